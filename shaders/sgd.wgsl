@@ -1,0 +1,49 @@
+// The optimizer step and its guard, over every parameter of the model at once (parameters,
+// gradients and momenta each live in one flat buffer).
+//   find_nonfinite  status[0] = min index of a NaN/Inf gradient (0xffffffff when none)
+//   sgd_step        PyTorch's SGD: d = g + wd·w; v = μ·v + d; w -= lr·v  (μ = 0: v = d)
+// The step is skipped while status shows a bad loss or gradient, so the weights from before the
+// step that went wrong are kept. status = [first bad gradient index, loss not finite, ...].
+
+struct Params { n: u32, momentum: f32, weight_decay: f32 }
+struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32 }
+
+@group(0) @binding(0) var<uniform> P: Params;
+
+fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
+  return (wid.y * nwg.x + wid.x) * 256u + lid;
+}
+
+fn finite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+// find_nonfinite: (P, grads, status)
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> status: array<atomic<u32>>;
+
+@compute @workgroup_size(256)
+fn find_nonfinite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                  @builtin(local_invocation_index) lid: u32) {
+  let i = flat(wid, nwg, lid);
+  if (i >= P.n) { return; }
+  if (!finite(grads[i])) { atomicMin(&status[0], i); }
+}
+
+// sgd_step: (P, S, w, g, v, status)
+@group(0) @binding(1) var<uniform> S: Step;
+@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(5) var<storage, read> status_now: array<u32>;
+
+@compute @workgroup_size(256)
+fn sgd_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+            @builtin(local_invocation_index) lid: u32) {
+  let i = flat(wid, nwg, lid);
+  if (i >= P.n || status_now[0] != 0xffffffffu || status_now[1] != 0u) { return; }
+  let d = g[i] + P.weight_decay * w[i];
+  let m = P.momentum * v[i] + d;
+  v[i] = m;
+  w[i] = w[i] - S.lr * m;
+}

@@ -1,0 +1,157 @@
+// One GPU layer per spec type: `forward` and `backward` side by side, each returning the
+// dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
+import { activationBackward, activationForward } from './ops/activation';
+import { bnBackward, bnForwardEval, bnForwardTrain } from './ops/batchnorm';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvDims } from './ops/conv2d';
+import { dropoutApply } from './ops/dropout';
+import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
+import { columnSum, matmul } from './ops/matmul';
+import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
+import type { Binding, Call, Runtime } from './runtime';
+import type { LayerInfo } from './spec';
+import { numel, type Tensor } from './tensor';
+
+export type Mode = 'train' | 'eval';
+
+/** What a layer sees of its plan. */
+export interface LayerCtx {
+  rt: Runtime;
+  N: number;
+  mode: Mode;
+  x: Tensor;
+  y: Tensor;
+  /** Gradient of the loss w.r.t. y (backward only). */
+  dy: Tensor;
+  /** Where the gradient w.r.t. x goes; null when nobody needs it (the first layer). */
+  dx: Tensor | null;
+  param(name: string): Binding;
+  grad(name: string): Binding;
+  /** BatchNorm: this layer's running statistics, [mean.., var..]. */
+  runningStats(): Binding;
+  /** BatchNorm, train mode: where this step's [mean.., unbiased var..] go (see bn_running_update). */
+  batchStats(): Binding;
+  /** Per-plan scratch memory of this layer, allocated on first request. */
+  scratch(name: string, bytes: number): Binding;
+  /** The step uniform (seed, lr, ...), written before each step. */
+  step: Binding;
+}
+
+export interface GpuLayer {
+  info: LayerInfo;
+  /** The output is the input under another shape (Flatten): no buffer, no dispatch. */
+  alias?: boolean;
+  forward(c: LayerCtx): Call[];
+  backward(c: LayerCtx): Call[];
+}
+
+function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
+  return { N, C: l.inC, H: l.inShape[1], W: l.inShape[2], O: l.outC, KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw };
+}
+
+export function gpuLayer(info: LayerInfo): GpuLayer {
+  switch (info.type) {
+    case 'Conv2d': {
+      const l = info;
+      return {
+        info,
+        forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
+        backward: (c) => {
+          const d = convDims(l, c.N);
+          const calls = [conv2dBackwardWeight(c.rt, d, c.dy.buf, c.x.buf, c.grad('weight'))];
+          if (l.bias) calls.push(conv2dBackwardBias(c.rt, d, c.dy.buf, c.grad('bias')));
+          if (c.dx) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
+          return calls;
+        },
+      };
+    }
+    case 'BatchNorm2d': {
+      const l = info;
+      const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
+      // Train mode keeps [mean, invstd] per channel for backward.
+      const saved = (c: LayerCtx) => c.scratch('saved', 8 * l.features);
+      return {
+        info,
+        forward: (c) =>
+          c.mode === 'train'
+            ? [bnForwardTrain(c.rt, dims(c.N), c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, saved(c), c.batchStats())]
+            : [bnForwardEval(c.rt, dims(c.N), c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, c.runningStats())],
+        backward: (c) => [
+          bnBackward(c.rt, dims(c.N), c.mode === 'train', c.x.buf, c.param('weight'), c.dy.buf, c.dx?.buf ?? null,
+            c.mode === 'train' ? saved(c) : c.runningStats(), c.grad('weight'), c.grad('bias')),
+        ],
+      };
+    }
+    case 'ReLU':
+    case 'Sigmoid': {
+      const kind = info.type === 'ReLU' ? 'relu' : 'sigmoid';
+      return {
+        info,
+        forward: (c) => [activationForward(c.rt, kind, c.x, c.y)],
+        backward: (c) => (c.dx ? [activationBackward(c.rt, kind, c.y, c.dy, c.dx)] : []),
+      };
+    }
+    case 'MaxPool2d': {
+      const l = info;
+      const dims = (N: number) => ({ N, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2], K: l.k });
+      const arg = (c: LayerCtx) => c.scratch('argmax', 4 * c.N * numel(l.outShape));
+      return {
+        info,
+        forward: (c) => [maxpoolForward(c.rt, dims(c.N), c.x.buf, c.y.buf, arg(c))],
+        backward: (c) => (c.dx ? [maxpoolBackward(c.rt, dims(c.N), c.dy.buf, arg(c), c.dx.buf)] : []),
+      };
+    }
+    case 'AdaptiveAvgPool2d': {
+      const l = info;
+      const dims = (N: number) => ({ N, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2] });
+      return {
+        info,
+        forward: (c) => [gapForward(c.rt, dims(c.N), c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [gapBackward(c.rt, dims(c.N), c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+    case 'Flatten':
+      return { info, alias: true, forward: () => [], backward: () => [] };
+    case 'Dropout': {
+      const l = info;
+      // Eval mode (and p = 0) is the identity: the plan aliases y to x and dispatches nothing.
+      return {
+        info,
+        forward: (c) => [dropoutApply(c.rt, 'dropout_forward', c.N * numel(l.inShape), l.index, l.p, c.step, c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [dropoutApply(c.rt, 'dropout_backward', c.N * numel(l.inShape), l.index, l.p, c.step, c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+    case 'Linear': {
+      const l = info;
+      return {
+        info,
+        forward: (c) => [
+          matmul(c.rt, 'linear_forward', { M: c.N, N: l.outF, K: l.inF }, c.x.buf, c.param('weight'), c.y.buf, {
+            transB: true,
+            bias: l.bias ? c.param('bias') : undefined,
+          }),
+        ],
+        backward: (c) => {
+          const calls = [
+            matmul(c.rt, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true }),
+          ];
+          if (l.bias) calls.push(columnSum(c.rt, 'linear_backward_bias', c.N, l.outF, c.dy.buf, c.grad('bias')));
+          if (c.dx) calls.push(matmul(c.rt, 'linear_backward_input', { M: c.N, N: l.inF, K: l.outF }, c.dy.buf, c.param('weight'), c.dx.buf));
+          return calls;
+        },
+      };
+    }
+    case 'LogSoftmax': {
+      const C = info.inShape[0];
+      return {
+        info,
+        forward: (c) => [logSoftmaxForward(c.rt, c.N, C, c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [logSoftmaxBackward(c.rt, c.N, C, c.y.buf, c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+  }
+}
+
+/** A layer whose output is its input in this mode (no buffer, no dispatch). */
+export function isIdentity(l: GpuLayer, mode: Mode): boolean {
+  return Boolean(l.alias) || (l.info.type === 'Dropout' && (mode === 'eval' || l.info.p === 0));
+}

@@ -1,0 +1,354 @@
+// A Sequential model on the GPU. Every parameter lives in one flat buffer (and its gradient and
+// momentum in two more with the same layout), every BatchNorm running statistic in another, so
+// the optimizer, the finite check and the running-statistics update are one dispatch each.
+// A Plan holds the activations and dispatches for one batch size and mode, built once.
+import { gpuLayer, isIdentity, type GpuLayer, type LayerCtx, type Mode } from './layers';
+import { makeRng } from './rng';
+import type { Binding, Call, Runtime } from './runtime';
+import { countParams, parseSpec, SpecError, type LayerInfo, type TensorDef } from './spec';
+import { numel, shapeStr, type Shape, type Tensor } from './tensor';
+
+export interface Slot {
+  def: TensorDef;
+  layer: number;
+  /** Offset in floats inside the flat buffer. */
+  offset: number;
+  size: number;
+}
+
+/** Step uniform (shaders' `Step`): seed for dropout, batch window into the index list, lr. */
+export interface StepValues {
+  seed: number;
+  index: number;
+  offset: number;
+  count: number;
+  lr: number;
+}
+
+export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
+
+export const STATUS_OK = 0xffffffff;
+
+export class Model {
+  readonly rt: Runtime;
+  readonly spec: unknown;
+  readonly infos: LayerInfo[];
+  readonly layers: GpuLayer[];
+  readonly inShape: number[];
+  readonly outShape: number[];
+  readonly paramSlots: Slot[] = [];
+  readonly bufferSlots: Slot[] = [];
+  /** Number of trainable scalars (no padding). */
+  readonly paramCount: number;
+  /** Float counts of the flat buffers (with alignment padding). */
+  readonly flatParams: number;
+  readonly flatRunning: number;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly momenta: GPUBuffer;
+  readonly running: GPUBuffer;
+  readonly batchStats: GPUBuffer;
+  readonly bnMomentum: GPUBuffer;
+  /** u32 × 4: [first non-finite gradient index (STATUS_OK when none), loss non-finite, 0, 0]. */
+  readonly status: GPUBuffer;
+  readonly step: GPUBuffer;
+  /** BatchNorm's num_batches_tracked, counted on the host. */
+  batchesTracked = 0;
+  private plans = new Map<string, Plan>();
+
+  constructor(rt: Runtime, spec: unknown, inShape: Shape) {
+    this.rt = rt;
+    this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
+    this.inShape = [...inShape];
+    this.infos = parseSpec(this.spec, inShape);
+    this.layers = this.infos.map(gpuLayer);
+    this.outShape = this.infos[this.infos.length - 1].outShape;
+    this.paramCount = countParams(this.infos);
+
+    const align = rt.alignFloats;
+    const up = (n: number) => Math.ceil(n / align) * align;
+    let off = 0;
+    for (const l of this.infos)
+      for (const def of l.params) {
+        const size = numel(def.shape);
+        this.paramSlots.push({ def, layer: l.index, offset: off, size });
+        off = up(off + size);
+      }
+    this.flatParams = Math.max(off, 1);
+    off = 0;
+    const momentum: number[] = [];
+    for (const l of this.infos) {
+      if (l.type !== 'BatchNorm2d') continue;
+      // [running_mean, running_var] adjacent, so a layer binds one slice for both.
+      for (const def of l.buffers) {
+        this.bufferSlots.push({ def, layer: l.index, offset: off, size: l.features });
+        off += l.features;
+      }
+      while (momentum.length < off) momentum.push(l.momentum);
+      off = up(off);
+      while (momentum.length < off) momentum.push(0);
+    }
+    this.flatRunning = Math.max(off, 1);
+
+    this.params = rt.buffer(4 * this.flatParams, 'params');
+    this.grads = rt.buffer(4 * this.flatParams, 'grads');
+    this.momenta = rt.buffer(4 * this.flatParams, 'momenta');
+    this.running = rt.buffer(4 * this.flatRunning, 'running stats');
+    this.batchStats = rt.buffer(4 * this.flatRunning, 'batch stats');
+    this.bnMomentum = rt.upload(new Float32Array(momentum.length ? momentum : [0]), 'bn momentum');
+    this.status = rt.buffer(16, 'status');
+    this.step = rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
+    this.resetStatus();
+    this.resetRunning();
+  }
+
+  slice(buf: GPUBuffer, s: { offset: number; size: number }): GPUBufferBinding {
+    return { buffer: buf, offset: 4 * s.offset, size: 4 * s.size };
+  }
+
+  private slot(slots: Slot[], layer: number, name: string): Slot {
+    const s = slots.find((x) => x.layer === layer && x.def.name === name);
+    if (!s) throw new Error(`layer ${layer} has no ${name}`);
+    return s;
+  }
+
+  /** Running statistics [mean.., var..] of BatchNorm layer `layer`. */
+  runningSlice(buf: GPUBuffer, layer: number): GPUBufferBinding {
+    const m = this.slot(this.bufferSlots, layer, 'running_mean');
+    return this.slice(buf, { offset: m.offset, size: 2 * m.size });
+  }
+
+  resetStatus(): void {
+    this.rt.write(this.status, new Uint32Array([STATUS_OK, 0, 0, 0]));
+  }
+
+  async readStatus(): Promise<{ badGrad: string | null; badLoss: boolean }> {
+    const s = await this.rt.readU32(this.status, 2);
+    const slot = s[0] === STATUS_OK ? null : this.paramSlots.find((p) => s[0] >= p.offset && s[0] < p.offset + p.size);
+    return { badGrad: s[0] === STATUS_OK ? null : (slot?.def.key ?? `flat index ${s[0]}`), badLoss: s[1] !== 0 };
+  }
+
+  writeStep(v: StepValues): void {
+    const b = new ArrayBuffer(32);
+    const dv = new DataView(b);
+    dv.setUint32(0, v.seed >>> 0, true);
+    dv.setUint32(4, v.index >>> 0, true);
+    dv.setUint32(8, v.offset >>> 0, true);
+    dv.setUint32(12, v.count >>> 0, true);
+    dv.setFloat32(16, v.lr, true);
+    this.rt.device.queue.writeBuffer(this.step, 0, b);
+  }
+
+  resetRunning(): void {
+    const r = new Float32Array(this.flatRunning);
+    for (const s of this.bufferSlots) if (s.def.name === 'running_var') r.fill(1, s.offset, s.offset + s.size);
+    this.rt.write(this.running, r);
+    this.batchesTracked = 0;
+  }
+
+  /** PyTorch's default initialisation (U(±1/√fan_in) for conv/linear, γ = 1, β = 0), seeded. */
+  init(seed: number): void {
+    const rand = makeRng(seed);
+    const flat = new Float32Array(this.flatParams);
+    for (const s of this.paramSlots) {
+      const l = this.infos[s.layer];
+      if (l.type === 'BatchNorm2d') {
+        if (s.def.name === 'weight') flat.fill(1, s.offset, s.offset + s.size);
+        continue;
+      }
+      const fanIn = l.type === 'Conv2d' ? l.inC * l.kh * l.kw : l.type === 'Linear' ? l.inF : 1;
+      const bound = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < s.size; i++) flat[s.offset + i] = (2 * rand() - 1) * bound;
+    }
+    this.rt.write(this.params, flat);
+    this.rt.write(this.momenta, new Float32Array(this.flatParams));
+    this.resetRunning();
+  }
+
+  /**
+   * Check a state dict against the model: every parameter present with the right shape, buffers
+   * optional. Returns the problems (empty when it fits); nothing is written.
+   */
+  checkState(state: StateDict, requireBuffers = false): string[] {
+    const problems: string[] = [];
+    const known = new Set<string>();
+    for (const s of [...this.paramSlots, ...this.bufferSlots]) {
+      known.add(s.def.key);
+      const t = state[s.def.key];
+      const isBuffer = this.bufferSlots.includes(s);
+      if (!t) {
+        if (!isBuffer || requireBuffers) problems.push(`${s.def.key}: missing (expected shape ${shapeStr(s.def.shape)})`);
+        continue;
+      }
+      if (!sameShape(t.shape, s.def.shape))
+        problems.push(`${s.def.key}: shape ${shapeStr(t.shape)} does not match the model's ${shapeStr(s.def.shape)}`);
+      else if (t.data.length !== s.size) problems.push(`${s.def.key}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
+    }
+    for (const l of this.infos) if (l.type === 'BatchNorm2d') known.add(`${l.index}.num_batches_tracked`);
+    for (const k of Object.keys(state)) if (!known.has(k)) problems.push(`${k}: not a parameter or buffer of this model`);
+    return problems;
+  }
+
+  /** Load parameters (and buffers when given). Throws, changing nothing, when the state does not fit. */
+  setState(state: StateDict, opts: { requireBuffers?: boolean } = {}): void {
+    const problems = this.checkState(state, opts.requireBuffers);
+    if (problems.length) throw new SpecError(`The weights do not fit the model:\n${problems.join('\n')}`);
+    const flat = new Float32Array(this.flatParams);
+    for (const s of this.paramSlots) flat.set(Float32Array.from(state[s.def.key].data), s.offset);
+    this.rt.write(this.params, flat);
+    this.rt.write(this.momenta, new Float32Array(this.flatParams));
+    if (this.bufferSlots.some((s) => state[s.def.key])) {
+      const run = new Float32Array(this.flatRunning);
+      for (const s of this.bufferSlots) {
+        const t = state[s.def.key];
+        if (t) run.set(Float32Array.from(t.data), s.offset);
+        else if (s.def.name === 'running_var') run.fill(1, s.offset, s.offset + s.size);
+      }
+      this.rt.write(this.running, run);
+    }
+    const tracked = this.infos.find((l) => l.type === 'BatchNorm2d');
+    const nbt = tracked ? state[`${tracked.index}.num_batches_tracked`] : undefined;
+    if (nbt) this.batchesTracked = Number(nbt.data[0]);
+  }
+
+  /** Parameters and buffers as a state dict (float32, PyTorch names, layer order). */
+  async getState(): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
+    const p = await this.rt.readF32(this.params);
+    const r = await this.rt.readF32(this.running);
+    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const s of this.paramSlots) out[s.def.key] = { shape: s.def.shape, data: p.slice(s.offset, s.offset + s.size) };
+    for (const s of this.bufferSlots) out[s.def.key] = { shape: s.def.shape, data: r.slice(s.offset, s.offset + s.size) };
+    return out;
+  }
+
+  async readFlat(buf: GPUBuffer, slots = this.paramSlots): Promise<Record<string, Float32Array>> {
+    const all = await this.rt.readF32(buf);
+    return Object.fromEntries(slots.map((s) => [s.def.key, all.slice(s.offset, s.offset + s.size)]));
+  }
+
+  /** The plan for batch size N and mode, built on first use and kept. */
+  plan(N: number, mode: Mode, opts: { inputGrad?: boolean } = {}): Plan {
+    const key = `${N}:${mode}:${opts.inputGrad ? 1 : 0}`;
+    let p = this.plans.get(key);
+    if (!p) {
+      p = new Plan(this, N, mode, Boolean(opts.inputGrad));
+      this.plans.set(key, p);
+    }
+    return p;
+  }
+
+  releasePlans(): void {
+    for (const p of this.plans.values()) p.destroy();
+    this.plans.clear();
+  }
+
+  destroy(): void {
+    this.releasePlans();
+    for (const b of [this.params, this.grads, this.momenta, this.running, this.batchStats, this.bnMomentum, this.status]) this.rt.destroy(b);
+    this.step.destroy();
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Activations, gradients and dispatches for one batch size and mode. */
+export class Plan {
+  readonly N: number;
+  readonly mode: Mode;
+  input!: Tensor;
+  /** Output of each layer, and the loss gradient w.r.t. it (aliases where a layer is the identity). */
+  readonly acts: Tensor[] = [];
+  readonly dacts: Tensor[] = [];
+  inputGrad: Tensor | null = null;
+  readonly forward: Call[] = [];
+  readonly backward: Call[] = [];
+  private owned: GPUBuffer[] = [];
+
+  constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean) {
+    const { rt } = model;
+    if (!Number.isInteger(N) || N < 1) throw new SpecError(`batch size must be a positive integer, got ${N}`);
+    this.N = N;
+    this.mode = mode;
+    rt.collect(this.owned, () => this.build(inputGrad));
+  }
+
+  private build(inputGrad: boolean): void {
+    const { model, N, mode } = this;
+    const { rt, layers } = model;
+    const tensor = (shape: number[], label: string): Tensor => ({ buf: rt.buffer(4 * N * numel(shape), label), shape: [N, ...shape] });
+    if (mode === 'train')
+      for (const l of model.infos)
+        if (l.type === 'BatchNorm2d' && N * l.inShape[1] * l.inShape[2] < 2)
+          throw new SpecError(`layer ${l.index} (BatchNorm2d): train mode needs more than 1 value per channel (batch ${N}, input ${shapeStr(l.inShape)})`);
+
+    this.input = tensor(model.inShape, 'input');
+    layers.forEach((l, i) => {
+      const prev = i === 0 ? this.input : this.acts[i - 1];
+      this.acts.push(isIdentity(l, mode) ? { buf: prev.buf, shape: [N, ...l.info.outShape] } : tensor(l.info.outShape, `act ${i}`));
+    });
+    // Backward is needed from the last layer down to the first layer with parameters (or the input).
+    const first = inputGrad ? 0 : Math.max(0, layers.findIndex((l) => l.info.params.length > 0));
+    const L = layers.length;
+    this.dacts[L - 1] = tensor(model.outShape, `grad ${L - 1}`);
+    for (let i = L - 1; i > first; i--) {
+      this.dacts[i - 1] = isIdentity(layers[i], mode)
+        ? { buf: this.dacts[i].buf, shape: [N, ...layers[i - 1].info.outShape] }
+        : tensor(layers[i - 1].info.outShape, `grad ${i - 1}`);
+    }
+    this.inputGrad = !inputGrad ? null : isIdentity(layers[0], mode) ? { buf: this.dacts[0].buf, shape: [N, ...model.inShape] } : tensor(model.inShape, 'input grad');
+
+    const scratch = new Map<string, GPUBuffer>();
+    const ctx = (i: number): LayerCtx => {
+      const info = layers[i].info;
+      return {
+        rt,
+        N,
+        mode,
+        x: i === 0 ? this.input : this.acts[i - 1],
+        y: this.acts[i],
+        dy: this.dacts[i],
+        dx: i === 0 ? this.inputGrad : i > first ? this.dacts[i - 1] : null,
+        param: (name) => model.slice(model.params, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
+        grad: (name) => model.slice(model.grads, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
+        runningStats: () => model.runningSlice(model.running, info.index),
+        batchStats: () => model.runningSlice(model.batchStats, info.index),
+        scratch: (name, bytes) => {
+          const k = `${i}:${name}`;
+          let b = scratch.get(k);
+          if (!b) {
+            b = rt.buffer(bytes, `layer ${i} ${name}`);
+            scratch.set(k, b);
+          }
+          return b;
+        },
+        step: model.step,
+      };
+    };
+    layers.forEach((l, i) => {
+      if (!isIdentity(l, mode)) this.forward.push(...l.forward(ctx(i)));
+    });
+    for (let i = L - 1; i >= first; i--) if (!isIdentity(layers[i], mode)) this.backward.push(...layers[i].backward(ctx(i)));
+  }
+
+  get output(): Tensor {
+    return this.acts[this.acts.length - 1];
+  }
+
+  get dOutput(): Tensor {
+    return this.dacts[this.dacts.length - 1];
+  }
+
+  /** Bytes of activation and gradient memory this plan holds. */
+  get bytes(): number {
+    return this.owned.reduce((s, b) => s + b.size, 0);
+  }
+
+  destroy(): void {
+    for (const b of this.owned) this.model.rt.destroy(b);
+    this.owned = [];
+  }
+}
+
+export type { Binding };

@@ -1,0 +1,13 @@
+import code from '../../../shaders/dropout.wgsl?raw';
+import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+/**
+ * y = x·mask/(1 - p) (forward), dx = dy·mask/(1 - p) (backward): the same map, so one kernel.
+ * The mask comes from the step uniform's seed and the layer index (see reference/dropout.ts).
+ */
+export function dropoutApply(rt: Runtime, label: string, n: number, layer: number, p: number, step: Binding, src: Binding, dst: Binding): Call {
+  const scale = p >= 1 ? 0 : 1 / (1 - p);
+  return rt.call(label, code, 'dropout_apply', [rt.params({ u: [n, layer], f: [p, scale] }), step, src, dst], grid1d(n));
+}
+
+export const dropoutKernels: KernelRef[] = [{ code, entry: 'dropout_apply' }];

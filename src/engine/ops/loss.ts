@@ -1,0 +1,25 @@
+import code from '../../../shaders/loss.wgsl?raw';
+import type { Binding, Call, KernelRef, Runtime } from '../runtime';
+
+export function logSoftmaxForward(rt: Runtime, B: number, C: number, x: Binding, y: Binding): Call {
+  return rt.call('log_softmax_forward', code, 'log_softmax_forward', [rt.params({ u: [B, C] }), x, y], [Math.ceil(B / 64)]);
+}
+
+export function logSoftmaxBackward(rt: Runtime, B: number, C: number, y: Binding, dy: Binding, dx: Binding): Call {
+  return rt.call('log_softmax_backward', code, 'log_softmax_backward', [rt.params({ u: [B, C] }), y, dy, dx], [Math.ceil(B / 64)]);
+}
+
+/** Mean NLL of log-probabilities against u32 class indices; out[0] = loss; stats += (L·B, correct, B). */
+export function nllLoss(rt: Runtime, B: number, C: number, logp: Binding, target: Binding, dlogp: Binding, out: Binding, stats: Binding, status: Binding): Call {
+  return rt.call('nll_loss', code, 'nll_loss', [rt.params({ u: [B, C] }), logp, target, dlogp, out, stats, status], [1]);
+}
+
+/** E = Σ ½(t - y)² over all B·C values; dy = y - t; out[0] = E. */
+export function halfSseLoss(rt: Runtime, B: number, C: number, y: Binding, target: Binding, dy: Binding, out: Binding, status: Binding): Call {
+  return rt.call('half_sse_loss', code, 'half_sse_loss', [rt.params({ u: [B, C] }), y, target, dy, out, status], [1]);
+}
+
+export const lossKernels: KernelRef[] = ['log_softmax_forward', 'log_softmax_backward', 'nll_loss', 'half_sse_loss'].map((entry) => ({
+  code,
+  entry,
+}));

@@ -1,0 +1,37 @@
+import code from '../../../shaders/pool.wgsl?raw';
+import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+export interface PoolDims {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  K: number;
+}
+
+function params(rt: Runtime, d: PoolDims) {
+  return rt.params({ u: [d.N, d.C, d.H, d.W, Math.floor(d.H / d.K), Math.floor(d.W / d.K), d.K] });
+}
+
+/** arg: u32 per output, the flat input index of the window's maximum. */
+export function maxpoolForward(rt: Runtime, d: PoolDims, x: Binding, y: Binding, arg: Binding): Call {
+  const n = d.N * d.C * Math.floor(d.H / d.K) * Math.floor(d.W / d.K);
+  return rt.call('maxpool_forward', code, 'maxpool_forward', [params(rt, d), x, y, arg], grid1d(n));
+}
+
+export function maxpoolBackward(rt: Runtime, d: PoolDims, dy: Binding, arg: Binding, dx: Binding): Call {
+  return rt.call('maxpool_backward', code, 'maxpool_backward', [params(rt, d), dy, arg, dx], grid1d(d.N * d.C * d.H * d.W));
+}
+
+export function gapForward(rt: Runtime, d: Omit<PoolDims, 'K'>, x: Binding, y: Binding): Call {
+  return rt.call('gap_forward', code, 'gap_forward', [params(rt, { ...d, K: 1 }), x, y], grid1d(d.N * d.C));
+}
+
+export function gapBackward(rt: Runtime, d: Omit<PoolDims, 'K'>, dy: Binding, dx: Binding): Call {
+  return rt.call('gap_backward', code, 'gap_backward', [params(rt, { ...d, K: 1 }), dy, dx], grid1d(d.N * d.C * d.H * d.W));
+}
+
+export const poolKernels: KernelRef[] = ['maxpool_forward', 'maxpool_backward', 'gap_forward', 'gap_backward'].map((entry) => ({
+  code,
+  entry,
+}));

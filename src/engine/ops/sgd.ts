@@ -1,0 +1,17 @@
+import code from '../../../shaders/sgd.wgsl?raw';
+import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+/** status[0] ← min index of a non-finite gradient (status must start at [0xffffffff, 0, ...]). */
+export function findNonfinite(rt: Runtime, n: number, grads: Binding, status: Binding): Call {
+  return rt.call('find_nonfinite', code, 'find_nonfinite', [rt.params({ u: [n] }), grads, status], grid1d(n));
+}
+
+/** PyTorch SGD over n flat values; lr comes from the step uniform so schedulers cost no rebuild. */
+export function sgdStep(rt: Runtime, n: number, momentum: number, weightDecay: number, step: Binding, w: Binding, g: Binding, v: Binding, status: Binding): Call {
+  return rt.call('sgd_step', code, 'sgd_step', [rt.params({ u: [n], f: [momentum, weightDecay] }), step, w, g, v, status], grid1d(n));
+}
+
+export const sgdKernels: KernelRef[] = [
+  { code, entry: 'find_nonfinite' },
+  { code, entry: 'sgd_step' },
+];

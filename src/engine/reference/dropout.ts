@@ -1,0 +1,26 @@
+// Dropout's mask, bit for bit as shaders/dropout.wgsl computes it (and scripts/gen_fixtures.py).
+type A = ArrayLike<number>;
+
+/** PCG output hash on u32. */
+export function pcg(v: number): number {
+  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
+/** keep[i] for element i of dropout layer `layer` at step seed `seed`. */
+export function dropoutKeep(seed: number, layer: number, n: number, p: number): Uint8Array {
+  const key = pcg((seed + pcg(layer)) >>> 0);
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    // Same float32 arithmetic as the shader: a 24-bit integer times 2^-24 is exact.
+    const u = (pcg((key ^ i) >>> 0) >>> 8) / 16777216;
+    keep[i] = u >= Math.fround(p) ? 1 : 0;
+  }
+  return keep;
+}
+
+export function dropoutApply(x: A, keep: Uint8Array, p: number): Float64Array {
+  const scale = p >= 1 ? 0 : 1 / (1 - p);
+  return Float64Array.from(x, (v, i) => (keep[i] ? v * scale : 0));
+}

@@ -1,0 +1,300 @@
+// The one place that talks to GPUDevice for compute: pipelines (cached), buffers (counted),
+// uniform parameter blocks, bind groups and dispatches. Ops describe a dispatch as a `Call`;
+// a training step is a list of Calls recorded into one compute pass.
+import type { GpuInfo } from './gpu';
+
+export type Binding = GPUBuffer | GPUBufferBinding;
+
+/** One recorded dispatch: built once per plan, encoded every step. */
+export interface Call {
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+/** A pipeline the engine may need: compiled up front by Runtime.precompile. */
+export interface KernelRef {
+  code: string;
+  entry: string;
+  constants?: Record<string, number>;
+}
+
+/** Parameter block for a kernel's `params` uniform: u32 fields first, then f32 fields, in order. */
+export interface Params {
+  u?: number[];
+  f?: number[];
+}
+
+export class Runtime {
+  readonly device: GPUDevice;
+  readonly info: GpuInfo;
+  /** Bytes of live buffers created through this runtime (what the notebook shows). */
+  liveBytes = 0;
+  liveBuffers = 0;
+  /** Dispatches and submits, counted for the benchmarks. */
+  dispatches = 0;
+  submits = 0;
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private pending = new Map<string, Promise<GPUComputePipeline>>();
+  private modules = new Map<string, GPUShaderModule>();
+  private live = new Set<GPUBuffer>();
+  private dummyBuf: GPUBuffer | null = null;
+  private collector: GPUBuffer[] | null = null;
+
+  constructor(device: GPUDevice, info: GpuInfo) {
+    this.device = device;
+    this.info = info;
+  }
+
+  /** Alignment, in floats, for sub-buffer bindings (params packed in one buffer). */
+  get alignFloats(): number {
+    return Math.max(1, (this.device.limits.minStorageBufferOffsetAlignment ?? 256) / 4);
+  }
+
+  private module(code: string): GPUShaderModule {
+    let m = this.modules.get(code);
+    if (!m) {
+      m = this.device.createShaderModule({ code });
+      this.modules.set(code, m);
+    }
+    return m;
+  }
+
+  private key(code: string, entry: string, constants?: Record<string, number>): string {
+    return `${code.length}:${hash(code)}:${entry}:${constants ? JSON.stringify(constants) : ''}`;
+  }
+
+  /** A compute pipeline, compiled on first use and cached. */
+  pipeline(code: string, entry: string, constants?: Record<string, number>): GPUComputePipeline {
+    const k = this.key(code, entry, constants);
+    let p = this.pipelines.get(k);
+    if (!p) {
+      p = this.device.createComputePipeline({
+        label: entry,
+        layout: 'auto',
+        compute: { module: this.module(code), entryPoint: entry, constants },
+      });
+      this.pipelines.set(k, p);
+    }
+    return p;
+  }
+
+  /** Compile a pipeline asynchronously (used to compile everything up front, in parallel). */
+  precompile(code: string, entry: string, constants?: Record<string, number>): Promise<GPUComputePipeline> {
+    const k = this.key(code, entry, constants);
+    const have = this.pipelines.get(k);
+    if (have) return Promise.resolve(have);
+    let p = this.pending.get(k);
+    if (!p) {
+      p = this.device
+        .createComputePipelineAsync({
+          label: entry,
+          layout: 'auto',
+          compute: { module: this.module(code), entryPoint: entry, constants },
+        })
+        .then((pl) => {
+          this.pipelines.set(k, pl);
+          this.pending.delete(k);
+          return pl;
+        });
+      this.pending.set(k, p);
+    }
+    return p;
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /** A storage buffer of `bytes` (rounded up to 4), zero-filled, counted in liveBytes. */
+  buffer(bytes: number, label = ''): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    // GPUBufferUsage is a global in browsers and, once node-gpu.ts has run, in Node.
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const b = this.device.createBuffer({ size, usage, label });
+    this.track(b);
+    return b;
+  }
+
+  /**
+   * Run `fn`, adding every buffer it creates (uniform blocks of its Calls included) to `owned`,
+   * so whoever builds a set of Calls can free all of it.
+   */
+  collect<T>(owned: GPUBuffer[], fn: () => T): T {
+    const outer = this.collector;
+    this.collector = owned;
+    try {
+      return fn();
+    } finally {
+      this.collector = outer;
+    }
+  }
+
+  private track(b: GPUBuffer): void {
+    this.live.add(b);
+    this.liveBytes += b.size;
+    this.liveBuffers++;
+    this.collector?.push(b);
+  }
+
+  /** A tiny buffer for bindings a pipeline declares but the chosen variant never reads. */
+  get dummy(): GPUBuffer {
+    if (!this.dummyBuf) {
+      const outer = this.collector;
+      this.collector = null; // shared by everyone: never owned by a plan
+      this.dummyBuf = this.buffer(16, 'unused binding');
+      this.collector = outer;
+    }
+    return this.dummyBuf;
+  }
+
+  destroy(b: GPUBuffer): void {
+    if (this.live.delete(b)) {
+      this.liveBytes -= b.size;
+      this.liveBuffers--;
+    }
+    b.destroy();
+  }
+
+  upload(data: Float32Array | Uint32Array | Int32Array | Uint8Array, label = ''): GPUBuffer {
+    const b = this.buffer(data.byteLength, label);
+    this.write(b, data);
+    return b;
+  }
+
+  write(b: GPUBuffer, data: ArrayBufferView, offsetBytes = 0): void {
+    // writeBuffer needs a multiple of 4 bytes.
+    const bytes = Math.ceil(data.byteLength / 4) * 4;
+    if (bytes === data.byteLength) {
+      this.device.queue.writeBuffer(b, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+    } else {
+      const padded = new Uint8Array(bytes);
+      padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      this.device.queue.writeBuffer(b, offsetBytes, padded);
+    }
+  }
+
+  /** A uniform block with u32 fields then f32 fields (see Params). Written once. */
+  params(p: Params, label = 'params'): GPUBuffer {
+    const u = p.u ?? [];
+    const f = p.f ?? [];
+    const words = Math.max(4, Math.ceil((u.length + f.length) / 4) * 4);
+    const data = new ArrayBuffer(words * 4);
+    const dv = new DataView(data);
+    u.forEach((v, i) => {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`${label}: u32 field ${i} = ${v}`);
+      dv.setUint32(i * 4, v, true);
+    });
+    f.forEach((v, i) => dv.setFloat32((u.length + i) * 4, v, true));
+    const b = this.device.createBuffer({
+      size: data.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      label,
+    });
+    this.track(b);
+    this.device.queue.writeBuffer(b, 0, data);
+    return b;
+  }
+
+  /** A dispatch: bindings are given in @binding order of @group(0). */
+  call(
+    label: string,
+    code: string,
+    entry: string,
+    bindings: Binding[],
+    workgroups: [number, number?, number?],
+    constants?: Record<string, number>,
+  ): Call {
+    const pipeline = this.pipeline(code, entry, constants);
+    const bindGroup = this.device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((b, i) => ({ binding: i, resource: 'buffer' in b ? b : { buffer: b } })),
+    });
+    const [x, y = 1, z = 1] = workgroups;
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) throw new Error(`${label}: grid ${x}×${y}×${z} exceeds ${max} per dimension`);
+    return { label, pipeline, bindGroup, workgroups: [x, y, z] };
+  }
+
+  /** Record calls into an open compute pass. */
+  encode(pass: GPUComputePassEncoder, calls: Call[]): void {
+    for (const c of calls) {
+      if (c.workgroups[0] === 0 || c.workgroups[1] === 0 || c.workgroups[2] === 0) continue;
+      pass.setPipeline(c.pipeline);
+      pass.setBindGroup(0, c.bindGroup);
+      pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
+      this.dispatches++;
+    }
+  }
+
+  /** Record calls in one compute pass of a new encoder and submit it. */
+  run(calls: Call[], after?: (enc: GPUCommandEncoder) => void): void {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    this.encode(pass, calls);
+    pass.end();
+    after?.(enc);
+    this.submit(enc.finish());
+  }
+
+  submit(cmd: GPUCommandBuffer): void {
+    this.device.queue.submit([cmd]);
+    this.submits++;
+  }
+
+  /** Copy `bytes` of `src` (from `offset`) to the host. */
+  async read(src: GPUBuffer, bytes = src.size, offset = 0): Promise<ArrayBuffer> {
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, offset, staging, 0, size);
+    this.submit(enc.finish());
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  async readF32(src: Binding, count?: number): Promise<Float32Array> {
+    const { buffer, offset, size } = span(src);
+    const n = count ?? size / 4;
+    return new Float32Array(await this.read(buffer, n * 4, offset));
+  }
+
+  async readU32(src: Binding, count?: number): Promise<Uint32Array> {
+    const { buffer, offset, size } = span(src);
+    const n = count ?? size / 4;
+    return new Uint32Array(await this.read(buffer, n * 4, offset));
+  }
+
+  /** Destroy every buffer this runtime created. */
+  destroyAll(): void {
+    for (const b of this.live) b.destroy();
+    this.live.clear();
+    this.dummyBuf = null;
+    this.liveBytes = 0;
+    this.liveBuffers = 0;
+  }
+}
+
+export function span(b: Binding): { buffer: GPUBuffer; offset: number; size: number } {
+  if ('buffer' in b) return { buffer: b.buffer, offset: b.offset ?? 0, size: b.size ?? b.buffer.size - (b.offset ?? 0) };
+  return { buffer: b, offset: 0, size: b.size };
+}
+
+/** Workgroup grid for `n` threads in groups of `wg`, folded into 2-D past the per-dimension limit. */
+export function grid1d(n: number, wg = 256, maxPerDim = 65535): [number, number, number] {
+  const groups = Math.ceil(n / wg);
+  if (groups <= maxPerDim) return [groups, 1, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

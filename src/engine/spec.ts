@@ -1,0 +1,219 @@
+// The model spec: a JSON list of layers named and parameterised as in PyTorch, so that
+// nn.Sequential(*[getattr(nn, l["type"])(**args) for l in spec]) builds the same model.
+// This file validates a spec, infers every layer's output shape, and names its state_dict entries.
+import { shapeStr, type Shape } from './tensor';
+
+export type LayerSpec = { type: string } & Record<string, unknown>;
+
+export interface TensorDef {
+  /** state_dict key, e.g. "0.weight", "1.running_mean". */
+  key: string;
+  /** Name inside the layer, e.g. "weight". */
+  name: string;
+  shape: number[];
+}
+
+/** A validated layer with everything resolved: arguments with defaults, shapes, state. */
+export type LayerInfo =
+  | (Base & { type: 'Conv2d'; inC: number; outC: number; kh: number; kw: number; ph: number; pw: number; bias: boolean })
+  | (Base & { type: 'BatchNorm2d'; features: number; eps: number; momentum: number })
+  | (Base & { type: 'ReLU' | 'Sigmoid' | 'Flatten' | 'LogSoftmax' })
+  | (Base & { type: 'MaxPool2d'; k: number })
+  | (Base & { type: 'AdaptiveAvgPool2d' })
+  | (Base & { type: 'Dropout'; p: number })
+  | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
+
+interface Base {
+  index: number;
+  /** Per-sample shapes (no batch dimension). */
+  inShape: number[];
+  outShape: number[];
+  params: TensorDef[];
+  buffers: TensorDef[];
+}
+
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
+
+/** Arguments each layer type accepts; the value is the default (undefined = required). */
+const ARGS: Record<string, Record<string, unknown>> = {
+  Conv2d: {
+    in_channels: undefined, out_channels: undefined, kernel_size: undefined,
+    stride: 1, padding: 0, dilation: 1, groups: 1, bias: true, padding_mode: 'zeros',
+  },
+  BatchNorm2d: { num_features: undefined, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true },
+  ReLU: { inplace: false },
+  Sigmoid: {},
+  MaxPool2d: { kernel_size: undefined, stride: null, padding: 0, dilation: 1, ceil_mode: false, return_indices: false },
+  AdaptiveAvgPool2d: { output_size: undefined },
+  Flatten: { start_dim: 1, end_dim: -1 },
+  Dropout: { p: 0.5, inplace: false },
+  Linear: { in_features: undefined, out_features: undefined, bias: true },
+  LogSoftmax: { dim: undefined },
+};
+
+export const LAYER_TYPES = Object.keys(ARGS);
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** An int or a pair of equal-meaning ints, as PyTorch's _pair accepts. */
+function pair(where: string, name: string, v: unknown, min: number): [number, number] {
+  const p = isInt(v) ? [v, v] : Array.isArray(v) && v.length === 2 && v.every(isInt) ? (v as number[]) : null;
+  if (!p) throw new SpecError(`${where}: ${name} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
+  if (p[0] < min || p[1] < min) throw new SpecError(`${where}: ${name} must be ≥ ${min}, got ${JSON.stringify(v)}`);
+  return [p[0], p[1]];
+}
+
+function posInt(where: string, name: string, v: unknown): number {
+  if (!isInt(v) || v < 1) throw new SpecError(`${where}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function unsupported(where: string, name: string, v: unknown, only: string): never {
+  throw new SpecError(`${where}: ${name} = ${JSON.stringify(v)} is not supported (only ${only})`);
+}
+
+/** Parse JSON text or an already-parsed value into a validated list of layers. */
+export function parseSpec(spec: unknown, inShape: Shape): LayerInfo[] {
+  let list = spec;
+  if (typeof spec === 'string') {
+    try {
+      list = JSON.parse(spec);
+    } catch (e) {
+      throw new SpecError(`The model spec is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (!Array.isArray(list)) throw new SpecError('The model spec must be a JSON array of layers');
+  if (list.length === 0) throw new SpecError('The model spec has no layers');
+  let shape = [...inShape];
+  const out: LayerInfo[] = [];
+  list.forEach((raw, index) => {
+    const info = parseLayer(raw, index, shape, out[index - 1]);
+    out.push(info);
+    shape = info.outShape;
+  });
+  return out;
+}
+
+function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerInfo | undefined): LayerInfo {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SpecError(`layer ${index}: must be an object like {"type": "ReLU"}, got ${JSON.stringify(raw)}`);
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in ARGS))
+    throw new SpecError(`layer ${index}: unknown type ${JSON.stringify(type)}; supported: ${LAYER_TYPES.join(', ')}`);
+  const where = `layer ${index} (${type})`;
+  const allowed = ARGS[type];
+  const a: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (k === 'type') continue;
+    if (!(k in allowed)) throw new SpecError(`${where}: unknown argument "${k}"; it takes ${Object.keys(allowed).join(', ') || 'no arguments'}`);
+    a[k] = v;
+  }
+  for (const [k, def] of Object.entries(allowed)) {
+    if (a[k] === undefined) {
+      if (def === undefined) throw new SpecError(`${where}: missing required argument "${k}"`);
+      a[k] = def;
+    }
+  }
+  const from = prev ? ` from layer ${prev.index} (${prev.type})` : ' (the model input)';
+  const got = `${shapeStr(inShape)}${from}`;
+  const base = { index, inShape, params: [] as TensorDef[], buffers: [] as TensorDef[] };
+  const def = (name: string, shape: number[]): TensorDef => ({ key: `${index}.${name}`, name, shape });
+
+  switch (type) {
+    case 'Conv2d': {
+      const inC = posInt(where, 'in_channels', a.in_channels);
+      const outC = posInt(where, 'out_channels', a.out_channels);
+      const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
+      const [ph, pw] = pair(where, 'padding', a.padding, 0);
+      if (JSON.stringify(pair(where, 'stride', a.stride, 1)) !== '[1,1]') unsupported(where, 'stride', a.stride, 'stride 1');
+      if (JSON.stringify(pair(where, 'dilation', a.dilation, 1)) !== '[1,1]') unsupported(where, 'dilation', a.dilation, 'dilation 1');
+      if (a.groups !== 1) unsupported(where, 'groups', a.groups, 'groups 1');
+      if (a.padding_mode !== 'zeros') unsupported(where, 'padding_mode', a.padding_mode, '"zeros"');
+      if (typeof a.bias !== 'boolean') throw new SpecError(`${where}: bias must be true or false`);
+      if (inShape.length !== 3 || inShape[0] !== inC)
+        throw new SpecError(`${where}: expects input [${inC}, H, W] (in_channels = ${inC}), but gets ${got}`);
+      const oh = inShape[1] + 2 * ph - kh + 1;
+      const ow = inShape[2] + 2 * pw - kw + 1;
+      if (oh < 1 || ow < 1)
+        throw new SpecError(`${where}: a ${kh}×${kw} kernel with padding ${ph}×${pw} does not fit input ${got}`);
+      const params = [def('weight', [outC, inC, kh, kw])];
+      if (a.bias) params.push(def('bias', [outC]));
+      return { ...base, type, inC, outC, kh, kw, ph, pw, bias: a.bias, outShape: [outC, oh, ow], params };
+    }
+    case 'BatchNorm2d': {
+      const features = posInt(where, 'num_features', a.num_features);
+      if (typeof a.eps !== 'number' || !(a.eps > 0)) throw new SpecError(`${where}: eps must be a positive number`);
+      if (typeof a.momentum !== 'number' || !(a.momentum >= 0 && a.momentum <= 1))
+        throw new SpecError(`${where}: momentum must be a number in [0, 1] (momentum = null is not supported)`);
+      if (a.affine !== true) unsupported(where, 'affine', a.affine, 'affine = true');
+      if (a.track_running_stats !== true) unsupported(where, 'track_running_stats', a.track_running_stats, 'true');
+      if (inShape.length !== 3 || inShape[0] !== features)
+        throw new SpecError(`${where}: expects input [${features}, H, W] (num_features = ${features}), but gets ${got}`);
+      return {
+        ...base, type, features, eps: a.eps, momentum: a.momentum, outShape: inShape,
+        params: [def('weight', [features]), def('bias', [features])],
+        buffers: [def('running_mean', [features]), def('running_var', [features])],
+      };
+    }
+    case 'ReLU':
+    case 'Sigmoid':
+      return { ...base, type, outShape: inShape };
+    case 'MaxPool2d': {
+      const [k1, k2] = pair(where, 'kernel_size', a.kernel_size, 1);
+      if (k1 !== k2) unsupported(where, 'kernel_size', a.kernel_size, 'square kernels');
+      const stride = a.stride === null ? [k1, k1] : pair(where, 'stride', a.stride, 1);
+      if (stride[0] !== k1 || stride[1] !== k1) unsupported(where, 'stride', a.stride, 'stride = kernel_size');
+      if (JSON.stringify(pair(where, 'padding', a.padding, 0)) !== '[0,0]') unsupported(where, 'padding', a.padding, 'padding 0');
+      if (JSON.stringify(pair(where, 'dilation', a.dilation, 1)) !== '[1,1]') unsupported(where, 'dilation', a.dilation, 'dilation 1');
+      if (a.ceil_mode !== false) unsupported(where, 'ceil_mode', a.ceil_mode, 'false');
+      if (a.return_indices !== false) unsupported(where, 'return_indices', a.return_indices, 'false');
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
+      if (inShape[1] < k1 || inShape[2] < k1) throw new SpecError(`${where}: a ${k1}×${k1} window does not fit input ${got}`);
+      return { ...base, type, k: k1, outShape: [inShape[0], Math.floor(inShape[1] / k1), Math.floor(inShape[2] / k1)] };
+    }
+    case 'AdaptiveAvgPool2d': {
+      const o = a.output_size;
+      if (!(o === 1 || (Array.isArray(o) && o.length === 2 && o[0] === 1 && o[1] === 1)))
+        unsupported(where, 'output_size', o, 'output_size 1, global average pooling');
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
+      return { ...base, type, outShape: [inShape[0], 1, 1] };
+    }
+    case 'Flatten':
+      if (a.start_dim !== 1 || a.end_dim !== -1) unsupported(where, 'start_dim/end_dim', [a.start_dim, a.end_dim], 'start_dim 1, end_dim -1');
+      return { ...base, type, outShape: [inShape.reduce((x, y) => x * y, 1)] };
+    case 'Dropout': {
+      const p = a.p;
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SpecError(`${where}: p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      return { ...base, type, p, outShape: inShape };
+    }
+    case 'Linear': {
+      const inF = posInt(where, 'in_features', a.in_features);
+      const outF = posInt(where, 'out_features', a.out_features);
+      if (typeof a.bias !== 'boolean') throw new SpecError(`${where}: bias must be true or false`);
+      if (inShape.length !== 1 || inShape[0] !== inF)
+        throw new SpecError(`${where}: expects input [${inF}] (in_features = ${inF}), but gets ${got}` +
+          (inShape.length > 1 ? '; add {"type": "Flatten"} before it' : ''));
+      const params = [def('weight', [outF, inF])];
+      if (a.bias) params.push(def('bias', [outF]));
+      return { ...base, type, inF, outF, bias: a.bias, outShape: [outF], params };
+    }
+    case 'LogSoftmax':
+      if (a.dim !== 1 && a.dim !== -1) unsupported(where, 'dim', a.dim, 'dim 1');
+      if (inShape.length !== 1) throw new SpecError(`${where}: expects input [classes], but gets ${got}; add Flatten before it`);
+      return { ...base, type, outShape: inShape };
+  }
+  throw new SpecError(`${where}: not implemented`);
+}
+
+/** Every state_dict entry of a parsed model: parameters, then buffers, in layer order. */
+export function stateDefs(layers: LayerInfo[]): { params: TensorDef[]; buffers: TensorDef[] } {
+  return { params: layers.flatMap((l) => l.params), buffers: layers.flatMap((l) => l.buffers) };
+}
+
+export function countParams(layers: LayerInfo[]): number {
+  return layers.flatMap((l) => l.params).reduce((s, d) => s + d.shape.reduce((a, b) => a * b, 1), 0);
+}

@@ -1,0 +1,62 @@
+// A training (or evaluation) step as one list of dispatches:
+//   forward → loss (+ its gradient) → backward → finite check → running stats → SGD
+// recorded once per plan and replayed every step with no readback inside it.
+import type { Mode } from './layers';
+import type { Model, Plan } from './model';
+import { bnRunningUpdate } from './ops/batchnorm';
+import { halfSseLoss, nllLoss } from './ops/loss';
+import { findNonfinite, sgdStep } from './ops/sgd';
+import type { Call } from './runtime';
+import { numel } from './tensor';
+
+export type LossKind = 'nll' | 'half_sse';
+
+export interface SgdConfig {
+  momentum: number;
+  weightDecay: number;
+}
+
+export class StepProgram {
+  readonly plan: Plan;
+  /** u32 class indices [N] (nll) or float targets shaped like the output (half_sse). */
+  readonly target: GPUBuffer;
+  /** out[0] = this step's loss. */
+  readonly lossOut: GPUBuffer;
+  readonly lossCall: Call;
+  /** forward + loss: what an evaluation step runs. */
+  readonly evalCalls: Call[];
+  /** forward + loss + backward + guard + running stats (+ SGD when configured). */
+  readonly trainCalls: Call[];
+  private owned: GPUBuffer[] = [];
+
+  /** `stats` (f32 × 4) accumulates [Σ loss·N, correct, N] across steps until the host clears it. */
+  constructor(readonly model: Model, N: number, mode: Mode, readonly loss: LossKind, stats: GPUBuffer, opt?: SgdConfig, inputGrad = false) {
+    const rt = model.rt;
+    this.plan = model.plan(N, mode, { inputGrad });
+    const plan = this.plan;
+    const C = numel(model.outShape);
+    const built = rt.collect(this.owned, () => {
+      const target = rt.buffer(4 * (loss === 'nll' ? N : N * C), 'target');
+      const lossOut = rt.buffer(16, 'loss');
+      const lossCall =
+        loss === 'nll'
+          ? nllLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, stats, model.status)
+          : halfSseLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, model.status);
+      const tail: Call[] = [findNonfinite(rt, model.flatParams, model.grads, model.status)];
+      if (mode === 'train' && model.bufferSlots.length)
+        tail.push(bnRunningUpdate(rt, model.flatRunning, model.batchStats, model.bnMomentum, model.running, model.status));
+      if (opt) tail.push(sgdStep(rt, model.flatParams, opt.momentum, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
+      return { target, lossOut, lossCall, tail };
+    });
+    this.target = built.target;
+    this.lossOut = built.lossOut;
+    this.lossCall = built.lossCall;
+    this.evalCalls = [...plan.forward, built.lossCall];
+    this.trainCalls = [...plan.forward, built.lossCall, ...plan.backward, ...built.tail];
+  }
+
+  destroy(): void {
+    for (const b of this.owned) this.model.rt.destroy(b);
+    this.owned = [];
+  }
+}

@@ -1,0 +1,35 @@
+// Shared Dawn device for the vitest files (one per file: vitest runs each file in its own process).
+import { openNodeGpu } from '../src/engine/node-gpu';
+import { Runtime } from '../src/engine/runtime';
+
+let rt: Promise<Runtime> | null = null;
+
+export function runtime(): Promise<Runtime> {
+  rt ??= openNodeGpu().then(({ device, info }) => {
+    device.addEventListener('uncapturederror', (e) => {
+      throw new Error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+    });
+    return new Runtime(device, info);
+  });
+  return rt;
+}
+
+/** Max of |got - want| / (abs + rel·|want|): ≤ 1 passes. */
+export function worst(got: ArrayLike<number>, want: ArrayLike<number>, abs: number, rel: number): number {
+  if (got.length !== want.length) throw new Error(`length ${got.length} != ${want.length}`);
+  let w = 0;
+  for (let i = 0; i < got.length; i++) {
+    const e = Math.abs(got[i] - want[i]) / (abs + rel * Math.abs(want[i]));
+    if (!(e <= w)) w = Number.isNaN(e) ? Infinity : e;
+  }
+  return w;
+}
+
+export function randn(n: number, rand: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rand(), 1e-12);
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  }
+  return out;
+}
