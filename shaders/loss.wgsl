@@ -47,9 +47,9 @@ fn finite(v: f32) -> bool {
 var<workgroup> red: array<f32, 256>;
 var<workgroup> hits: array<u32, 256>;
 
-// nll: (P, logp, target, dlogp, out, stats, status), one workgroup.
+// nll: (P, logp, labels, dlogp, out, stats, status), one workgroup.
 @group(0) @binding(1) var<storage, read> logp: array<f32>;
-@group(0) @binding(2) var<storage, read> target: array<u32>;
+@group(0) @binding(2) var<storage, read> labels: array<u32>;
 @group(0) @binding(3) var<storage, read_write> dlogp: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
@@ -62,7 +62,7 @@ fn nll_loss(@builtin(local_invocation_index) lid: u32) {
   var right = 0u;
   for (var b = lid; b < P.B; b += 256u) {
     let base = b * P.C;
-    let t = min(target[b], P.C - 1u);
+    let t = min(labels[b], P.C - 1u);
     s += logp[base + t];
     var best = 0u;
     for (var c = 0u; c < P.C; c++) {

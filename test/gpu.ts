@@ -19,7 +19,8 @@ export function worst(got: ArrayLike<number>, want: ArrayLike<number>, abs: numb
   if (got.length !== want.length) throw new Error(`length ${got.length} != ${want.length}`);
   let w = 0;
   for (let i = 0; i < got.length; i++) {
-    const e = Math.abs(got[i] - want[i]) / (abs + rel * Math.abs(want[i]));
+    const d = Math.abs(got[i] - want[i]);
+    const e = d === 0 ? 0 : d / (abs + rel * Math.abs(want[i]));
     if (!(e <= w)) w = Number.isNaN(e) ? Infinity : e;
   }
   return w;

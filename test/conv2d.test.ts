@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize } from '../src/engine/ops/conv2d';
+import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
+import { makeRng } from '../src/engine/rng';
+import { maxRelErr, numericGrads, randArray } from './fd';
+import { randn, runtime, worst } from './gpu';
+
+const cases: ConvShape[] = [
+  { N: 1, C: 1, H: 5, W: 5, O: 1, KH: 3, KW: 3, PH: 0, PW: 0 },
+  { N: 2, C: 3, H: 7, W: 6, O: 4, KH: 3, KW: 3, PH: 1, PW: 1 },
+  { N: 3, C: 5, H: 6, W: 6, O: 7, KH: 1, KW: 1, PH: 0, PW: 0 },
+  { N: 2, C: 2, H: 9, W: 8, O: 3, KH: 5, KW: 3, PH: 2, PW: 0 },
+  { N: 4, C: 8, H: 26, W: 26, O: 16, KH: 3, KW: 3, PH: 0, PW: 0 },
+];
+
+describe('conv2d kernels vs float64 reference', () => {
+  for (const s of cases)
+    for (const bias of [false, true]) {
+      it(`${JSON.stringify(s)} bias=${bias}`, async () => {
+        const rt = await runtime();
+        const rand = makeRng(s.N * 31 + s.C * 7 + s.KH);
+        const { OH, OW } = convOutSize(s);
+        const nx = s.N * s.C * s.H * s.W;
+        const nw = s.O * s.C * s.KH * s.KW;
+        const ny = s.N * s.O * OH * OW;
+        const x = randn(nx, rand);
+        const w = randn(nw, rand, 0.3);
+        const b = randn(s.O, rand);
+        const dy = randn(ny, rand);
+        const [X, Wb, B, DY] = [x, w, b, dy].map((a) => rt.upload(a));
+        const [Y, DX, DW, DB] = [ny, nx, nw, s.O].map((n) => rt.buffer(4 * n));
+        rt.run([
+          conv2dForward(rt, s, X, Wb, Y, bias ? B : undefined),
+          conv2dBackwardInput(rt, s, DY, Wb, DX),
+          conv2dBackwardWeight(rt, s, DY, X, DW),
+          conv2dBackwardBias(rt, s, DY, DB),
+        ]);
+        const ref = conv2dBackward(x, w, dy, s);
+        const ok = (g: Float32Array, want: Float64Array) => worst(g, want, 1e-4, 1e-4);
+        expect(ok(await rt.readF32(Y, ny), refForward(x, w, bias ? b : null, s))).toBeLessThanOrEqual(1);
+        expect(ok(await rt.readF32(DX, nx), ref.dx)).toBeLessThanOrEqual(1);
+        expect(ok(await rt.readF32(DW, nw), ref.dw)).toBeLessThanOrEqual(1);
+        expect(ok(await rt.readF32(DB, s.O), ref.db)).toBeLessThanOrEqual(1);
+      });
+    }
+});
+
+describe('conv2d reference backward vs finite differences', () => {
+  for (const s of cases.slice(0, 4))
+    it(JSON.stringify(s), () => {
+      const rand = makeRng(11);
+      const { OH, OW } = convOutSize(s);
+      const x = randArray(s.N * s.C * s.H * s.W, rand);
+      const w = randArray(s.O * s.C * s.KH * s.KW, rand);
+      const b = randArray(s.O, rand);
+      const r = randArray(s.N * s.O * OH * OW, rand);
+      const num = numericGrads(([x, w, b]) => refForward(x, w, b, s), [x, w, b], r);
+      const an = conv2dBackward(x, w, r, s);
+      expect(maxRelErr(an.dx, num[0])).toBeLessThan(1e-5);
+      expect(maxRelErr(an.dw, num[1])).toBeLessThan(1e-5);
+      expect(maxRelErr(an.db, num[2])).toBeLessThan(1e-5);
+    });
+});
