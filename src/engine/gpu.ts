@@ -78,10 +78,9 @@ export async function openGpu(gpu: GPU | undefined, host: Host): Promise<OpenedG
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const ai = adapter.info;
-  const adapter_name = [ai?.vendor, ai?.architecture, ai?.device, ai?.description]
-    .filter((s) => s && s.length > 0)
-    .join(' ')
-    .trim();
+  const adapter_name = [[ai?.vendor, ai?.architecture].filter(Boolean).join(' '), ai?.description]
+    .filter(Boolean)
+    .join(' — ');
   const limits: Record<string, number> = {};
   for (const name of Object.keys(WANTED).concat(['minStorageBufferOffsetAlignment', 'maxComputeWorkgroupsPerDimension'])) {
     limits[name] = (device.limits as unknown as Record<string, number>)[name];

@@ -1,0 +1,22 @@
+// Every PyTorch gradient fixture through the engine inside headless Chromium (WebGPU).
+import { expect, test } from '@playwright/test';
+
+test('every gradient fixture passes in the browser', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/e2e/fixtures.html');
+  await page.waitForFunction(() => window.__fixtures !== undefined, undefined, { timeout: 240_000 });
+  const out = await page.evaluate(() => window.__fixtures!);
+  if ('error' in out) throw new Error(out.error);
+  console.log(`adapter: ${out.adapter}`);
+  for (const r of out.results) {
+    const w = r.worst;
+    console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.name}` + (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`));
+  }
+  expect(out.results.length).toBeGreaterThan(20);
+  expect(out.results.filter((r) => !r.pass).map((r) => r.name)).toEqual([]);
+  expect(out.control.pass).toBe(false);
+  expect(out.control.worst?.tensor).toBe('grad 4.weight');
+  expect(errors).toEqual([]);
+});

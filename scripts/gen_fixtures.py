@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Golden gradient fixtures for the WebGPU engine, computed by PyTorch in float64.
+
+Usage:  /usr/bin/python3 scripts/gen_fixtures.py [OUT_DIR]     (Debian: apt-get install python3-torch)
+
+Each fixture is one JSON file (format in fixtures/README.md): a model spec with PyTorch class
+names and constructor arguments, parameters, an input, a target, and what PyTorch computes from
+them: the output, the loss, the gradient of the loss w.r.t. the input and every parameter, the
+running statistics after a train-mode forward pass and the parameters after one SGD step.
+Inputs and parameters are float32 values; the expected values are computed in float64.
+
+Dropout in train mode uses the engine's counter-based mask (the PCG hash of shaders/dropout.wgsl),
+reimplemented below, so a fixture with dropout is exact rather than statistical.
+"""
+import json
+import math
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "fixtures", "gradients")
+DEFAULT_MODEL = os.path.join(ROOT, "src", "models", "mnist-default.json")
+
+TOL = {"abs": 1e-5, "rel": 1e-4}
+
+
+# ---- the engine's dropout mask ------------------------------------------------------------
+def pcg(v):
+    state = (v * 747796405 + 2891336453) & 0xFFFFFFFF
+    word = (((state >> ((state >> 28) + 4)) ^ state) * 277803737) & 0xFFFFFFFF
+    return ((word >> 22) ^ word) & 0xFFFFFFFF
+
+
+def dropout_keep(seed, layer, n, p):
+    key = pcg((seed + pcg(layer)) & 0xFFFFFFFF)
+    p32 = float(torch.tensor(p, dtype=torch.float32))
+    return torch.tensor([((pcg(key ^ i) >> 8) / 16777216.0) >= p32 for i in range(n)], dtype=torch.float64)
+
+
+class EngineDropout(nn.Module):
+    """nn.Dropout with the engine's mask: y = x·mask/(1-p)."""
+
+    def __init__(self, p, layer, seed):
+        super().__init__()
+        self.p, self.layer, self.seed = p, layer, seed
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = dropout_keep(self.seed, self.layer, x.numel(), self.p).reshape(x.shape)
+        scale = 0.0 if self.p >= 1 else 1.0 / (1.0 - self.p)
+        return x * keep * scale
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def build(spec, seed=0):
+    layers = []
+    for i, l in enumerate(spec):
+        args = {k: v for k, v in l.items() if k != "type"}
+        if l["type"] == "Dropout":
+            layers.append(EngineDropout(args.get("p", 0.5), i, seed))
+        else:
+            layers.append(getattr(nn, l["type"])(**args))
+    return nn.Sequential(*layers).double()
+
+
+def tensor(t, digits=9):
+    t = t.detach().cpu()
+    fmt = "%.{}g".format(digits)
+    data = [float(fmt % v) if math.isfinite(v) else v for v in t.reshape(-1).tolist()]
+    return {"shape": list(t.shape), "data": data}
+
+
+def f32(shape, gen, scale=1.0, shift=0.0):
+    """float32-representable values, returned as float64."""
+    return (torch.randn(shape, generator=gen, dtype=torch.float32) * scale + shift).to(torch.float32).double()
+
+
+def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed=0, dropout_seed=None,
+         randomize_buffers=False, input_scale=1.0, param_scale=None, tol=TOL, fixed=None, note=None):
+    gen = torch.Generator().manual_seed(seed)
+    model = build(spec, seed=dropout_seed or 0)
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            if fixed and k in fixed:
+                p.copy_(torch.tensor(fixed[k], dtype=torch.float64).reshape(p.shape))
+            elif k.endswith("weight") and isinstance(model[int(k.split(".")[0])], nn.BatchNorm2d):
+                p.copy_(f32(p.shape, gen, 0.2, 1.0))
+            else:
+                fan_in = p[0].numel() if p.dim() > 1 else 1
+                scale = param_scale if param_scale is not None else (1.0 / math.sqrt(fan_in) if p.dim() > 1 else 0.1)
+                p.copy_(f32(p.shape, gen, scale))
+        if randomize_buffers:
+            for k, b in model.named_buffers():
+                if k.endswith("running_mean"):
+                    b.copy_(f32(b.shape, gen, 0.3))
+                elif k.endswith("running_var"):
+                    b.copy_(f32(b.shape, gen, 0.2, 0.0).abs() + 0.5)
+                    b.copy_(b.float().double())
+    params = {k: tensor(p) for k, p in model.named_parameters()}
+    buffers = {k: tensor(b) for k, b in model.named_buffers() if not k.endswith("num_batches_tracked")}
+
+    if fixed and "input" in fixed:
+        x = torch.tensor(fixed["input"], dtype=torch.float64).reshape(input_shape)
+    else:
+        x = f32(input_shape, gen, input_scale)
+    x.requires_grad_(True)
+    model.train(mode == "train")
+    y = model(x)
+    if loss == "nll":
+        if fixed and "target" in fixed:
+            t = torch.tensor(fixed["target"], dtype=torch.long)
+        else:
+            t = torch.randint(0, y.shape[1], (y.shape[0],), generator=gen)
+        L = F.nll_loss(y, t)
+        target = {"shape": list(t.shape), "data": t.tolist()}
+    else:
+        if fixed and "target" in fixed:
+            t = torch.tensor(fixed["target"], dtype=torch.float64).reshape(y.shape)
+        else:
+            t = torch.rand(y.shape, generator=gen, dtype=torch.float32).double()
+        L = 0.5 * ((t - y) ** 2).sum()
+        target = tensor(t)
+    model.zero_grad()
+    L.backward()
+
+    expected = {
+        "output": tensor(y, 12),
+        "loss": float("%.12g" % L.item()),
+        "inputGrad": tensor(x.grad, 12),
+        "grads": {k: tensor(p.grad, 12) for k, p in model.named_parameters()},
+    }
+    if mode == "train" and buffers:
+        expected["buffersAfter"] = {k: tensor(b, 12) for k, b in model.named_buffers() if not k.endswith("num_batches_tracked")}
+    fx = {
+        "name": name,
+        "model": spec,
+        "mode": mode,
+        "loss": loss,
+        "input": tensor(x),
+        "target": target,
+        "params": params,
+    }
+    if buffers:
+        fx["buffers"] = buffers
+    if dropout_seed is not None:
+        fx["dropoutSeed"] = dropout_seed
+    if optimizer:
+        opt = torch.optim.SGD(model.parameters(), lr=optimizer["lr"], momentum=optimizer.get("momentum", 0),
+                              weight_decay=optimizer.get("weight_decay", 0))
+        opt.step()
+        fx["optimizer"] = {"type": "SGD", **optimizer}
+        expected["paramsAfterStep"] = {k: tensor(p, 12) for k, p in model.named_parameters()}
+    fx["expected"] = expected
+    fx["tolerance"] = tol
+    n_params = sum(p.numel() for p in model.parameters())
+    fx["meta"] = {"generator": "scripts/gen_fixtures.py", "torch": torch.__version__, "paramCount": n_params}
+    if note:
+        fx["meta"]["note"] = note
+    path = os.path.join(OUT, name + ".json")
+    with open(path, "w") as f:
+        json.dump(fx, f, separators=(",", ":"))
+        f.write("\n")
+    print("%-34s params %6d  loss %.6g" % (name, n_params, L.item()))
+    return fx
+
+
+def conv(i, o, k, p=0, bias=True):
+    return {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k, "padding": p, "bias": bias}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    SGD = {"lr": 0.1, "momentum": 0.9, "weight_decay": 5e-4}
+
+    # -- every op alone ----------------------------------------------------------------------
+    for b in (1, 5, 70):
+        make("linear_b%d" % b, [{"type": "Linear", "in_features": 17, "out_features": 10, "bias": True}], [b, 17],
+             loss="half_sse", seed=b, optimizer=SGD)
+    make("linear_nobias_b3", [{"type": "Linear", "in_features": 65, "out_features": 66, "bias": False}], [3, 65],
+         loss="half_sse", seed=4)
+    make("conv3x3_pad1_bias", [conv(3, 4, 3, 1, True)], [2, 3, 7, 6], loss="half_sse", seed=10, optimizer=SGD)
+    make("conv3x3_nobias_b1_28x28", [conv(1, 8, 3, 0, False)], [1, 1, 28, 28], loss="half_sse", seed=11)
+    make("conv1x1", [conv(5, 7, 1, 0, True)], [3, 5, 6, 6], loss="half_sse", seed=12)
+    make("conv5x3_pad2x0", [{"type": "Conv2d", "in_channels": 2, "out_channels": 3, "kernel_size": [5, 3],
+                              "padding": [2, 0], "bias": True}], [2, 2, 9, 8], loss="half_sse", seed=13)
+    make("relu", [{"type": "ReLU"}], [4, 3, 5, 5], loss="half_sse", seed=20)
+    make("sigmoid", [{"type": "Sigmoid"}], [3, 10], loss="half_sse", seed=21, input_scale=3.0)
+    make("batchnorm_train", [{"type": "BatchNorm2d", "num_features": 3}], [4, 3, 5, 5], loss="half_sse", seed=30,
+         optimizer=SGD, input_scale=2.0)
+    make("batchnorm_train_b1", [{"type": "BatchNorm2d", "num_features": 2, "momentum": 0.3, "eps": 1e-3}], [1, 2, 3, 3],
+         loss="half_sse", seed=31)
+    make("batchnorm_eval", [{"type": "BatchNorm2d", "num_features": 3}], [2, 3, 4, 4], loss="half_sse", mode="eval",
+         seed=32, randomize_buffers=True)
+    make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
+    make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
+    make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
+    make("dropout_train", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", seed=60, dropout_seed=12345)
+    make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
+    make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
+    make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
+    make("flatten_linear_nll", [{"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 4, "bias": True},
+                                {"type": "LogSoftmax", "dim": 1}], [6, 3, 2, 2], loss="nll", seed=72,
+         optimizer={"lr": 0.05, "momentum": 0.0})
+
+    # -- the 2-2-2 sigmoid network of the backprop notebook (ERA sheet values) -------------
+    toy = lambda bias: [{"type": "Linear", "in_features": 2, "out_features": 2, "bias": bias}, {"type": "Sigmoid"},
+                        {"type": "Linear", "in_features": 2, "out_features": 2, "bias": bias}, {"type": "Sigmoid"}]
+    era = {"0.weight": [0.15, 0.2, 0.25, 0.3], "2.weight": [0.4, 0.45, 0.5, 0.55], "input": [0.05, 0.1],
+           "target": [0.5, 0.5]}
+    make("toy_222_era", toy(False), [1, 2], loss="half_sse", fixed=era, optimizer={"lr": 0.5, "momentum": 0.0})
+    mazur = {"0.weight": [0.15, 0.2, 0.25, 0.3], "0.bias": [0.35, 0.35], "2.weight": [0.4, 0.45, 0.5, 0.55],
+             "2.bias": [0.6, 0.6], "input": [0.05, 0.1], "target": [0.01, 0.99]}
+    make("toy_222_mazur_bias", toy(True), [1, 2], loss="half_sse", fixed=mazur, optimizer={"lr": 0.5, "momentum": 0.0})
+    make("toy_222_batch3", toy(True), [3, 2], loss="half_sse", seed=80, optimizer={"lr": 1.0, "momentum": 0.9})
+
+    # -- a small CNN with an SGD-momentum step, and the same in eval mode ------------------
+    small = [conv(1, 4, 3, 1, False), {"type": "BatchNorm2d", "num_features": 4}, {"type": "ReLU"},
+             {"type": "MaxPool2d", "kernel_size": 2}, conv(4, 3, 1, 0, True),
+             {"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"}, {"type": "LogSoftmax", "dim": 1}]
+    make("small_cnn_train_sgd", small, [3, 1, 9, 9], seed=90, optimizer={"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-4})
+    make("small_cnn_eval", small, [2, 1, 9, 9], mode="eval", seed=91, randomize_buffers=True)
+
+    # -- the default MNIST model at batch 4 ---------------------------------------------------
+    with open(DEFAULT_MODEL) as f:
+        default = json.load(f)
+    fx = make("mnist_default_b4", default, [4, 1, 28, 28], seed=100, dropout_seed=2024,
+              optimizer={"lr": 0.05, "momentum": 0.9, "weight_decay": 0.0})
+    make("mnist_default_b4_eval", default, [4, 1, 28, 28], mode="eval", seed=101, randomize_buffers=True)
+    print("default MNIST model (%s): %d parameters" % (os.path.relpath(DEFAULT_MODEL, ROOT), fx["meta"]["paramCount"]))
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    main()

@@ -1,0 +1,1 @@
+document.querySelector('notebook-app')!.textContent = 'Notebook coming up.';

@@ -1,0 +1,56 @@
+// Every PyTorch gradient fixture through the engine in Node (Dawn).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatResult, runFixture } from '../src/engine/fixtures';
+import { runtime } from './gpu';
+
+const dir = join(__dirname, '..', 'fixtures', 'gradients');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+
+describe('PyTorch gradient fixtures (Node)', () => {
+  it('has fixtures', () => expect(files.length).toBeGreaterThan(20));
+  for (const f of files)
+    it(f, async () => {
+      const r = await runFixture(await runtime(), load(f));
+      console.log(formatResult(r));
+      expect(r.error).toBeUndefined();
+      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
+      expect(r.pass).toBe(true);
+    });
+});
+
+describe('the comparison can fail', () => {
+  it('an expected gradient off by 1% in one element is reported as FAIL, naming the tensor', async () => {
+    const fx = load('small_cnn_train_sgd.json');
+    fx.expected.grads['4.weight'].data[2] *= 1.01;
+    const r = await runFixture(await runtime(), fx);
+    expect(r.pass).toBe(false);
+    expect(r.worst?.tensor).toBe('grad 4.weight');
+    expect(formatResult(r)).toMatch(/^FAIL small_cnn_train_sgd: worst grad 4\.weight/);
+  });
+});
+
+describe('malformed fixtures get a clear error, not a crash or NaN', () => {
+  const base = () => load('small_cnn_train_sgd.json');
+  const cases: [string, (fx: any) => void, RegExp][] = [
+    ['missing key', (fx) => delete fx.expected, /missing key "expected"/],
+    ['missing gradient', (fx) => delete fx.expected.grads['0.weight'], /expected\.grads\.0\.weight/],
+    ['parameter of the wrong shape', (fx) => (fx.params['0.weight'].shape = [4, 1, 9]), /0\.weight.*shape \[4, 1, 9\] holds 36 values but data has 36|0\.weight: shape \[4, 1, 9\] does not match the model's \[4, 1, 3, 3\]/],
+    ['input data shorter than its shape', (fx) => fx.input.data.pop(), /input: shape \[3, 1, 9, 9\] holds 243 values but data has 242/],
+    ['output shape that does not match the model', (fx) => (fx.expected.output = { shape: [3, 4], data: new Array(12).fill(0) }), /expected\.output: shape \[3, 4\] does not match the engine's \[3, 3\]/],
+    ['unknown parameter', (fx) => (fx.params['9.weight'] = { shape: [1], data: [1] }), /9\.weight: not a parameter or buffer of this model/],
+    ['class index out of range', (fx) => (fx.target.data[0] = 3), /class indices must be integers in \[0, 3\)/],
+    ['model whose shapes do not chain', (fx) => (fx.model[4].in_channels = 5), /layer 4 \(Conv2d\): expects input \[5, H, W\].*\[4, 4, 4\] from layer 3 \(MaxPool2d\)/],
+    ['unknown loss', (fx) => (fx.loss = 'mse'), /loss must be "nll" or "half_sse"/],
+  ];
+  for (const [what, mutate, message] of cases)
+    it(what, async () => {
+      const fx = base();
+      mutate(fx);
+      const r = await runFixture(await runtime(), fx);
+      expect(r.pass).toBe(false);
+      expect(r.error).toMatch(message);
+    });
+});
