@@ -1,0 +1,74 @@
+// npm run bench:kernels [-- --max 4096 --json FILE]
+// GFLOP/s of the matmul kernel (square sizes 256…max) and of conv2d forward / backward at the
+// default MNIST model's sizes (batch 128), on whatever adapter Dawn finds.
+import { writeFileSync } from 'node:fs';
+import { openNodeGpu } from '../engine/node-gpu';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, type ConvDims } from '../engine/ops/conv2d';
+import { matmul } from '../engine/ops/matmul';
+import { Runtime } from '../engine/runtime';
+import { timeCalls } from '../engine/timing';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+
+async function main() {
+  const { device, info } = await openNodeGpu();
+  const rt = new Runtime(device, info);
+  const max = Number(arg('max', info.isFallback ? '1024' : '4096'));
+  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (fallback/CPU adapter)' : ''}`);
+  const rows: Record<string, unknown>[] = [];
+  const report = (name: string, flop: number, t: { wallMs: number; gpuMs: number | null }) => {
+    const ms = t.gpuMs ?? t.wallMs;
+    const gflops = flop / (ms * 1e6);
+    rows.push({ name, flop, wallMs: t.wallMs, gpuMs: t.gpuMs, gflops });
+    console.log(`${name.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms  ${gflops.toFixed(1).padStart(9)} GFLOP/s${t.gpuMs === null ? ' (wall clock)' : ''}`);
+  };
+
+  for (let n = 256; n <= max; n *= 2) {
+    const a = rt.upload(new Float32Array(n * n).map(() => Math.random() - 0.5));
+    const b = rt.upload(new Float32Array(n * n).map(() => Math.random() - 0.5));
+    const c = rt.buffer(4 * n * n);
+    const call = matmul(rt, 'bench', { M: n, N: n, K: n }, a, b, c);
+    const flop = 2 * n ** 3;
+    const reps = Math.max(1, Math.min(50, Math.round(2e10 / flop / (info.isFallback ? 100 : 1))));
+    await timeCalls(rt, [call], 1, 1); // warm-up and compile
+    report(`matmul v1 ${n}×${n}×${n}`, flop, await timeCalls(rt, [call], reps));
+    for (const x of [a, b, c]) rt.destroy(x);
+  }
+
+  // The default model's convolutions at batch 128.
+  const convs: [string, ConvDims][] = [
+    ['conv 1→8 3×3 28×28', { N: 128, C: 1, H: 28, W: 28, O: 8, KH: 3, KW: 3, PH: 0, PW: 0 }],
+    ['conv 8→16 3×3 26×26', { N: 128, C: 8, H: 26, W: 26, O: 16, KH: 3, KW: 3, PH: 0, PW: 0 }],
+    ['conv 16→8 1×1 24×24', { N: 128, C: 16, H: 24, W: 24, O: 8, KH: 1, KW: 1, PH: 0, PW: 0 }],
+    ['conv 12→16 3×3 10×10', { N: 128, C: 12, H: 10, W: 10, O: 16, KH: 3, KW: 3, PH: 0, PW: 0 }],
+    ['conv 16→16 3×3 6×6 pad 1', { N: 128, C: 16, H: 6, W: 6, O: 16, KH: 3, KW: 3, PH: 1, PW: 1 }],
+  ];
+  for (const [name, d] of convs) {
+    const { OH, OW } = convOutSize(d);
+    const x = rt.buffer(4 * d.N * d.C * d.H * d.W);
+    const w = rt.buffer(4 * d.O * d.C * d.KH * d.KW);
+    const y = rt.buffer(4 * d.N * d.O * OH * OW);
+    const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
+    const reps = info.isFallback ? 2 : 50;
+    for (const [kind, call] of [
+      ['forward', conv2dForward(rt, d, x, w, y)],
+      ['backward input', conv2dBackwardInput(rt, d, y, w, x)],
+      ['backward weight', conv2dBackwardWeight(rt, d, y, x, w)],
+    ] as const) {
+      await timeCalls(rt, [call], 1, 1);
+      report(`${name} ${kind}`, flop, await timeCalls(rt, [call], reps));
+    }
+    for (const b of [x, w, y]) rt.destroy(b);
+  }
+  const json = arg('json', '');
+  if (json) writeFileSync(json, JSON.stringify({ adapter: info.adapter, date: new Date().toISOString(), rows }, null, 2));
+  device.destroy();
+}
+
+main().catch((e) => {
+  console.error(`bench:kernels: ${e instanceof Error ? e.message : e}`);
+  process.exit(2);
+});

@@ -1,0 +1,39 @@
+// Timing for the benchmarks: wall clock around submit → onSubmittedWorkDone, and GPU time from
+// timestamp queries at the start and end of the compute pass when the adapter has them.
+import type { Call, Runtime } from './runtime';
+
+export interface Timing {
+  /** Wall-clock milliseconds per repetition (includes submit and completion latency / reps). */
+  wallMs: number;
+  /** GPU milliseconds per repetition from timestamp queries, or null without 'timestamp-query'. */
+  gpuMs: number | null;
+}
+
+/** Run `calls` `reps` times inside one compute pass, `rounds` times; report the best round. */
+export async function timeCalls(rt: Runtime, calls: Call[], reps: number, rounds = 3): Promise<Timing> {
+  const dev = rt.device;
+  const hasTs = dev.features.has('timestamp-query');
+  const qs = hasTs ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const resolve = hasTs ? dev.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
+  let bestWall = Infinity;
+  let bestGpu = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const enc = dev.createCommandEncoder();
+    const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
+    for (let i = 0; i < reps; i++) rt.encode(pass, calls);
+    pass.end();
+    if (qs && resolve) enc.resolveQuerySet(qs, 0, 2, resolve, 0);
+    const t0 = performance.now();
+    rt.submit(enc.finish());
+    await dev.queue.onSubmittedWorkDone();
+    bestWall = Math.min(bestWall, (performance.now() - t0) / reps);
+    if (resolve) {
+      const ts = new BigUint64Array(await rt.read(resolve, 16));
+      const ns = Number(ts[1] - ts[0]);
+      if (ns > 0) bestGpu = Math.min(bestGpu, ns / 1e6 / reps);
+    }
+  }
+  qs?.destroy();
+  resolve?.destroy();
+  return { wallMs: bestWall, gpuMs: Number.isFinite(bestGpu) ? bestGpu : null };
+}
