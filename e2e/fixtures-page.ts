@@ -14,7 +14,7 @@ declare global {
 
 async function main() {
   const status = document.getElementById('status')!;
-  const table = document.getElementById('results')!;
+  const table = document.getElementById('results') as HTMLTableElement;
   const { device, info } = await openGpu(navigator.gpu, 'browser');
   const rt = new Runtime(device, info);
   status.textContent = `adapter: ${info.adapter}`;

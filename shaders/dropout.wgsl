@@ -4,7 +4,7 @@
 // the fixture generator (scripts/gen_fixtures.py) reproduces it bit for bit.
 
 struct Params { n: u32, layer: u32, p: f32, scale: f32 }
-struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32 }
+struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<uniform> S: Step;

@@ -2,11 +2,13 @@
 // gradients and momenta each live in one flat buffer).
 //   find_nonfinite  status[0] = min index of a NaN/Inf gradient (0xffffffff when none)
 //   sgd_step        PyTorch's SGD: d = g + wd·w; v = μ·v + d; w -= lr·v  (μ = 0: v = d)
+//                   lr and μ come from the step uniform, so schedulers need no rebuild.
 // The step is skipped while status shows a bad loss or gradient, so the weights from before the
-// step that went wrong are kept. status = [first bad gradient index, loss not finite, ...].
+// step that went wrong are kept, and status[2] latches the index of that step.
+// status = [first bad gradient index, loss not finite, first skipped step, 0], "none" = 0xffffffff.
 
-struct Params { n: u32, momentum: f32, weight_decay: f32 }
-struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32 }
+struct Params { n: u32, weight_decay: f32 }
+struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 
@@ -35,15 +37,20 @@ fn find_nonfinite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 @group(0) @binding(2) var<storage, read_write> w: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
-@group(0) @binding(5) var<storage, read> status_now: array<u32>;
+@group(0) @binding(5) var<storage, read_write> status_now: array<atomic<u32>>;
 
 @compute @workgroup_size(256)
 fn sgd_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
   let i = flat(wid, nwg, lid);
-  if (i >= P.n || status_now[0] != 0xffffffffu || status_now[1] != 0u) { return; }
+  let bad = atomicLoad(&status_now[0]) != 0xffffffffu || atomicLoad(&status_now[1]) != 0u;
+  if (bad) {
+    if (i == 0u) { atomicMin(&status_now[2], S.index); }
+    return;
+  }
+  if (i >= P.n) { return; }
   let d = g[i] + P.weight_decay * w[i];
-  let m = P.momentum * v[i] + d;
+  let m = S.momentum * v[i] + d;
   v[i] = m;
   w[i] = w[i] - S.lr * m;
 }

@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dropoutApply } from '../src/engine/ops/dropout';
 import { dropoutApply as refApply, dropoutKeep, pcg } from '../src/engine/reference/dropout';
 import { makeRng } from '../src/engine/rng';
-import { randn, runtime, worst } from './gpu';
-
-function stepUniform(rt: Awaited<ReturnType<typeof runtime>>, seed: number): GPUBuffer {
-  const b = rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  rt.device.queue.writeBuffer(b, 0, new Uint32Array([seed, 0, 0, 0, 0, 0, 0, 0]));
-  return b;
-}
+import { randn, runtime, stepBuffer, worst } from './gpu';
 
 describe('Dropout kernel', () => {
   it('PCG hash matches known values (the same constants as the shader and the fixture generator)', () => {
@@ -23,7 +17,7 @@ describe('Dropout kernel', () => {
       const x = randn(n, makeRng(n));
       const X = rt.upload(x);
       const [Y, DX] = [rt.buffer(4 * n), rt.buffer(4 * n)];
-      const step = stepUniform(rt, seed);
+      const step = stepBuffer(rt, { seed });
       rt.run([dropoutApply(rt, 'f', n, layer, p, step, X, Y), dropoutApply(rt, 'b', n, layer, p, step, Y, DX)]);
       const keep = dropoutKeep(seed, layer, n, p);
       const y = refApply(x, keep, p);

@@ -1,5 +1,6 @@
 // Shared Dawn device for the vitest files (one per file: vitest runs each file in its own process).
 import { openNodeGpu } from '../src/engine/node-gpu';
+import { packStep, type StepValues } from '../src/engine/model';
 import { Runtime } from '../src/engine/runtime';
 
 let rt: Promise<Runtime> | null = null;
@@ -33,4 +34,11 @@ export function randn(n: number, rand: () => number, scale = 1): Float32Array {
     out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
   }
   return out;
+}
+
+/** A step uniform buffer (the shaders' `struct Step`) holding `v`. */
+export function stepBuffer(rt: Runtime, v: Partial<StepValues>): GPUBuffer {
+  const b = rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  rt.device.queue.writeBuffer(b, 0, packStep(v));
+  return b;
 }

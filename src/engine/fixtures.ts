@@ -145,12 +145,12 @@ export async function runFixture(rt: Runtime, fx: unknown): Promise<FixtureResul
     if (fx.expected.paramsAfterStep && !fx.optimizer) throw new FixtureError('expected.paramsAfterStep needs an "optimizer"');
 
     stats = rt.buffer(16, 'stats');
-    const opt = fx.optimizer ? { momentum: fx.optimizer.momentum ?? 0, weightDecay: fx.optimizer.weight_decay ?? 0 } : undefined;
+    const opt = fx.optimizer ? { weightDecay: fx.optimizer.weight_decay ?? 0 } : undefined;
     program = new StepProgram(model, N, fx.mode, fx.loss, stats, opt, true);
     const plan = program.plan;
     rt.write(plan.input.buf as GPUBuffer, Float32Array.from(fx.input.data));
     rt.write(program.target, fx.loss === 'nll' ? Uint32Array.from(fx.target.data) : Float32Array.from(fx.target.data));
-    model.writeStep({ seed: fx.dropoutSeed ?? 0, index: 0, offset: 0, count: N, lr: fx.optimizer?.lr ?? 0 });
+    model.writeStep({ seed: fx.dropoutSeed ?? 0, index: 0, offset: 0, count: N, lr: fx.optimizer?.lr ?? 0, momentum: fx.optimizer?.momentum ?? 0 });
     rt.run(program.trainCalls);
 
     const tol = fx.tolerance;

@@ -23,6 +23,20 @@ export interface StepValues {
   offset: number;
   count: number;
   lr: number;
+  momentum: number;
+}
+
+/** The shaders' `struct Step` as bytes (32, a uniform buffer's size). */
+export function packStep(v: Partial<StepValues>): ArrayBuffer {
+  const b = new ArrayBuffer(32);
+  const dv = new DataView(b);
+  dv.setUint32(0, (v.seed ?? 0) >>> 0, true);
+  dv.setUint32(4, (v.index ?? 0) >>> 0, true);
+  dv.setUint32(8, (v.offset ?? 0) >>> 0, true);
+  dv.setUint32(12, (v.count ?? 0) >>> 0, true);
+  dv.setFloat32(16, v.lr ?? 0, true);
+  dv.setFloat32(20, v.momentum ?? 0, true);
+  return b;
 }
 
 export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
@@ -49,7 +63,7 @@ export class Model {
   readonly running: GPUBuffer;
   readonly batchStats: GPUBuffer;
   readonly bnMomentum: GPUBuffer;
-  /** u32 × 4: [first non-finite gradient index (STATUS_OK when none), loss non-finite, 0, 0]. */
+  /** u32 × 4: [first non-finite gradient index, loss non-finite (0/1), first skipped step, 0]; "none" = STATUS_OK. */
   readonly status: GPUBuffer;
   readonly step: GPUBuffer;
   /** BatchNorm's num_batches_tracked, counted on the host. */
@@ -119,24 +133,18 @@ export class Model {
   }
 
   resetStatus(): void {
-    this.rt.write(this.status, new Uint32Array([STATUS_OK, 0, 0, 0]));
+    this.rt.write(this.status, new Uint32Array([STATUS_OK, 0, STATUS_OK, 0]));
   }
 
-  async readStatus(): Promise<{ badGrad: string | null; badLoss: boolean }> {
-    const s = await this.rt.readU32(this.status, 2);
+  /** Decode a status read back from the GPU (see shaders/sgd.wgsl). */
+  decodeStatus(s: Uint32Array): { ok: boolean; badGrad: string | null; badLoss: boolean; badStep: number | null } {
     const slot = s[0] === STATUS_OK ? null : this.paramSlots.find((p) => s[0] >= p.offset && s[0] < p.offset + p.size);
-    return { badGrad: s[0] === STATUS_OK ? null : (slot?.def.key ?? `flat index ${s[0]}`), badLoss: s[1] !== 0 };
+    const badGrad = s[0] === STATUS_OK ? null : (slot?.def.key ?? `flat index ${s[0]}`);
+    return { ok: badGrad === null && s[1] === 0, badGrad, badLoss: s[1] !== 0, badStep: s[2] === STATUS_OK ? null : s[2] };
   }
 
   writeStep(v: StepValues): void {
-    const b = new ArrayBuffer(32);
-    const dv = new DataView(b);
-    dv.setUint32(0, v.seed >>> 0, true);
-    dv.setUint32(4, v.index >>> 0, true);
-    dv.setUint32(8, v.offset >>> 0, true);
-    dv.setUint32(12, v.count >>> 0, true);
-    dv.setFloat32(16, v.lr, true);
-    this.rt.device.queue.writeBuffer(this.step, 0, b);
+    this.rt.device.queue.writeBuffer(this.step, 0, packStep(v));
   }
 
   resetRunning(): void {

@@ -11,8 +11,8 @@ import { numel } from './tensor';
 
 export type LossKind = 'nll' | 'half_sse';
 
+/** Momentum and lr are per step (model.writeStep), so schedulers can change them. */
 export interface SgdConfig {
-  momentum: number;
   weightDecay: number;
 }
 
@@ -45,7 +45,7 @@ export class StepProgram {
       const tail: Call[] = [findNonfinite(rt, model.flatParams, model.grads, model.status)];
       if (mode === 'train' && model.bufferSlots.length)
         tail.push(bnRunningUpdate(rt, model.flatRunning, model.batchStats, model.bnMomentum, model.running, model.status));
-      if (opt) tail.push(sgdStep(rt, model.flatParams, opt.momentum, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
+      if (opt) tail.push(sgdStep(rt, model.flatParams, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
       return { target, lossOut, lossCall, tail };
     });
     this.target = built.target;

@@ -6,9 +6,9 @@ export function findNonfinite(rt: Runtime, n: number, grads: Binding, status: Bi
   return rt.call('find_nonfinite', code, 'find_nonfinite', [rt.params({ u: [n] }), grads, status], grid1d(n));
 }
 
-/** PyTorch SGD over n flat values; lr comes from the step uniform so schedulers cost no rebuild. */
-export function sgdStep(rt: Runtime, n: number, momentum: number, weightDecay: number, step: Binding, w: Binding, g: Binding, v: Binding, status: Binding): Call {
-  return rt.call('sgd_step', code, 'sgd_step', [rt.params({ u: [n], f: [momentum, weightDecay] }), step, w, g, v, status], grid1d(n));
+/** PyTorch SGD over n flat values; lr and momentum come from the step uniform (schedulers). */
+export function sgdStep(rt: Runtime, n: number, weightDecay: number, step: Binding, w: Binding, g: Binding, v: Binding, status: Binding): Call {
+  return rt.call('sgd_step', code, 'sgd_step', [rt.params({ u: [n], f: [weightDecay] }), step, w, g, v, status], grid1d(n));
 }
 
 export const sgdKernels: KernelRef[] = [
