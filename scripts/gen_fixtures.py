@@ -234,6 +234,43 @@ def main():
     print("default MNIST model (%s): %d parameters" % (os.path.relpath(DEFAULT_MODEL, ROOT), fx["meta"]["paramCount"]))
 
 
+def schedules():
+    """lr and momentum per optimizer step for the schedulers the trainer implements."""
+    out = []
+    cases = [
+        ("StepLR", dict(step_size=2, gamma=0.1), 0.05, 0.9, 5, 3),
+        ("OneCycleLR", dict(max_lr=0.1), 0.1, 0.9, 4, 5),
+        ("OneCycleLR", dict(max_lr=0.05, pct_start=0.2, div_factor=10, final_div_factor=100, anneal_strategy="linear"), 0.05, 0.9, 3, 7),
+        ("OneCycleLR", dict(max_lr=0.2, cycle_momentum=False), 0.2, 0.9, 3, 4),
+    ]
+    for kind, args, lr, momentum, epochs, steps in cases:
+        p = nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=lr, momentum=momentum)
+        if kind == "StepLR":
+            sch = torch.optim.lr_scheduler.StepLR(opt, **args)
+        else:
+            sch = torch.optim.lr_scheduler.OneCycleLR(opt, epochs=epochs, steps_per_epoch=steps, **args)
+        lrs, moms = [], []
+        for e in range(epochs):
+            for s in range(steps):
+                lrs.append(opt.param_groups[0]["lr"])
+                moms.append(opt.param_groups[0]["momentum"])
+                opt.step()
+                if kind != "StepLR":
+                    sch.step()
+            if kind == "StepLR":
+                sch.step()
+        spec = {"type": kind, **{k: v for k, v in args.items() if k != "max_lr"}}
+        out.append({"schedule": spec, "lr": lr, "momentum": momentum, "epochs": epochs, "stepsPerEpoch": steps,
+                    "expected": {"lr": lrs, "momentum": moms}})
+    path = os.path.join(os.path.dirname(OUT), "schedules.json")
+    with open(path, "w") as f:
+        json.dump({"generator": "scripts/gen_fixtures.py", "torch": torch.__version__, "cases": out}, f, indent=1)
+        f.write("\n")
+    print("schedules: %d cases -> %s" % (len(out), os.path.relpath(path, ROOT)))
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     main()
+    schedules()

@@ -3,8 +3,12 @@
 //   backward_input   dx[n,c,h,v] = Σ_o Σ_p Σ_q dy[n,o,h+PH-p,v+PW-q] · w[o,c,p,q]
 //   backward_weight  dw[o,c,p,q] = Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n,c,i+p-PH,j+q-PW]
 //   backward_bias    db[o]       = Σ_n Σ_i Σ_j dy[n,o,i,j]
-// v1: direct loops. One thread per output element (forward, backward_input); one workgroup per
-// weight element or bias element, reducing over the batch and the image (backward_weight, _bias).
+// v2 (v1 is in shaders/dev/):
+//   forward / backward_input: one thread per pixel computes 8 channels at once, so each input
+//     value loaded is used 8 times (weights are the same for the whole workgroup: broadcast).
+//   backward_weight / _bias: the sum over batch and image is split into S chunks of output rows;
+//     one thread per (weight, chunk) writes a partial sum, and reduce_partials adds the S partials.
+//     No barriers, no atomics, deterministic; no integer division in the inner loop.
 
 override HAS_BIAS: bool = false;
 
@@ -12,132 +16,166 @@ struct Params {
   N: u32, C: u32, H: u32, W: u32,      // input
   O: u32, OH: u32, OW: u32,            // output
   KH: u32, KW: u32, PH: u32, PW: u32,  // kernel, padding
+  S: u32, chunk: u32,                  // backward_weight/_bias: chunks, output rows (n, i) per chunk
 }
 
-@group(0) @binding(0) var<uniform> P: Params;
+const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
 
-// forward: (P, x, w, y, b)
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<storage, read> b: array<f32>;
+@group(0) @binding(0) var<uniform> P: Params;
 
 fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * 256u + lid;
 }
 
+// forward: (P, x, w, y, b); grid: x, y over pixels (folded), z over blocks of 8 output channels.
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read> b: array<f32>;
+
 @compute @workgroup_size(256)
 fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
-  let idx = flat(wid, nwg, lid);
-  if (idx >= P.N * P.O * P.OH * P.OW) { return; }
-  let j = idx % P.OW;
-  let i = (idx / P.OW) % P.OH;
-  let o = (idx / (P.OW * P.OH)) % P.O;
-  let n = idx / (P.OW * P.OH * P.O);
-  var s = 0.0;
+  let plane = P.OH * P.OW;
+  let t = flat(vec3u(wid.xy, 0u), nwg, lid);
+  if (t >= P.N * plane) { return; }
+  let o0 = wid.z * B;
+  let n = t / plane;
+  let r = t % plane;
+  let i = r / P.OW;
+  let j = r % P.OW;
+  var acc: array<f32, 8>;
+  let kk = P.KH * P.KW;
   for (var c = 0u; c < P.C; c++) {
     let xbase = (n * P.C + c) * P.H;
-    let wbase = (o * P.C + c) * P.KH;
     for (var p = 0u; p < P.KH; p++) {
       let h = i32(i + p) - i32(P.PH);
       if (h < 0 || h >= i32(P.H)) { continue; }
       for (var q = 0u; q < P.KW; q++) {
         let v = i32(j + q) - i32(P.PW);
         if (v < 0 || v >= i32(P.W)) { continue; }
-        s = fma(x[(xbase + u32(h)) * P.W + u32(v)], w[(wbase + p) * P.KW + q], s);
+        let xv = x[(xbase + u32(h)) * P.W + u32(v)];
+        let wbase = (o0 * P.C + c) * kk + p * P.KW + q;
+        for (var k = 0u; k < B; k++) {
+          if (o0 + k < P.O) { acc[k] = fma(xv, w[wbase + k * P.C * kk], acc[k]); }
+        }
       }
     }
   }
-  if (HAS_BIAS) { s += b[o]; }
-  y[idx] = s;
+  for (var k = 0u; k < B; k++) {
+    let o = o0 + k;
+    if (o >= P.O) { break; }
+    var s = acc[k];
+    if (HAS_BIAS) { s += b[o]; }
+    y[(n * P.O + o) * plane + r] = s;
+  }
 }
 
-// backward_input: (P, dy, w, dx)
+// backward_input: (P, dy, w, dx); grid: x, y over input pixels, z over blocks of 8 input channels.
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(256)
 fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
-  let idx = flat(wid, nwg, lid);
-  if (idx >= P.N * P.C * P.H * P.W) { return; }
-  let v = idx % P.W;
-  let h = (idx / P.W) % P.H;
-  let c = (idx / (P.W * P.H)) % P.C;
-  let n = idx / (P.W * P.H * P.C);
-  var s = 0.0;
+  let plane = P.H * P.W;
+  let t = flat(vec3u(wid.xy, 0u), nwg, lid);
+  if (t >= P.N * plane) { return; }
+  let c0 = wid.z * B;
+  let n = t / plane;
+  let r = t % plane;
+  let h = r / P.W;
+  let v = r % P.W;
+  var acc: array<f32, 8>;
+  let kk = P.KH * P.KW;
   for (var o = 0u; o < P.O; o++) {
     let ybase = (n * P.O + o) * P.OH;
-    let wbase = (o * P.C + c) * P.KH;
     for (var p = 0u; p < P.KH; p++) {
       let i = i32(h + P.PH) - i32(p);
       if (i < 0 || i >= i32(P.OH)) { continue; }
       for (var q = 0u; q < P.KW; q++) {
         let j = i32(v + P.PW) - i32(q);
         if (j < 0 || j >= i32(P.OW)) { continue; }
-        s = fma(dy[(ybase + u32(i)) * P.OW + u32(j)], w[(wbase + p) * P.KW + q], s);
+        let g = dy[(ybase + u32(i)) * P.OW + u32(j)];
+        let wbase = (o * P.C + c0) * kk + p * P.KW + q;
+        for (var k = 0u; k < B; k++) {
+          if (c0 + k < P.C) { acc[k] = fma(g, w[wbase + k * kk], acc[k]); }
+        }
       }
     }
   }
-  dx[idx] = s;
-}
-
-var<workgroup> red: array<f32, 256>;
-
-fn reduce_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
+  for (var k = 0u; k < B; k++) {
+    let c = c0 + k;
+    if (c >= P.C) { break; }
+    dx[(n * P.C + c) * plane + r] = acc[k];
   }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 
-// backward_weight: (P, dy, x, dw), one workgroup per weight element.
+// backward_weight: (P, dy, x, partial); one thread per (weight element e, chunk s):
+// partial[s·nw + e] = Σ over output rows [s·chunk, (s+1)·chunk) of the N·OH rows.
 @group(0) @binding(2) var<storage, read> x_saved: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
 @compute @workgroup_size(256)
 fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                           @builtin(local_invocation_index) lid: u32) {
-  let e = wid.y * nwg.x + wid.x;
-  if (e >= P.O * P.C * P.KH * P.KW) { return; }
+  let nw = P.O * P.C * P.KH * P.KW;
+  let t = flat(wid, nwg, lid);
+  if (t >= nw * P.S) { return; }
+  let e = t % nw;
+  let s = t / nw;
   let q = e % P.KW;
   let p = (e / P.KW) % P.KH;
   let c = (e / (P.KW * P.KH)) % P.C;
   let o = e / (P.KW * P.KH * P.C);
-  let plane = P.OH * P.OW;
-  var s = 0.0;
-  for (var t = lid; t < P.N * plane; t += 256u) {
-    let n = t / plane;
-    let r = t % plane;
-    let i = r / P.OW;
-    let j = r % P.OW;
+  // Output columns j whose input column j + q - PW is inside the image.
+  let j0 = u32(max(0, i32(P.PW) - i32(q)));
+  let j1 = u32(clamp(i32(P.W) + i32(P.PW) - i32(q), 0, i32(P.OW)));
+  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
+  var acc = 0.0;
+  for (var row = s * P.chunk; row < end; row++) {
+    let n = row / P.OH;
+    let i = row % P.OH;
     let h = i32(i + p) - i32(P.PH);
-    let v = i32(j + q) - i32(P.PW);
-    if (h < 0 || h >= i32(P.H) || v < 0 || v >= i32(P.W)) { continue; }
-    s = fma(dy[(n * P.O + o) * plane + r], x_saved[((n * P.C + c) * P.H + u32(h)) * P.W + u32(v)], s);
+    if (h < 0 || h >= i32(P.H)) { continue; }
+    let ybase = ((n * P.O + o) * P.OH + i) * P.OW;
+    let xbase = ((n * P.C + c) * P.H + u32(h)) * P.W + q - P.PW;  // wraps below 0 only for j < j0
+    for (var j = j0; j < j1; j++) {
+      acc = fma(dy[ybase + j], x_saved[xbase + j], acc);
+    }
   }
-  let total = reduce_sum(lid, s);
-  if (lid == 0u) { dw[e] = total; }
+  partial[s * nw + e] = acc;
 }
 
-// backward_bias: (P, dy, db), one workgroup per output channel.
-@group(0) @binding(2) var<storage, read_write> db: array<f32>;
+// backward_bias: (P, dy, partial); one thread per (output channel o, chunk s).
+@group(0) @binding(2) var<storage, read_write> partial_b: array<f32>;
 
 @compute @workgroup_size(256)
-fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x;
-  let plane = P.OH * P.OW;
-  var s = 0.0;
-  for (var t = lid; t < P.N * plane; t += 256u) {
-    let n = t / plane;
-    s += dy[(n * P.O + o) * plane + t % plane];
+fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                        @builtin(local_invocation_index) lid: u32) {
+  let t = flat(wid, nwg, lid);
+  if (t >= P.O * P.S) { return; }
+  let o = t % P.O;
+  let s = t / P.O;
+  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
+  var acc = 0.0;
+  for (var row = s * P.chunk; row < end; row++) {
+    let base = (((row / P.OH) * P.O + o) * P.OH + row % P.OH) * P.OW;
+    for (var j = 0u; j < P.OW; j++) { acc += dy[base + j]; }
   }
-  let total = reduce_sum(lid, s);
-  if (lid == 0u) { db[o] = total; }
+  partial_b[s * P.O + o] = acc;
+}
+
+// reduce_partials: (P, partial, out); out[e] = Σ_s partial[s·count + e], count = P.N here.
+@group(0) @binding(1) var<storage, read> partials: array<f32>;
+@group(0) @binding(2) var<storage, read_write> total: array<f32>;
+
+@compute @workgroup_size(256)
+fn reduce_partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                   @builtin(local_invocation_index) lid: u32) {
+  let e = flat(wid, nwg, lid);
+  if (e >= P.N) { return; }
+  var acc = 0.0;
+  for (var s = 0u; s < P.S; s++) { acc += partials[s * P.N + e]; }
+  total[e] = acc;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize } from '../src/engine/ops/conv2d';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats } from '../src/engine/ops/conv2d';
+import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
@@ -11,6 +12,7 @@ const cases: ConvShape[] = [
   { N: 3, C: 5, H: 6, W: 6, O: 7, KH: 1, KW: 1, PH: 0, PW: 0 },
   { N: 2, C: 2, H: 9, W: 8, O: 3, KH: 5, KW: 3, PH: 2, PW: 0 },
   { N: 4, C: 8, H: 26, W: 26, O: 16, KH: 3, KW: 3, PH: 0, PW: 0 },
+  { N: 3, C: 17, H: 5, W: 4, O: 10, KH: 2, KW: 2, PH: 1, PW: 1 }, // channel counts that are not multiples of 8
 ];
 
 describe('conv2d kernels vs float64 reference', () => {
@@ -29,11 +31,12 @@ describe('conv2d kernels vs float64 reference', () => {
         const dy = randn(ny, rand);
         const [X, Wb, B, DY] = [x, w, b, dy].map((a) => rt.upload(a));
         const [Y, DX, DW, DB] = [ny, nx, nw, s.O].map((n) => rt.buffer(4 * n));
+        const scratch = rt.buffer(4 * convScratchFloats(s));
         rt.run([
           conv2dForward(rt, s, X, Wb, Y, bias ? B : undefined),
           conv2dBackwardInput(rt, s, DY, Wb, DX),
-          conv2dBackwardWeight(rt, s, DY, X, DW),
-          conv2dBackwardBias(rt, s, DY, DB),
+          ...conv2dBackwardWeight(rt, s, DY, X, DW, scratch),
+          ...conv2dBackwardBias(rt, s, DY, DB, scratch),
         ]);
         const ref = conv2dBackward(x, w, dy, s);
         const ok = (g: Float32Array, want: Float64Array) => worst(g, want, 1e-4, 1e-4);
@@ -43,6 +46,24 @@ describe('conv2d kernels vs float64 reference', () => {
         expect(ok(await rt.readF32(DB, s.O), ref.db)).toBeLessThanOrEqual(1);
       });
     }
+});
+
+describe('conv2d v1 (shaders/dev, kept for the benchmark) vs float64 reference', () => {
+  for (const s of [cases[1], cases[5]])
+    it(JSON.stringify(s), async () => {
+      const rt = await runtime();
+      const rand = makeRng(3);
+      const { OH, OW } = convOutSize(s);
+      const [nx, nw, ny] = [s.N * s.C * s.H * s.W, s.O * s.C * s.KH * s.KW, s.N * s.O * OH * OW];
+      const [x, w, dy] = [randn(nx, rand), randn(nw, rand), randn(ny, rand)];
+      const [X, Wb, DY] = [x, w, dy].map((a) => rt.upload(a));
+      const [Y, DX, DW] = [ny, nx, nw].map((n) => rt.buffer(4 * n));
+      rt.run([conv2dForwardV1(rt, s, X, Wb, Y), conv2dBackwardInputV1(rt, s, DY, Wb, DX), conv2dBackwardWeightV1(rt, s, DY, X, DW)]);
+      const ref = conv2dBackward(x, w, dy, s);
+      expect(worst(await rt.readF32(Y, ny), refForward(x, w, null, s), 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      expect(worst(await rt.readF32(DX, nx), ref.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    });
 });
 
 describe('conv2d reference backward vs finite differences', () => {

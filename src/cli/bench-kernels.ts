@@ -3,7 +3,8 @@
 // default MNIST model's sizes (batch 128), on whatever adapter Dawn finds.
 import { writeFileSync } from 'node:fs';
 import { openNodeGpu } from '../engine/node-gpu';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, type ConvDims } from '../engine/ops/conv2d';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, type ConvDims } from '../engine/ops/conv2d';
+import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../engine/ops/dev/conv2d_v1';
 import { matmul } from '../engine/ops/matmul';
 import { Runtime } from '../engine/runtime';
 import { timeCalls } from '../engine/timing';
@@ -51,17 +52,21 @@ async function main() {
     const x = rt.buffer(4 * d.N * d.C * d.H * d.W);
     const w = rt.buffer(4 * d.O * d.C * d.KH * d.KW);
     const y = rt.buffer(4 * d.N * d.O * OH * OW);
+    const scratch = rt.buffer(4 * convScratchFloats(d));
     const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
     const reps = info.isFallback ? 2 : 50;
-    for (const [kind, call] of [
-      ['forward', conv2dForward(rt, d, x, w, y)],
-      ['backward input', conv2dBackwardInput(rt, d, y, w, x)],
-      ['backward weight', conv2dBackwardWeight(rt, d, y, x, w)],
+    for (const [kind, calls] of [
+      ['forward v1', [conv2dForwardV1(rt, d, x, w, y)]],
+      ['forward v2', [conv2dForward(rt, d, x, w, y)]],
+      ['backward input v1', [conv2dBackwardInputV1(rt, d, y, w, x)]],
+      ['backward input v2', [conv2dBackwardInput(rt, d, y, w, x)]],
+      ['backward weight v1', [conv2dBackwardWeightV1(rt, d, y, x, w)]],
+      ['backward weight v2', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
     ] as const) {
-      await timeCalls(rt, [call], 1, 1);
-      report(`${name} ${kind}`, flop, await timeCalls(rt, [call], reps));
+      await timeCalls(rt, [...calls], 1, 1);
+      report(`${name} ${kind}`, flop, await timeCalls(rt, [...calls], reps));
     }
-    for (const b of [x, w, y]) rt.destroy(b);
+    for (const b of [x, w, y, scratch]) rt.destroy(b);
   }
   const json = arg('json', '');
   if (json) writeFileSync(json, JSON.stringify({ adapter: info.adapter, date: new Date().toISOString(), rows }, null, 2));

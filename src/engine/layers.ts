@@ -2,7 +2,7 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward } from './ops/activation';
 import { bnBackward, bnForwardEval, bnForwardTrain } from './ops/batchnorm';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, type ConvDims } from './ops/conv2d';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convScratchFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
@@ -57,8 +57,9 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
         backward: (c) => {
           const d = convDims(l, c.N);
-          const calls = [conv2dBackwardWeight(c.rt, d, c.dy.buf, c.x.buf, c.grad('weight'))];
-          if (l.bias) calls.push(conv2dBackwardBias(c.rt, d, c.dy.buf, c.grad('bias')));
+          const partials = c.scratch('partials', 4 * convScratchFloats(d));
+          const calls = conv2dBackwardWeight(c.rt, d, c.dy.buf, c.x.buf, c.grad('weight'), partials);
+          if (l.bias) calls.push(...conv2dBackwardBias(c.rt, d, c.dy.buf, c.grad('bias'), partials));
           if (c.dx) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
           return calls;
         },

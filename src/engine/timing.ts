@@ -37,3 +37,31 @@ export async function timeCalls(rt: Runtime, calls: Call[], reps: number, rounds
   resolve?.destroy();
   return { wallMs: bestWall, gpuMs: Number.isFinite(bestGpu) ? bestGpu : null };
 }
+
+/**
+ * GPU time of each call, each recorded in its own compute pass with timestamp queries (or timed
+ * alone by wall clock without them). The calls run in order, so later ones see earlier results.
+ */
+export async function profileCalls(rt: Runtime, calls: Call[]): Promise<{ label: string; ms: number }[]> {
+  const dev = rt.device;
+  if (!dev.features.has('timestamp-query')) {
+    const out: { label: string; ms: number }[] = [];
+    for (const c of calls) out.push({ label: c.label, ms: (await timeCalls(rt, [c], 1, 1)).wallMs });
+    return out;
+  }
+  const n = calls.length;
+  const qs = dev.createQuerySet({ type: 'timestamp', count: 2 * n });
+  const resolve = dev.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const enc = dev.createCommandEncoder();
+  calls.forEach((c, i) => {
+    const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+    rt.encode(pass, [c]);
+    pass.end();
+  });
+  enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
+  rt.submit(enc.finish());
+  const ts = new BigUint64Array(await rt.read(resolve, 16 * n));
+  qs.destroy();
+  resolve.destroy();
+  return calls.map((c, i) => ({ label: c.label, ms: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 }));
+}

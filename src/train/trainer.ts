@@ -1,0 +1,374 @@
+// Training and testing a model on MNIST kept resident on the GPU. Each training step is one
+// command buffer: [augment → forward → loss → backward → finite check → running stats → SGD];
+// losses and correct counts accumulate on the GPU and are read every few steps, asynchronously
+// enough that the GPU stays busy. The same class runs in Node (npm run train) and in the worker.
+import type { MnistSplit } from '../data/mnist';
+import type { Mode } from '../engine/layers';
+import type { Model } from '../engine/model';
+import { augment, NO_AUGMENT, type AugmentConfig } from '../engine/ops/augment';
+import { pcg } from '../engine/reference/dropout';
+import { permutation } from '../engine/rng';
+import type { Call, Runtime } from '../engine/runtime';
+import { StepProgram } from '../engine/step';
+import { numel } from '../engine/tensor';
+import { makeSchedule, scheduleError, type LrAt, type Schedule } from './schedule';
+
+export interface TrainConfig {
+  epochs: number;
+  batch: number;
+  /** lr (constant, StepLR) or max_lr (OneCycleLR). */
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: Schedule;
+  seed: number;
+  augment: AugmentConfig;
+}
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  epochs: 20,
+  batch: 128,
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 0,
+  schedule: { type: 'OneCycleLR' },
+  seed: 1,
+  augment: { ...NO_AUGMENT, rotation: 7 },
+};
+
+/** Problems with a configuration, by field (empty when it is fine). */
+export function configErrors(c: Partial<TrainConfig>, trainCount = 60000): Record<string, string> {
+  const e: Record<string, string> = {};
+  const posInt = (k: 'epochs' | 'batch', what: string) => {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) e[k] = `${what} must be a whole number ≥ 1`;
+  };
+  posInt('epochs', 'Epochs');
+  posInt('batch', 'Batch size');
+  if (!e.batch && c.batch! > 65536) e.batch = 'Batch size must be at most 65536';
+  if (typeof c.lr !== 'number' || !Number.isFinite(c.lr) || c.lr <= 0) e.lr = 'Learning rate must be a number > 0';
+  if (typeof c.momentum !== 'number' || !(c.momentum >= 0 && c.momentum < 1)) e.momentum = 'Momentum must be in [0, 1)';
+  if (typeof c.weightDecay !== 'number' || !(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) e.weightDecay = 'Weight decay must be a number ≥ 0';
+  if (typeof c.seed !== 'number' || !Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) e.seed = 'Seed must be a whole number in [0, 2³²)';
+  if (c.augment) {
+    if (!(c.augment.rotation >= 0 && c.augment.rotation <= 180)) e.rotation = 'Rotation must be between 0 and 180 degrees';
+    if (!(c.augment.cropP >= 0 && c.augment.cropP <= 1)) e.cropP = 'Crop probability must be in [0, 1]';
+    if (!(Number.isInteger(c.augment.crop) && c.augment.crop >= 1 && c.augment.crop <= 28)) e.crop = 'Crop size must be a whole number of pixels in [1, 28]';
+  }
+  if (c.schedule && !e.epochs && !e.batch && typeof c.lr === 'number') {
+    const s = scheduleError(c.schedule, { lr: c.lr, momentum: c.momentum ?? 0, epochs: c.epochs!, stepsPerEpoch: Math.ceil(trainCount / c.batch!) });
+    if (s) e.schedule = s;
+  }
+  return e;
+}
+
+export interface EpochLog {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number;
+  testAcc: number;
+  seconds: number;
+  imagesPerSec: number;
+  lr: number;
+}
+
+export interface Progress {
+  epoch: number;
+  step: number;
+  steps: number;
+  /** Running mean loss and accuracy (%) over the epoch so far. */
+  loss: number;
+  acc: number;
+  imagesPerSec: number;
+  etaSec: number;
+}
+
+/** Why training stopped at a step: what went non-finite first and where. */
+export interface NonFinite {
+  epoch: number;
+  step: number;
+  message: string;
+}
+
+export interface TrainCallbacks {
+  onProgress?(p: Progress): void;
+  onEpoch?(e: EpochLog): void;
+  /** The very first training step's loss (compared across Node and the browser). */
+  onFirstLoss?(loss: number): void;
+}
+
+export type RunResult = { status: 'done' | 'stopped' } | { status: 'nonfinite'; detail: NonFinite };
+
+/** A split kept on the GPU: uint8 images, u32 labels, and the sample order for the epoch. */
+export class GpuSplit {
+  readonly images: GPUBuffer;
+  readonly labels: GPUBuffer;
+  readonly order: GPUBuffer;
+  readonly count: number;
+
+  constructor(readonly rt: Runtime, split: MnistSplit, label: string) {
+    this.count = split.count;
+    this.images = rt.upload(split.images, `${label} images`);
+    this.labels = rt.upload(Uint32Array.from(split.labels), `${label} labels`);
+    this.order = rt.upload(Uint32Array.from({ length: split.count }, (_, i) => i), `${label} order`);
+  }
+
+  destroy(): void {
+    for (const b of [this.images, this.labels, this.order]) this.rt.destroy(b);
+  }
+}
+
+interface Program {
+  step: StepProgram;
+  feed: Call;
+}
+
+const SIDE = 28;
+
+export class Trainer {
+  readonly rt: Runtime;
+  readonly model: Model;
+  readonly cfg: TrainConfig;
+  readonly stepsPerEpoch: number;
+  readonly history: EpochLog[] = [];
+  /** Completed epochs, and the next step inside the current one (for Continue after Stop). */
+  epoch = 0;
+  stepInEpoch = 0;
+  private lrAt: LrAt;
+  private stopRequested = false;
+  private programs = new Map<string, Program>();
+  private trainStats: GPUBuffer;
+  private testStats: GPUBuffer;
+  private readback: GPUBuffer;
+  private epochTrainSec = 0;
+  private firstLossSent = false;
+
+  constructor(model: Model, readonly train: GpuSplit, readonly test: GpuSplit, cfg: TrainConfig) {
+    const errs = configErrors(cfg, train.count);
+    if (Object.keys(errs).length) throw new Error(Object.values(errs).join('; '));
+    this.rt = model.rt;
+    this.model = model;
+    this.cfg = cfg;
+    if (numel(model.inShape) !== SIDE * SIDE) throw new Error(`the model takes ${model.inShape.join('×')} inputs; MNIST images are 1×28×28`);
+    this.stepsPerEpoch = Math.ceil(train.count / cfg.batch);
+    this.lrAt = makeSchedule(cfg.schedule, { lr: cfg.lr, momentum: cfg.momentum, epochs: cfg.epochs, stepsPerEpoch: this.stepsPerEpoch });
+    this.trainStats = this.rt.buffer(16, 'train stats');
+    this.testStats = this.rt.buffer(16, 'test stats');
+    this.readback = this.rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
+  }
+
+  /** Programs per (mode, batch size): the full batch and the last, partial one. */
+  private program(mode: Mode, N: number): Program {
+    const key = `${mode}:${N}`;
+    let p = this.programs.get(key);
+    if (!p) {
+      const train = mode === 'train';
+      const split = train ? this.train : this.test;
+      const step = new StepProgram(this.model, N, mode, 'nll', train ? this.trainStats : this.testStats, train ? { weightDecay: this.cfg.weightDecay } : undefined);
+      const feed = augment(this.rt, N, SIDE, train, train ? this.cfg.augment : NO_AUGMENT, this.model.step, split.images, split.labels, split.order, step.plan.input.buf, step.target);
+      p = { step, feed };
+      this.programs.set(key, p);
+    }
+    return p;
+  }
+
+  /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
+  async warmUp(): Promise<number> {
+    const t0 = performance.now();
+    // Building the programs creates every pipeline the training loop uses.
+    this.program('train', Math.min(this.cfg.batch, this.train.count));
+    this.program('eval', Math.min(this.cfg.batch, this.test.count));
+    await this.rt.device.queue.onSubmittedWorkDone();
+    return performance.now() - t0;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Per-step seed for dropout masks and augmentation: reproducible, decorrelated. */
+  stepSeed(globalStep: number): number {
+    return pcg((pcg(this.cfg.seed) + globalStep) >>> 0);
+  }
+
+  private batchAt(step: number): { offset: number; count: number } {
+    const offset = step * this.cfg.batch;
+    return { offset, count: Math.min(this.cfg.batch, this.train.count - offset) };
+  }
+
+  private startEpoch(): void {
+    this.rt.write(this.train.order, permutation(this.train.count, (this.cfg.seed * 1000003 + this.epoch) >>> 0));
+    this.rt.write(this.trainStats, new Float32Array(4));
+    this.epochTrainSec = 0;
+  }
+
+  private async readStats(stats: GPUBuffer): Promise<{ stats: Float32Array; status: Uint32Array }> {
+    const enc = this.rt.device.createCommandEncoder();
+    enc.copyBufferToBuffer(stats, 0, this.readback, 0, 16);
+    enc.copyBufferToBuffer(this.model.status, 0, this.readback, 16, 16);
+    this.rt.submit(enc.finish());
+    await this.readback.mapAsync(GPUMapMode.READ);
+    const r = this.readback.getMappedRange();
+    const out = { stats: new Float32Array(r.slice(0, 16)), status: new Uint32Array(r.slice(16, 32)) };
+    this.readback.unmap();
+    return out;
+  }
+
+  /** Train until `cfg.epochs` epochs are done, Stop is pressed, or a step goes non-finite. */
+  async run(cb: TrainCallbacks = {}): Promise<RunResult> {
+    this.stopRequested = false;
+    this.model.resetStatus();
+    while (this.epoch < this.cfg.epochs) {
+      if (this.stepInEpoch === 0) this.startEpoch();
+      const r = await this.trainEpoch(cb);
+      if (r) return r;
+      const tTest = performance.now();
+      const test = await this.evaluate();
+      const log: EpochLog = {
+        epoch: this.epoch + 1,
+        trainLoss: this.lastTrain.loss,
+        trainAcc: this.lastTrain.acc,
+        testLoss: test.loss,
+        testAcc: test.acc,
+        seconds: this.epochTrainSec + (performance.now() - tTest) / 1000,
+        imagesPerSec: this.train.count / this.epochTrainSec,
+        lr: this.lrAt((this.epoch + 1) * this.stepsPerEpoch - 1).lr,
+      };
+      this.history.push(log);
+      this.epoch++;
+      this.stepInEpoch = 0;
+      cb.onEpoch?.(log);
+    }
+    return { status: 'done' };
+  }
+
+  private lastTrain = { loss: NaN, acc: NaN };
+
+  /** Returns a result when the epoch did not complete (stopped or non-finite). */
+  private async trainEpoch(cb: TrainCallbacks): Promise<RunResult | null> {
+    const steps = this.stepsPerEpoch;
+    let every = 1;
+    let since = performance.now();
+    let sinceStep = this.stepInEpoch;
+    const resumedAt = this.stepInEpoch;
+    const t0 = performance.now();
+    while (this.stepInEpoch < steps) {
+      if (this.stopRequested) {
+        await this.rt.device.queue.onSubmittedWorkDone();
+        this.epochTrainSec += (performance.now() - t0) / 1000;
+        return { status: 'stopped' };
+      }
+      const s = this.stepInEpoch;
+      const g = this.epoch * steps + s;
+      const { offset, count } = this.batchAt(s);
+      const prog = this.program('train', count);
+      const { lr, momentum } = this.lrAt(g);
+      this.model.writeStep({ seed: this.stepSeed(g), index: g, offset, count, lr, momentum });
+      this.rt.run([prog.feed, ...prog.step.trainCalls]);
+      this.model.batchesTracked++;
+      this.stepInEpoch++;
+      if (!this.firstLossSent && g === 0 && cb.onFirstLoss) {
+        this.firstLossSent = true;
+        cb.onFirstLoss((await this.rt.readF32(prog.step.lossOut, 1))[0]);
+      }
+      const last = this.stepInEpoch === steps;
+      if (this.stepInEpoch - sinceStep >= every || last) {
+        const { stats, status } = await this.readStats(this.trainStats);
+        const st = this.model.decodeStatus(status);
+        if (!st.ok) {
+          await this.rt.device.queue.onSubmittedWorkDone();
+          this.epochTrainSec += (performance.now() - t0) / 1000;
+          return { status: 'nonfinite', detail: await this.diagnose(st.badStep ?? g, g, st) };
+        }
+        const now = performance.now();
+        const dt = (now - since) / 1000;
+        const stepSec = dt / Math.max(1, this.stepInEpoch - sinceStep);
+        // Aim for about five progress updates a second without stalling a fast GPU.
+        every = Math.max(1, Math.min(64, Math.round(0.2 / Math.max(stepSec, 1e-6))));
+        since = now;
+        sinceStep = this.stepInEpoch;
+        const elapsed = (now - t0) / 1000;
+        const seen = Math.min(this.train.count, this.stepInEpoch * this.cfg.batch);
+        const ips = ((this.stepInEpoch - resumedAt) * this.cfg.batch) / Math.max(elapsed, 1e-9);
+        this.lastTrain = { loss: stats[0] / stats[2], acc: (100 * stats[1]) / stats[2] };
+        cb.onProgress?.({
+          epoch: this.epoch + 1,
+          step: this.stepInEpoch,
+          steps,
+          loss: this.lastTrain.loss,
+          acc: this.lastTrain.acc,
+          imagesPerSec: ips,
+          etaSec: (this.train.count - seen) / Math.max(ips, 1e-9),
+        });
+      }
+    }
+    this.epochTrainSec += (performance.now() - t0) / 1000;
+    return null;
+  }
+
+  /** Test loss (mean NLL) and accuracy (%) over the test split. */
+  async evaluate(): Promise<{ loss: number; acc: number }> {
+    this.rt.write(this.testStats, new Float32Array(4));
+    const B = this.cfg.batch;
+    for (let offset = 0; offset < this.test.count; offset += B) {
+      const count = Math.min(B, this.test.count - offset);
+      const prog = this.program('eval', count);
+      this.model.writeStep({ seed: 0, index: 0, offset, count, lr: 0, momentum: 0 });
+      this.rt.run([prog.feed, ...prog.step.evalCalls]);
+    }
+    const { stats } = await this.readStats(this.testStats);
+    return { loss: stats[0] / stats[2], acc: (100 * stats[1]) / stats[2] };
+  }
+
+  /**
+   * Replays the step that went non-finite (the weights are still those from before it) and
+   * finds the first layer whose output, or whose gradient, is not finite.
+   */
+  private async diagnose(badStep: number, lastStep: number, st: { badGrad: string | null; badLoss: boolean }): Promise<NonFinite> {
+    const steps = this.stepsPerEpoch;
+    const epoch = Math.floor(badStep / steps);
+    const s = badStep % steps;
+    // The bad step and every step after it were skipped: put the counters back to the bad step.
+    this.model.batchesTracked -= lastStep - badStep + 1;
+    this.epoch = epoch;
+    this.stepInEpoch = s;
+    this.rt.write(this.trainStats, new Float32Array(4));
+    const { offset, count } = this.batchAt(s);
+    const prog = this.program('train', count);
+    const { lr, momentum } = this.lrAt(badStep);
+    this.model.writeStep({ seed: this.stepSeed(badStep), index: badStep, offset, count, lr, momentum });
+    const plan = prog.step.plan;
+    this.rt.run([prog.feed, ...plan.forward, prog.step.lossCall, ...plan.backward]);
+    const where = `epoch ${epoch + 1}, step ${s + 1} of ${steps}`;
+    const layerName = (i: number) => `layer ${i} (${this.model.infos[i].type})`;
+    const finite = (a: Float32Array) => a.every(Number.isFinite);
+    const lrText = `lr ${lr.toPrecision(3)}`;
+    for (let i = 0; i < plan.acts.length; i++) {
+      const a = await this.rt.readF32(plan.acts[i].buf, numel(plan.acts[i].shape));
+      if (!finite(a))
+        return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.` };
+    }
+    const loss = (await this.rt.readF32(prog.step.lossOut, 1))[0];
+    if (!Number.isFinite(loss))
+      return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the loss became ${loss}. The weights from before this step are kept.` };
+    for (let i = plan.dacts.length - 1; i >= 0; i--) {
+      const d = plan.dacts[i];
+      if (!d) break;
+      const a = await this.rt.readF32(d.buf, numel(d.shape));
+      if (!finite(a))
+        return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };
+    }
+    const what = st.badGrad ? `the gradient of ${st.badGrad}` : st.badLoss ? 'the loss' : 'a value';
+    return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): ${what} became NaN/Inf. The weights from before this step are kept.` };
+  }
+
+  destroy(): void {
+    for (const p of this.programs.values()) p.step.destroy();
+    this.programs.clear();
+    this.model.releasePlans();
+    this.rt.destroy(this.trainStats);
+    this.rt.destroy(this.testStats);
+    this.readback.destroy();
+  }
+}

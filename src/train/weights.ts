@@ -1,0 +1,24 @@
+// Model weights to and from .safetensors: float32 under PyTorch state_dict names, BatchNorm
+// running statistics and num_batches_tracked included, the model spec under metadata "model".
+import type { Model, StateDict } from '../engine/model';
+import { readSafetensors, SafetensorsError, writeSafetensors } from '../engine/safetensors';
+
+export async function exportWeights(model: Model): Promise<Uint8Array> {
+  const state = await model.getState();
+  const ints: Record<string, number> = {};
+  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = model.batchesTracked;
+  return writeSafetensors(state, ints, { model: JSON.stringify(model.spec), format: 'pt' });
+}
+
+/**
+ * Load a .safetensors file into the model. Every problem (corrupt, truncated, wrong dtype, names
+ * or shapes that do not match) throws with a message naming the tensor; the model is untouched.
+ */
+export function importWeights(model: Model, bytes: Uint8Array | ArrayBuffer, file = 'the file'): void {
+  const f = readSafetensors(bytes, file);
+  const state: StateDict = { ...f.tensors };
+  for (const [k, v] of Object.entries(f.ints)) state[k] = { shape: [], data: v };
+  const problems = model.checkState(state);
+  if (problems.length) throw new SafetensorsError(`${file} does not fit the model:\n${problems.join('\n')}`);
+  model.setState(state);
+}
