@@ -54,3 +54,20 @@ fn sgd_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   v[i] = m;
   w[i] = w[i] - S.lr * m;
 }
+
+// tie_grads: (P, pairs, grads); for each (a, b, keep) in pairs: g[a] = g[b] = (g[a] + g[b])·keep.
+// Two parameters that are one shared value in the model (the toy network's b1 used by both hidden
+// neurons) get the summed gradient, as autograd gives a shared tensor; keep = 0 freezes them.
+@group(0) @binding(1) var<storage, read> pairs: array<u32>;
+@group(0) @binding(2) var<storage, read_write> tied: array<f32>;
+
+@compute @workgroup_size(64)
+fn tie_grads(@builtin(global_invocation_id) gid: vec3u) {
+  let k = gid.x;
+  if (k >= P.n) { return; }
+  let a = pairs[3u * k];
+  let b = pairs[3u * k + 1u];
+  let s = (tied[a] + tied[b]) * f32(pairs[3u * k + 2u]);
+  tied[a] = s;
+  tied[b] = s;
+}

@@ -55,7 +55,7 @@ async function main() {
   const testLimit = a['test-limit'] ? Number(a['test-limit']) : undefined;
   for (const [k, v] of [['train-limit', trainLimit], ['test-limit', testLimit]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`--${k} must be a whole number ≥ 1`);
-  const errs = configErrors(cfg, trainLimit ?? 60000);
+  const errs = configErrors(cfg);
   if (Object.keys(errs).length) throw new Error(Object.values(errs).join('\n'));
   const spec = a.model ? JSON.parse(readFileSync(a.model, 'utf8')) : defaultSpec;
   parseSpec(spec, [1, 28, 28]); // refuse a bad spec before touching the GPU

@@ -25,12 +25,20 @@ export class StepProgram {
   readonly lossCall: Call;
   /** forward + loss: what an evaluation step runs. */
   readonly evalCalls: Call[];
+  /** forward + loss + backward (+ beforeUpdate): gradients without an update. */
+  readonly gradientCalls: Call[];
   /** forward + loss + backward + guard + running stats (+ SGD when configured). */
   readonly trainCalls: Call[];
   private owned: GPUBuffer[] = [];
 
-  /** `stats` (f32 × 4) accumulates [Σ loss·N, correct, N] across steps until the host clears it. */
-  constructor(readonly model: Model, N: number, mode: Mode, readonly loss: LossKind, stats: GPUBuffer, opt?: SgdConfig, inputGrad = false) {
+  /**
+   * `stats` (f32 × 4) accumulates [Σ loss·N, correct, N] across steps until the host clears it.
+   * `beforeUpdate` runs between backward and the finite check (e.g. tying shared gradients).
+   */
+  constructor(
+    readonly model: Model, N: number, mode: Mode, readonly loss: LossKind, stats: GPUBuffer, opt?: SgdConfig,
+    inputGrad = false, beforeUpdate: Call[] = [],
+  ) {
     const rt = model.rt;
     this.plan = model.plan(N, mode, { inputGrad });
     const plan = this.plan;
@@ -42,7 +50,7 @@ export class StepProgram {
         loss === 'nll'
           ? nllLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, stats, model.status)
           : halfSseLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, model.status);
-      const tail: Call[] = [findNonfinite(rt, model.flatParams, model.grads, model.status)];
+      const tail: Call[] = [...beforeUpdate, findNonfinite(rt, model.flatParams, model.grads, model.status)];
       if (mode === 'train' && model.bufferSlots.length)
         tail.push(bnRunningUpdate(rt, model.flatRunning, model.batchStats, model.bnMomentum, model.running, model.status));
       if (opt) tail.push(sgdStep(rt, model.flatParams, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
@@ -52,6 +60,7 @@ export class StepProgram {
     this.lossOut = built.lossOut;
     this.lossCall = built.lossCall;
     this.evalCalls = [...plan.forward, built.lossCall];
+    this.gradientCalls = [...plan.forward, built.lossCall, ...plan.backward, ...beforeUpdate];
     this.trainCalls = [...plan.forward, built.lossCall, ...plan.backward, ...built.tail];
   }
 

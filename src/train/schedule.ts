@@ -25,7 +25,7 @@ export interface ScheduleInput {
 
 export type LrAt = (step: number) => { lr: number; momentum: number };
 
-export function scheduleError(s: Schedule, i: ScheduleInput): string | null {
+export function scheduleError(s: Schedule): string | null {
   if (s.type === 'StepLR') {
     if (!(Number.isInteger(s.step_size) && s.step_size >= 1)) return 'StepLR step_size must be a positive integer';
     if (!(s.gamma > 0 && s.gamma <= 1)) return 'StepLR gamma must be in (0, 1]';

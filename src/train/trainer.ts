@@ -37,7 +37,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
 };
 
 /** Problems with a configuration, by field (empty when it is fine). */
-export function configErrors(c: Partial<TrainConfig>, trainCount = 60000): Record<string, string> {
+export function configErrors(c: Partial<TrainConfig>): Record<string, string> {
   const e: Record<string, string> = {};
   const posInt = (k: 'epochs' | 'batch', what: string) => {
     const v = c[k];
@@ -55,8 +55,8 @@ export function configErrors(c: Partial<TrainConfig>, trainCount = 60000): Recor
     if (!(c.augment.cropP >= 0 && c.augment.cropP <= 1)) e.cropP = 'Crop probability must be in [0, 1]';
     if (!(Number.isInteger(c.augment.crop) && c.augment.crop >= 1 && c.augment.crop <= 28)) e.crop = 'Crop size must be a whole number of pixels in [1, 28]';
   }
-  if (c.schedule && !e.epochs && !e.batch && typeof c.lr === 'number') {
-    const s = scheduleError(c.schedule, { lr: c.lr, momentum: c.momentum ?? 0, epochs: c.epochs!, stepsPerEpoch: Math.ceil(trainCount / c.batch!) });
+  if (c.schedule) {
+    const s = scheduleError(c.schedule);
     if (s) e.schedule = s;
   }
   return e;
@@ -145,7 +145,7 @@ export class Trainer {
   private firstLossSent = false;
 
   constructor(model: Model, readonly train: GpuSplit, readonly test: GpuSplit, cfg: TrainConfig) {
-    const errs = configErrors(cfg, train.count);
+    const errs = configErrors(cfg);
     if (Object.keys(errs).length) throw new Error(Object.values(errs).join('; '));
     this.rt = model.rt;
     this.model = model;

@@ -11,7 +11,13 @@ export function sgdStep(rt: Runtime, n: number, weightDecay: number, step: Bindi
   return rt.call('sgd_step', code, 'sgd_step', [rt.params({ u: [n], f: [weightDecay] }), step, w, g, v, status], grid1d(n));
 }
 
+/** For each [a, b, keep] (flat indices): grads[a] = grads[b] = (grads[a] + grads[b])·keep. */
+export function tieGrads(rt: Runtime, pairs: Binding, count: number, grads: Binding): Call {
+  return rt.call('tie_grads', code, 'tie_grads', [rt.params({ u: [count] }), pairs, grads], [Math.ceil(count / 64)]);
+}
+
 export const sgdKernels: KernelRef[] = [
   { code, entry: 'find_nonfinite' },
   { code, entry: 'sgd_step' },
+  { code, entry: 'tie_grads' },
 ];
