@@ -2,7 +2,9 @@
 // One tiled GEMM, C[M,N] = op(A)[M,K] · op(B)[K,N] (+ bias[N]), where the transposes are
 // pipeline-override constants: forward is (A = x, B = W, TRANS_B), dx is (A = dy, B = W),
 // dW is (A = dy, B = x, TRANS_A). Any M, N, K: out-of-range tile elements load as 0.
-// v1: 64×64 output tile per workgroup of 16×16 threads, 4×4 outputs per thread, K in steps of 16.
+// matmul (tiled): 64×64 output tile per workgroup of 16×16 threads, 4×4 outputs per thread, K in
+// steps of 16 through workgroup memory. matmul_small: one thread per output, no workgroup memory
+// and no barriers, for matrices too small to fill a tile (the toy network, Linear heads).
 
 override TRANS_A: bool = false;  // A stored as [K, M] rather than [M, K]
 override TRANS_B: bool = false;  // B stored as [N, K] rather than [K, N]
@@ -83,6 +85,19 @@ fn matmul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: 
       C[m * P.N + n] = v;
     }
   }
+}
+
+@compute @workgroup_size(64)
+fn matmul_small(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let t = (wid.y * nwg.x + wid.x) * 64u + lid;
+  if (t >= P.M * P.N) { return; }
+  let m = t / P.N;
+  let n = t % P.N;
+  var acc = 0.0;
+  for (var k = 0u; k < P.K; k++) { acc = fma(load_a(m, k), load_b(k, n), acc); }
+  if (HAS_BIAS) { acc += bias[n]; }
+  C[t] = acc;
 }
 
 // db[n] = Σ_m dy[m, n]: one thread per column (columns are few, rows are the batch).

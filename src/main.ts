@@ -1,1 +1,3 @@
-document.querySelector('notebook-app')!.textContent = 'Notebook coming up.';
+import 'katex/dist/katex.min.css';
+import './ui/global.css';
+import './ui/notebook-app';

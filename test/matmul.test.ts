@@ -7,8 +7,9 @@ import { randn, runtime, worst } from './gpu';
 
 describe('matmul kernel (Linear forward and backward) vs float64 reference', () => {
   // Sizes that are not multiples of the 64×64×16 tile, batch 1, and a K longer than one tile.
+  for (const kernel of ['tiled', 'small'] as const)
   for (const [M, N, K] of [[1, 1, 1], [1, 10, 16], [4, 2, 2], [65, 63, 17], [128, 10, 16], [3, 130, 200], [200, 70, 33]]) {
-    it(`M=${M} N=${N} K=${K}`, async () => {
+    it(`${kernel} M=${M} N=${N} K=${K}`, async () => {
       const rt = await runtime();
       const rand = makeRng(M * 1000 + N * 10 + K);
       const x = randn(M * K, rand);
@@ -18,9 +19,9 @@ describe('matmul kernel (Linear forward and backward) vs float64 reference', () 
       const [X, W, B, DY] = [x, w, b, dy].map((a) => rt.upload(a));
       const [Y, DX, DW, DB] = [M * N, M * K, N * K, N].map((n) => rt.buffer(4 * n));
       rt.run([
-        matmul(rt, 'fwd', { M, N, K }, X, W, Y, { transB: true, bias: B }),
-        matmul(rt, 'dx', { M, N: K, K: N }, DY, W, DX),
-        matmul(rt, 'dw', { M: N, N: K, K: M }, DY, X, DW, { transA: true }),
+        matmul(rt, 'fwd', { M, N, K }, X, W, Y, { transB: true, bias: B, kernel }),
+        matmul(rt, 'dx', { M, N: K, K: N }, DY, W, DX, { kernel }),
+        matmul(rt, 'dw', { M: N, N: K, K: M }, DY, X, DW, { transA: true, kernel }),
         columnSum(rt, 'db', M, N, DY, DB),
       ]);
       const ref = linearBackward(x, w, dy, M, N, K);

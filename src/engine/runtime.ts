@@ -197,12 +197,12 @@ export class Runtime {
     return b;
   }
 
-  /** A dispatch: bindings are given in @binding order of @group(0). */
+  /** A dispatch: bindings are given in @binding order of @group(0) (null: a slot the entry does not use). */
   call(
     label: string,
     code: string,
     entry: string,
-    bindings: Binding[],
+    bindings: (Binding | null)[],
     workgroups: [number, number?, number?],
     constants?: Record<string, number>,
   ): Call {
@@ -210,7 +210,7 @@ export class Runtime {
     const bindGroup = this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
-      entries: bindings.map((b, i) => ({ binding: i, resource: 'buffer' in b ? b : { buffer: b } })),
+      entries: bindings.flatMap((b, i) => (b ? [{ binding: i, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
     });
     const [x, y = 1, z = 1] = workgroups;
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;

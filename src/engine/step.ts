@@ -33,11 +33,12 @@ export class StepProgram {
 
   /**
    * `stats` (f32 × 4) accumulates [Σ loss·N, correct, N] across steps until the host clears it.
-   * `beforeUpdate` runs between backward and the finite check (e.g. tying shared gradients).
+   * `beforeUpdate` returns calls to run between backward and the finite check (tying shared
+   * gradients, recording values); it is given the plan and the loss buffer.
    */
   constructor(
     readonly model: Model, N: number, mode: Mode, readonly loss: LossKind, stats: GPUBuffer, opt?: SgdConfig,
-    inputGrad = false, beforeUpdate: Call[] = [],
+    inputGrad = false, beforeUpdate?: (p: { plan: Plan; lossOut: GPUBuffer }) => Call[],
   ) {
     const rt = model.rt;
     this.plan = model.plan(N, mode, { inputGrad });
@@ -50,17 +51,18 @@ export class StepProgram {
         loss === 'nll'
           ? nllLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, stats, model.status)
           : halfSseLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, model.status);
-      const tail: Call[] = [...beforeUpdate, findNonfinite(rt, model.flatParams, model.grads, model.status)];
+      const before = beforeUpdate?.({ plan, lossOut }) ?? [];
+      const tail: Call[] = [...before, findNonfinite(rt, model.flatParams, model.grads, model.status)];
       if (mode === 'train' && model.bufferSlots.length)
         tail.push(bnRunningUpdate(rt, model.flatRunning, model.batchStats, model.bnMomentum, model.running, model.status));
       if (opt) tail.push(sgdStep(rt, model.flatParams, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
-      return { target, lossOut, lossCall, tail };
+      return { target, lossOut, lossCall, tail, before };
     });
     this.target = built.target;
     this.lossOut = built.lossOut;
     this.lossCall = built.lossCall;
     this.evalCalls = [...plan.forward, built.lossCall];
-    this.gradientCalls = [...plan.forward, built.lossCall, ...plan.backward, ...beforeUpdate];
+    this.gradientCalls = [...plan.forward, built.lossCall, ...plan.backward, ...built.before];
     this.trainCalls = [...plan.forward, built.lossCall, ...plan.backward, ...built.tail];
   }
 

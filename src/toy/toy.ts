@@ -3,10 +3,11 @@
 // W1 = [[w1, w2], [w3, w4]], W2 = [[w5, w6], [w7, w8]]; b1 and b2 are one shared value per layer.
 // Two implementations with the same output: the engine on the GPU (float32, the same matmul,
 // sigmoid, half-SSE and SGD kernels that train the CNN), and a float64 reference on the CPU.
-import { Model, type StateDict } from '../engine/model';
+import { Model, type Plan, type StateDict } from '../engine/model';
 import { sigmoid } from '../engine/reference/activation';
+import { advance, record } from '../engine/ops/record';
 import { tieGrads } from '../engine/ops/sgd';
-import type { Runtime } from '../engine/runtime';
+import type { Binding, Call, Runtime } from '../engine/runtime';
 import { StepProgram } from '../engine/step';
 
 export interface ToySetup {
@@ -99,29 +100,51 @@ export function toySpec(biases: boolean) {
 
 /**
  * The network on the GPU. run() records every iteration (forward, half-SSE, backward, shared-bias
- * gradient sum, SGD) in one command buffer, copying each iteration's weights, activations, loss and
- * gradients into a history buffer, then reads the history once.
+ * gradient sum, SGD) into one compute pass; record kernels inside the pass write each iteration's
+ * weights, activations, loss and gradients to a history buffer, read back once at the end.
  */
 export class ToyGpu {
   private model: Model;
   private program: StepProgram;
-  private stats: GPUBuffer;
-  private pairs: GPUBuffer | null = null;
+  private owned: GPUBuffer[] = [];
+  private history: GPUBuffer;
+  private counter: GPUBuffer;
+  /** Floats per recorded iteration: params | activations h, a_h, o, a_o (8) | loss (+3) | gradients. */
+  private stride: number;
+  readonly maxIterations: number;
 
-  constructor(readonly rt: Runtime, readonly biases: boolean, readonly learnBiases: boolean) {
-    this.model = new Model(rt, toySpec(biases), [2]);
-    this.stats = rt.buffer(16, 'toy stats');
-    const m = this.model;
-    const before = [];
-    if (biases) {
-      const slot = (k: string) => m.paramSlots.find((s) => s.def.key === k)!.offset;
-      this.pairs = rt.upload(new Uint32Array([slot('0.bias'), slot('0.bias') + 1, 1, slot('2.bias'), slot('2.bias') + 1, 1]), 'toy bias pairs');
-      before.push(tieGrads(rt, this.pairs, 2, m.grads));
-    }
-    this.program = new StepProgram(m, 1, 'train', 'half_sse', this.stats, { weightDecay: 0 }, false, before);
+  constructor(readonly rt: Runtime, readonly biases: boolean, readonly learnBiases: boolean, maxIterations = 1000) {
+    const m = (this.model = new Model(rt, toySpec(biases), [2]));
+    const P = m.flatParams;
+    this.stride = P + 8 + 4 + P;
+    this.maxIterations = maxIterations;
+    const slot = (k: string) => m.paramSlots.find((s) => s.def.key === k)!.offset;
+    const pairs = (keep: number) => rt.upload(new Uint32Array([slot('0.bias'), slot('0.bias') + 1, keep, slot('2.bias'), slot('2.bias') + 1, keep]), 'toy bias pairs');
+    const { history, counter, stats } = rt.collect(this.owned, () => ({
+      stats: rt.buffer(16, 'toy stats'),
+      history: rt.buffer(4 * this.stride * (maxIterations + 1), 'toy history'),
+      counter: rt.buffer(16, 'toy counter'),
+    }));
+    this.history = history;
+    this.counter = counter;
+    const rec = (n: number, offset: number, src: Binding) => record(rt, n, this.stride, offset, counter, src, history);
+    const before = ({ plan, lossOut }: { plan: Plan; lossOut: GPUBuffer }): Call[] =>
+      rt.collect(this.owned, () => [
+        // b1 (b2) is one value used by both neurons: its gradient is the sum of the two.
+        ...(biases ? [tieGrads(rt, pairs(1), 2, m.grads)] : []),
+        rec(P, 0, m.params),
+        ...plan.acts.map((t, i) => rec(2, P + 2 * i, t.buf)),
+        rec(1, P + 8, lossOut),
+        rec(P, P + 12, m.grads),
+        advance(rt, counter),
+        // Fixed biases: their gradient was recorded; zeroing it makes the step leave them alone.
+        ...(biases && !learnBiases ? [tieGrads(rt, pairs(0), 2, m.grads)] : []),
+      ]);
+    this.program = new StepProgram(m, 1, 'train', 'half_sse', stats, { weightDecay: 0 }, false, before);
   }
 
   async run(s: ToySetup, iterations: number): Promise<ToyState[]> {
+    if (iterations > this.maxIterations) throw new Error(`at most ${this.maxIterations} iterations per run`);
     const { rt, model: m, program: p } = this;
     const state: StateDict = {
       '0.weight': { shape: [2, 2], data: s.w.slice(0, 4) },
@@ -133,65 +156,38 @@ export class ToyGpu {
     }
     m.setState(state);
     m.resetStatus();
+    rt.write(this.counter, new Uint32Array(4));
     rt.write(p.plan.input.buf as GPUBuffer, new Float32Array([s.i1, s.i2]));
     rt.write(p.target, new Float32Array([s.t1, s.t2]));
     m.writeStep({ seed: 0, index: 0, offset: 0, count: 1, lr: s.lr, momentum: 0 });
-
-    // Per iteration: params (flatParams) | acts h, a_h, o, a_o (8) | loss (1, padded to 4) | grads.
+    const calls = [];
+    // The last iteration is evaluated but not applied: its update belongs to the next run.
+    for (let k = 0; k < iterations; k++) calls.push(...p.trainCalls);
+    calls.push(...p.gradientCalls);
+    rt.run(calls);
     const P = m.flatParams;
-    const stride = P + 8 + 4 + P;
-    const history = rt.buffer(4 * stride * (iterations + 1), 'toy history');
-    // Fixed biases: their gradients are shown, but their values are put back after every update.
-    const frozen = this.biases && !this.learnBiases ? rt.buffer(4 * P, 'toy fixed biases') : null;
-    const biasRanges = this.biases ? ['0.bias', '2.bias'].map((k) => 4 * m.paramSlots.find((x) => x.def.key === k)!.offset) : [];
-    if (frozen) {
-      const enc = rt.device.createCommandEncoder();
-      enc.copyBufferToBuffer(m.params, 0, frozen, 0, 4 * P);
-      rt.submit(enc.finish());
-    }
-    const acts = p.plan.acts.map((t) => t.buf as GPUBuffer);
-    const steps = iterations + 1;
-    const perSubmit = 256;
-    for (let k0 = 0; k0 < steps; k0 += perSubmit) {
-      const enc = rt.device.createCommandEncoder();
-      for (let k = k0; k < Math.min(steps, k0 + perSubmit); k++) {
-        const base = 4 * stride * k;
-        enc.copyBufferToBuffer(m.params, 0, history, base, 4 * P);
-        const pass = enc.beginComputePass();
-        // The last recorded iteration only evaluates: its update would not be shown.
-        rt.encode(pass, k < iterations ? p.trainCalls : p.gradientCalls);
-        pass.end();
-        acts.forEach((a, i) => enc.copyBufferToBuffer(a, 0, history, base + 4 * (P + 2 * i), 8));
-        enc.copyBufferToBuffer(p.lossOut, 0, history, base + 4 * (P + 8), 4);
-        enc.copyBufferToBuffer(m.grads, 0, history, base + 4 * (P + 12), 4 * P);
-        if (frozen) for (const at of biasRanges) enc.copyBufferToBuffer(frozen, at, m.params, at, 8);
-      }
-      rt.submit(enc.finish());
-    }
-    const h = await rt.readF32(history, stride * steps);
-    rt.destroy(history);
-    if (frozen) rt.destroy(frozen);
+    const stride = this.stride;
+    const h = await rt.readF32(this.history, stride * (iterations + 1));
 
     const off = (k: string) => m.paramSlots.find((x) => x.def.key === k)!.offset;
     const [w1, w2, b1o, b2o] = [off('0.weight'), off('2.weight'), this.biases ? off('0.bias') : -1, this.biases ? off('2.bias') : -1];
     const out: ToyState[] = [];
-    for (let k = 0; k < steps; k++) {
+    for (let k = 0; k <= iterations; k++) {
       const r = h.subarray(k * stride, (k + 1) * stride);
       const a = r.subarray(P, P + 8);
       const g = r.subarray(P + 12);
       const a_o1 = a[6];
       const a_o2 = a[7];
-      const E1 = 0.5 * (s.t1 - a_o1) ** 2;
-      const E2 = 0.5 * (s.t2 - a_o2) ** 2;
       out.push({
         iteration: k,
         w: [...r.subarray(w1, w1 + 4), ...r.subarray(w2, w2 + 4)],
         b1: this.biases ? r[b1o] : 0,
         b2: this.biases ? r[b2o] : 0,
         h1: a[0], h2: a[1], a_h1: a[2], a_h2: a[3], o1: a[4], o2: a[5], a_o1, a_o2,
-        E1, E2, E_total: r[P + 8],
+        E1: 0.5 * (s.t1 - a_o1) ** 2,
+        E2: 0.5 * (s.t2 - a_o2) ** 2,
+        E_total: r[P + 8],
         dw: [...g.subarray(w1, w1 + 4), ...g.subarray(w2, w2 + 4)],
-        // After tie_grads each bias entry holds the shared bias's gradient.
         db1: this.biases ? g[b1o] : 0,
         db2: this.biases ? g[b2o] : 0,
       });
@@ -202,8 +198,8 @@ export class ToyGpu {
   destroy(): void {
     this.program.destroy();
     this.model.destroy();
-    this.rt.destroy(this.stats);
-    if (this.pairs) this.rt.destroy(this.pairs);
+    for (const b of this.owned) this.rt.destroy(b);
+    this.owned = [];
   }
 }
 

@@ -1,5 +1,5 @@
 import code from '../../../shaders/matmul.wgsl?raw';
-import type { Binding, Call, KernelRef, Runtime } from '../runtime';
+import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
 
 /**
  * C[M,N] = op(A)·op(B) (+ bias). transA: A is stored [K, M]; transB: B is stored [N, K].
@@ -12,7 +12,7 @@ export function matmul(
   a: Binding,
   b: Binding,
   c: Binding,
-  opts: { transA?: boolean; transB?: boolean; bias?: Binding } = {},
+  opts: { transA?: boolean; transB?: boolean; bias?: Binding; kernel?: 'tiled' | 'small' } = {},
 ): Call {
   const { M, N, K } = dims;
   const constants = {
@@ -20,14 +20,11 @@ export function matmul(
     TRANS_B: opts.transB ? 1 : 0,
     HAS_BIAS: opts.bias ? 1 : 0,
   };
-  return rt.call(
-    label,
-    code,
-    'matmul',
-    [rt.params({ u: [M, N, K] }), a, b, c, opts.bias ?? rt.dummy],
-    [Math.ceil(N / 64), Math.ceil(M / 64)],
-    constants,
-  );
+  const bindings = [rt.params({ u: [M, N, K] }), a, b, c, opts.bias ?? rt.dummy];
+  // A 64×64 tile is mostly padding below ~32 rows or columns: one thread per output is faster.
+  const kernel = opts.kernel ?? (M >= 32 && N >= 32 && K >= 16 ? 'tiled' : 'small');
+  if (kernel === 'small') return rt.call(label, code, 'matmul_small', bindings, grid1d(M * N, 64), constants);
+  return rt.call(label, code, 'matmul', bindings, [Math.ceil(N / 64), Math.ceil(M / 64)], constants);
 }
 
 /** out[n] = Σ_m x[m, n] for x of shape [M, N] (the bias gradient of Linear). */
@@ -35,10 +32,13 @@ export function columnSum(rt: Runtime, label: string, M: number, N: number, x: B
   return rt.call(label, code, 'column_sum', [rt.params({ u: [M, N, 0] }), x, out], [Math.ceil(N / 64)]);
 }
 
+const variants = [
+  { TRANS_A: 0, TRANS_B: 1, HAS_BIAS: 1 },
+  { TRANS_A: 0, TRANS_B: 1, HAS_BIAS: 0 },
+  { TRANS_A: 0, TRANS_B: 0, HAS_BIAS: 0 },
+  { TRANS_A: 1, TRANS_B: 0, HAS_BIAS: 0 },
+];
 export const matmulKernels: KernelRef[] = [
-  { code, entry: 'matmul', constants: { TRANS_A: 0, TRANS_B: 1, HAS_BIAS: 1 } },
-  { code, entry: 'matmul', constants: { TRANS_A: 0, TRANS_B: 1, HAS_BIAS: 0 } },
-  { code, entry: 'matmul', constants: { TRANS_A: 0, TRANS_B: 0, HAS_BIAS: 0 } },
-  { code, entry: 'matmul', constants: { TRANS_A: 1, TRANS_B: 0, HAS_BIAS: 0 } },
+  ...variants.flatMap((constants) => [{ code, entry: 'matmul', constants }, { code, entry: 'matmul_small', constants }]),
   { code, entry: 'column_sum' },
 ];

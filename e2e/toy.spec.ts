@@ -1,0 +1,111 @@
+// The backprop section in headless Chromium: every number the ERA sheet lists, read from the page,
+// computed on the GPU (SwiftShader here) by the engine's kernels; the bad-input and no-GPU paths.
+import { expect, test, type Page } from '@playwright/test';
+
+const FORWARD: Record<string, number> = {
+  a_h1: 0.506874566764534, a_h2: 0.510623401004964, a_o1: 0.606477732206728, a_o2: 0.630480835450635, E_total: 0.0141813779378917,
+};
+const GRADS = [3.1699339591e-4, 6.3398679182e-4, 3.5177632159e-4, 7.0355264318e-4, 0.012880818632, 0.012976084911, 0.015408348282, 0.01552230812];
+const LR_TABLE: [number, number, number, number, number][] = [
+  [0.1, 0.01410010312, 0.009572139466, 428, 785],
+  [0.2, 0.01401903382, 0.006369969679, 214, 392],
+  [0.5, 0.01377706213, 0.001782022065, 85, 156],
+  [0.8, 0.01353695137, 0.0004786492206, 53, 97],
+  [1.0, 0.01337791557, 0.0001968375261, 43, 78],
+  [2.0, 0.01259528578, 2.092362335e-6, 21, 39],
+];
+
+async function value(page: Page, id: string): Promise<number> {
+  const el = page.getByTestId(`toy-${id}`);
+  await expect(el).toHaveAttribute('data-value', /.+/);
+  return Number(await el.getAttribute('data-value'));
+}
+
+/** float32 on the GPU against the float64 values: 1e-5 relative; E near 1e-6 is good to ~1e-10 absolute in float32. */
+function close(got: number, want: number, rel = 1e-5, abs = 1e-10) {
+  expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThanOrEqual(abs + rel * Math.abs(want));
+}
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+test('ERA sheet numbers from the GPU: forward pass, gradients, one step, learning-rate table', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/?section=toy');
+  await expect(page.getByTestId('toy-engine')).toHaveAttribute('data-engine', 'gpu', { timeout: 60_000 });
+  await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+  for (const [k, v] of Object.entries(FORWARD)) close(await value(page, k), v);
+  for (let i = 0; i < 8; i++) close(await value(page, `dE_dw${i + 1}`), GRADS[i]);
+  expect(await value(page, 'iteration')).toBe(0);
+  close(await value(page, 'w1'), 0.15);
+
+  await page.getByTestId('toy-step').click();
+  await expect(page.getByTestId('toy-iteration')).toHaveAttribute('data-value', '1');
+  close(await value(page, 'E_total'), 0.01377706213); // E after one step at η = 0.5
+  close(await value(page, 'w5'), 0.4 - 0.5 * 0.012880818632);
+  await page.getByTestId('toy-reset').click();
+  await expect(page.getByTestId('toy-iteration')).toHaveAttribute('data-value', '0');
+
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('toy-lr-table')).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByTestId(`toy-lr-${LR_TABLE.length - 1}-to4`)).toBeVisible({ timeout: 240_000 });
+  for (const [i, [, e1, e67, to3, to4]] of LR_TABLE.entries()) {
+    close(await value(page, `lr-${i}-e1`), e1);
+    close(await value(page, `lr-${i}-e67`), e67);
+    expect(await value(page, `lr-${i}-to3`)).toBe(to3);
+    expect(await value(page, `lr-${i}-to4`)).toBe(to4);
+  }
+  const maxdiff = await value(page, 'maxdiff');
+  expect(maxdiff).toBeLessThan(1e-5);
+  expect(Number(await page.getByTestId('toy-lr-chart').getAttribute('data-points'))).toBeGreaterThan(1000);
+  expect(errors).toEqual([]);
+});
+
+test('query parameters preset the network; Mazur preset with fixed biases', async ({ page }) => {
+  await page.goto('/?i1=0.05&i2=0.1&t1=0.01&t2=0.99&w1=0.15&w2=0.2&w3=0.25&w4=0.3&w5=0.4&w6=0.45&w7=0.5&w8=0.55&b1=0.35&b2=0.6&lr=0.5');
+  await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+  // Mazur's worked example: E_total = 0.298371109, ∂E/∂w5 = 0.082167041.
+  close(await value(page, 'E_total'), 0.2983711087600027);
+  close(await value(page, 'dE_dw5'), 0.08216704056423077);
+  await expect(page.getByTestId('toy-biases')).toBeChecked();
+  await page.getByTestId('toy-step').click();
+  await expect(page.getByTestId('toy-iteration')).toHaveAttribute('data-value', '1');
+  close(await value(page, 'b1'), 0.35); // not learned
+  close(await value(page, 'w5'), 0.35891647971788465);
+});
+
+test('bad input is marked at the field and nothing runs until it is fixed', async ({ page }) => {
+  await page.goto('/?section=toy');
+  await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+  for (const [field, text, message] of [['w3', 'abc', 'not a number'], ['i1', '', 'required'], ['lr', '0', 'η must be > 0'], ['lr', '-1', 'η must be > 0']]) {
+    await page.getByTestId(`toy-input-${field}`).fill(text);
+    await page.getByTestId(`toy-input-${field}`).press('Tab');
+    await expect(page.getByTestId(`toy-error-${field}`)).toHaveText(message);
+    await expect(page.getByTestId(`toy-input-${field}`)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('toy-invalid')).toBeVisible();
+    await expect(page.getByTestId('toy-E_total')).toHaveCount(0);
+    await expect(page.getByTestId('toy-step')).toBeDisabled();
+    await page.getByTestId('toy-preset-era').click();
+    await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+  }
+});
+
+test('a diverging setup says what happened', async ({ page }) => {
+  await page.goto('/?section=toy&lr=1000');
+  await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+  for (let i = 0; i < 3; i++) await page.getByTestId('toy-step').click();
+  await expect(page.getByTestId('toy-diverged')).toContainText('Saturated sigmoid');
+  await page.goto('/?section=toy&w1=1e39');
+  await expect(page.getByTestId('toy-diverged')).toContainText('not a number', { timeout: 60_000 });
+});
+
+test('without WebGPU the section runs on the float64 CPU reference, marked as such', async ({ page }) => {
+  await page.goto('/?section=toy&nogpu');
+  await expect(page.getByTestId('toy-engine')).toHaveAttribute('data-engine', 'cpu', { timeout: 60_000 });
+  await expect(page.getByTestId('toy-engine')).toContainText('CPU reference');
+  for (const [k, v] of Object.entries(FORWARD)) close(await value(page, k), v, 1e-12, 0);
+});

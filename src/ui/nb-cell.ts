@@ -1,0 +1,61 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+
+export type CellStatus = 'idle' | 'running' | 'done' | 'error';
+
+/** A notebook cell: number, title, run button, status, then its controls and output. */
+@customElement('nb-cell')
+export class NbCell extends LitElement {
+  @property({ type: Number }) index = 1;
+  @property() heading = '';
+  @property() status: CellStatus = 'idle';
+  @property({ attribute: 'run-label' }) runLabel = 'Run';
+  @property({ type: Boolean, attribute: 'run-disabled' }) runDisabled = false;
+  @property({ type: Boolean, attribute: 'no-run' }) noRun = false;
+  @property() message = '';
+
+  static override styles = css`
+    :host { display: block; background: var(--cell-bg, #fff); border: 1px solid var(--line, #e2e8f0);
+      border-radius: 10px; margin: 0 0 16px; box-shadow: 0 1px 2px rgb(15 23 42 / 5%); }
+    header { display: flex; align-items: center; gap: 10px; padding: 10px 14px; border-bottom: 1px solid var(--line, #e2e8f0); }
+    .num { font: 12px ui-monospace, monospace; color: #64748b; min-width: 2.5em; }
+    h2 { font-size: 15px; margin: 0; flex: 1; font-weight: 600; }
+    button { font: inherit; font-size: 13px; padding: 4px 12px; border-radius: 6px; border: 1px solid #2563eb;
+      background: #2563eb; color: #fff; cursor: pointer; }
+    button:disabled { background: #94a3b8; border-color: #94a3b8; cursor: not-allowed; }
+    .status { font-size: 12px; padding: 2px 8px; border-radius: 999px; background: #f1f5f9; color: #475569; }
+    .status.running { background: #fef3c7; color: #92400e; }
+    .status.done { background: #dcfce7; color: #166534; }
+    .status.error { background: #fee2e2; color: #991b1b; }
+    .body { padding: 12px 14px; }
+    .msg { margin: 0 14px 12px; padding: 8px 10px; border-radius: 6px; font-size: 13px; }
+    .msg.error { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; }
+    .msg.info { background: #f8fafc; color: #334155; border: 1px solid #e2e8f0; }
+  `;
+
+  /** Ask the owner to run this cell (the owner does the work and sets `status`). */
+  private run() {
+    this.dispatchEvent(new CustomEvent('run', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`
+      <header>
+        <span class="num">[${this.index}]</span>
+        <h2>${this.heading}</h2>
+        <span class="status ${this.status}" data-testid="cell-status">${this.status}</span>
+        ${this.noRun
+          ? null
+          : html`<button data-testid="cell-run" ?disabled=${this.runDisabled || this.status === 'running'} @click=${this.run}>${this.runLabel}</button>`}
+      </header>
+      ${this.message ? html`<div class="msg ${this.status === 'error' ? 'error' : 'info'}" role="status">${this.message}</div>` : null}
+      <div class="body"><slot></slot></div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nb-cell': NbCell;
+  }
+}
