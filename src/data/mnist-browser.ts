@@ -16,17 +16,31 @@ async function fetchPart(url: string, file: string, onBytes: (n: number) => void
     throw new DataError(`${file}: download failed (${(e as Error).message})`);
   }
   if (!res.ok || !res.body) throw new DataError(`${file}: the server answered ${res.status} ${res.statusText}`);
-  if (typeof DecompressionStream === 'undefined') throw new DataError('This browser has no DecompressionStream (Chrome 80+, Firefox 113+, Safari 16.4+)');
-  const counted = res.body.pipeThrough(
-    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-      transform(chunk, ctl) {
-        onBytes(chunk.byteLength);
-        ctl.enqueue(chunk);
-      },
-    }),
-  );
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const out = await new Response(counted.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      onBytes(value.byteLength);
+    }
+  } catch (e) {
+    throw new DataError(`${file}: download interrupted (${(e as Error).message})`);
+  }
+  const raw = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    raw.set(c, o);
+    o += c.byteLength;
+  }
+  // A server or proxy may already have undone the gzip (Content-Encoding); the checksum decides.
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+  if (typeof DecompressionStream === 'undefined') throw new DataError('This browser has no DecompressionStream (Chrome 80+, Firefox 113+, Safari 16.4+)');
+  try {
+    const out = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
     return new Uint8Array(out);
   } catch (e) {
     throw new DataError(`${file}: not a valid gzip file (${(e as Error).message}) — the file is corrupt or truncated`);
@@ -49,7 +63,7 @@ export async function loadMnistBrowser(base = 'data/', onProgress?: (p: LoadProg
     (Object.keys(PART_FILES) as MnistPart[]).map(async (part) => {
       const file = manifest.files[part]?.path ?? PART_FILES[part];
       const bytes = await fetchPart(`${base}${file}`, file, (n) => {
-        loaded += n;
+        loaded = Math.min(total, loaded + n);
         onProgress?.({ loaded, total, stage: 'download' });
       });
       parts[part] = bytes;

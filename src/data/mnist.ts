@@ -62,8 +62,8 @@ export function classCounts(labels: Uint8Array): number[] {
 }
 
 export const PART_FILES: Record<MnistPart, string> = {
-  'train-images': 'mnist-train-images.gz',
-  'train-labels': 'mnist-train-labels.gz',
-  'test-images': 'mnist-test-images.gz',
-  'test-labels': 'mnist-test-labels.gz',
+  'train-images': 'mnist-train-images.gz.bin',
+  'train-labels': 'mnist-train-labels.gz.bin',
+  'test-images': 'mnist-test-images.gz.bin',
+  'test-labels': 'mnist-test-labels.gz.bin',
 };

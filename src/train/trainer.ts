@@ -138,6 +138,8 @@ export class Trainer {
   private lrAt: LrAt;
   private stopRequested = false;
   private programs = new Map<string, Program>();
+  /** Buffers of the feed calls (uniform blocks), freed with the trainer. */
+  private owned: GPUBuffer[] = [];
   private trainStats: GPUBuffer;
   private testStats: GPUBuffer;
   private readback: GPUBuffer;
@@ -166,7 +168,9 @@ export class Trainer {
       const train = mode === 'train';
       const split = train ? this.train : this.test;
       const step = new StepProgram(this.model, N, mode, 'nll', train ? this.trainStats : this.testStats, train ? { weightDecay: this.cfg.weightDecay } : undefined);
-      const feed = augment(this.rt, N, SIDE, train, train ? this.cfg.augment : NO_AUGMENT, this.model.step, split.images, split.labels, split.order, step.plan.input.buf, step.target);
+      const feed = this.rt.collect(this.owned, () =>
+        augment(this.rt, N, SIDE, train, train ? this.cfg.augment : NO_AUGMENT, this.model.step, split.images, split.labels, split.order, step.plan.input.buf, step.target),
+      );
       p = { step, feed };
       this.programs.set(key, p);
     }
@@ -321,6 +325,29 @@ export class Trainer {
     return { loss: stats[0] / stats[2], acc: (100 * stats[1]) / stats[2] };
   }
 
+  /** The model's output (log-probabilities) for every test sample, in order. */
+  async testOutputs(): Promise<Float32Array> {
+    const C = numel(this.model.outShape);
+    const out = new Float32Array(this.test.count * C);
+    const B = this.cfg.batch;
+    for (let offset = 0; offset < this.test.count; offset += B) {
+      const count = Math.min(B, this.test.count - offset);
+      const prog = this.program('eval', count);
+      this.model.writeStep({ seed: 0, index: 0, offset, count, lr: 0, momentum: 0 });
+      this.rt.run([prog.feed, ...prog.step.plan.forward]);
+      out.set(await this.rt.readF32(prog.step.plan.output.buf, count * C), offset * C);
+    }
+    return out;
+  }
+
+  /** The model's output for one normalised 28×28 image. */
+  async predictImage(x: Float32Array): Promise<Float32Array> {
+    const plan = this.model.plan(1, 'eval');
+    this.rt.write(plan.input.buf as GPUBuffer, x);
+    this.rt.run(plan.forward);
+    return this.rt.readF32(plan.output.buf, numel(this.model.outShape));
+  }
+
   /**
    * Replays the step that went non-finite (the weights are still those from before it) and
    * finds the first layer whose output, or whose gradient, is not finite.
@@ -367,8 +394,8 @@ export class Trainer {
     for (const p of this.programs.values()) p.step.destroy();
     this.programs.clear();
     this.model.releasePlans();
-    this.rt.destroy(this.trainStats);
-    this.rt.destroy(this.testStats);
+    for (const b of [this.trainStats, this.testStats, ...this.owned]) this.rt.destroy(b);
+    this.owned = [];
     this.readback.destroy();
   }
 }

@@ -1,0 +1,76 @@
+// Messages between the MNIST section and its training worker (which owns the GPU device).
+import type { AugmentConfig } from '../engine/ops/augment';
+import type { EpochLog, NonFinite, Progress, TrainConfig } from '../train/trainer';
+
+export interface DataInfo {
+  adapter: string;
+  trainCount: number;
+  testCount: number;
+  trainPerClass: number[];
+  testPerClass: number[];
+  loadMs: number;
+}
+
+export interface Samples {
+  /** perClass images of each digit 0–9 (uint8, 28×28 each), row-major by class. */
+  images: Uint8Array;
+  perClass: number;
+}
+
+export interface Preview {
+  before: Uint8Array;
+  /** Normalised, augmented images as the model sees them. */
+  after: Float32Array;
+  labels: number[];
+  gpuMsPerBatch: number;
+  cpuMsPerBatch: number;
+}
+
+export interface Built {
+  params: number;
+  warmUpMs: number;
+  liveBytes: number;
+  stepsPerEpoch: number;
+  lastBatch: number;
+}
+
+export interface Inspection {
+  confusion: number[][];
+  accuracy: number;
+  misclassified: { index: number; label: number; pred: number; prob: number; image: Uint8Array }[];
+}
+
+export type RunOutcome =
+  | { status: 'done' | 'stopped'; epoch: number; stepInEpoch: number }
+  | { status: 'nonfinite'; epoch: number; stepInEpoch: number; detail: NonFinite };
+
+export type Request =
+  | { type: 'init' }
+  | { type: 'samples'; perClass: number }
+  | { type: 'preview'; augment: AugmentConfig; seed: number; count: number }
+  | { type: 'configure'; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }
+  | { type: 'train' }
+  | { type: 'stop' }
+  | { type: 'inspect'; maxMisclassified: number }
+  | { type: 'predict'; pixels: Float32Array }
+  | { type: 'memory' };
+
+export interface ResultOf {
+  init: DataInfo;
+  samples: Samples;
+  preview: Preview;
+  configure: Built;
+  train: RunOutcome;
+  stop: null;
+  inspect: Inspection;
+  predict: number[];
+  memory: { liveBytes: number; liveBuffers: number };
+}
+
+export type WorkerEvent =
+  | { event: 'loading'; loaded: number; total: number; stage: string }
+  | { event: 'progress'; progress: Progress; liveBytes: number }
+  | { event: 'epoch'; log: EpochLog; liveBytes: number }
+  | { event: 'firstLoss'; loss: number };
+
+export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; kind: 'nogpu' | 'data' | 'spec' | 'other' };

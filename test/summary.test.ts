@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../src/engine/summary';
+import spec from '../src/models/mnist-default.json';
+
+describe('model summary', () => {
+  const s = summarize(spec, [1, 28, 28]);
+  it('total parameters equal what PyTorch counted for the default model (fixture generator)', () => {
+    const fx = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'gradients', 'mnist_default_b4.json'), 'utf8'));
+    expect(s.totalParams).toBe(fx.meta.paramCount);
+  });
+  it('rows are named Type-index with per-image output shapes', () => {
+    expect(s.rows[0]).toMatchObject({ name: 'Conv2d-1', outShape: [8, 26, 26], params: 72, macs: 26 * 26 * 8 * 9 });
+    expect(s.rows[1]).toMatchObject({ name: 'BatchNorm2d-2', outShape: [8, 26, 26], params: 16 });
+    expect(s.rows.at(-1)).toMatchObject({ name: 'LogSoftmax-30', outShape: [10], params: 0 });
+  });
+  it('the default model meets the ERA target: < 20k parameters (≤ 10k), BatchNorm, Dropout, GAP, no big FC head', () => {
+    expect(s.totalParams).toBeLessThanOrEqual(10000);
+    const types = spec.map((l) => l.type);
+    for (const t of ['BatchNorm2d', 'Dropout', 'AdaptiveAvgPool2d']) expect(types).toContain(t);
+    expect(types.filter((t) => t === 'Linear').length).toBe(0);
+  });
+  it('sizes as torchsummary computes them', () => {
+    expect(s.inputMB).toBeCloseTo((784 * 4) / 1024 ** 2, 12);
+    expect(s.paramsMB).toBeCloseTo((s.totalParams * 4) / 1024 ** 2, 12);
+  });
+});
