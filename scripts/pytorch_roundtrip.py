@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Weights between the notebook and PyTorch, both ways.
 
-  check WEIGHTS [--expect ACC] [--log LOG.json]
+  check WEIGHTS [--expect ACC] [--log LOG.json] [--test-limit N]
       Build the PyTorch model from the spec in the file's metadata ("model"), load the weights with
       load_state_dict(strict=True), evaluate on the MNIST test set (public/data) and print the
       accuracy. With --expect or --log (the accuracy of the run's last epoch), exit 1 unless the
@@ -82,9 +82,9 @@ def check(args):
     if args.log:
         with open(args.log) as f:
             log = json.load(f)
-        limit = (log.get("config") or {}).get("testLimit")
-        if limit:  # the run tested on the first `limit` images
-            x, y = x[:limit], y[:limit]
+        args.test_limit = args.test_limit or (log.get("config") or {}).get("testLimit")
+    if args.test_limit:  # the run tested on the first N images
+        x, y = x[:args.test_limit], y[:args.test_limit]
     with torch.no_grad():
         pred = torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
     acc = 100.0 * (pred == y).float().mean().item()
@@ -112,6 +112,7 @@ def main():
     c.add_argument("weights")
     c.add_argument("--expect", type=float)
     c.add_argument("--log")
+    c.add_argument("--test-limit", type=int, help="evaluate on the first N test images (as the run did)")
     c.add_argument("--data", default=os.path.join(ROOT, "public", "data"))
     e = sub.add_parser("export-init")
     e.add_argument("out")

@@ -221,12 +221,20 @@ export class Model {
 
   /** Parameters and buffers as a state dict (float32, PyTorch names, layer order). */
   async getState(): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
-    const p = await this.rt.readF32(this.params);
-    const r = await this.rt.readF32(this.running);
-    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const s of this.paramSlots) out[s.def.key] = { shape: s.def.shape, data: p.slice(s.offset, s.offset + s.size) };
-    for (const s of this.bufferSlots) out[s.def.key] = { shape: s.def.shape, data: r.slice(s.offset, s.offset + s.size) };
-    return out;
+    return (await this.snapshot()).state;
+  }
+
+  /**
+   * Parameters, running statistics and momenta as they are after the work submitted so far,
+   * copied in one submission, so training can go on while they are read back.
+   */
+  async snapshot(): Promise<{ state: Record<string, { shape: number[]; data: Float32Array }>; momenta: Float32Array; batchesTracked: number }> {
+    const batchesTracked = this.batchesTracked;
+    const [p, r, m] = (await this.rt.readMany([this.params, this.running, this.momenta])).map((b) => new Float32Array(b));
+    const state: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const s of this.paramSlots) state[s.def.key] = { shape: s.def.shape, data: p.slice(s.offset, s.offset + s.size) };
+    for (const s of this.bufferSlots) state[s.def.key] = { shape: s.def.shape, data: r.slice(s.offset, s.offset + s.size) };
+    return { state, momenta: m.slice(0, this.flatParams), batchesTracked };
   }
 
   async readFlat(buf: GPUBuffer, slots = this.paramSlots): Promise<Record<string, Float32Array>> {

@@ -258,6 +258,26 @@ export class Runtime {
     return out;
   }
 
+  /** Several whole buffers, copied in one submission (a consistent snapshot), then mapped. */
+  async readMany(srcs: GPUBuffer[]): Promise<ArrayBuffer[]> {
+    const enc = this.device.createCommandEncoder();
+    const stagings = srcs.map((src) => {
+      const s = this.device.createBuffer({ size: src.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      enc.copyBufferToBuffer(src, 0, s, 0, src.size);
+      return s;
+    });
+    this.submit(enc.finish());
+    return Promise.all(
+      stagings.map(async (s) => {
+        await s.mapAsync(GPUMapMode.READ);
+        const out = s.getMappedRange().slice(0);
+        s.unmap();
+        s.destroy();
+        return out;
+      }),
+    );
+  }
+
   async readF32(src: Binding, count?: number): Promise<Float32Array> {
     const { buffer, offset, size } = span(src);
     const n = count ?? size / 4;

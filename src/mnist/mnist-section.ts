@@ -15,8 +15,11 @@ import '../ui/line-chart';
 import type { Series } from '../ui/line-chart';
 import '../ui/nb-cell';
 import type { CellStatus } from '../ui/nb-cell';
+import { readSafetensors } from '../engine/safetensors';
+import { pageGpu } from '../ui/page-gpu';
+import { clearRun, loadRun, saveRun, type SavedRun } from './checkpoints';
 import { MnistClient, WorkerCallError } from './client';
-import type { Built, DataInfo, Inspection, Preview, Samples, WorkerEvent } from './protocol';
+import type { Built, DataInfo, Imported, Inspection, Preview, Samples, WorkerEvent } from './protocol';
 
 /** One layer per line. */
 const SPEC_TEXT = `[\n${defaultSpec.map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
@@ -60,6 +63,16 @@ function initialForm(): Form {
   };
 }
 
+function formFrom(c: TrainConfig, trainLimit?: number, testLimit?: number): Form {
+  const s = c.schedule;
+  return {
+    epochs: String(c.epochs), batch: String(c.batch), lr: String(c.lr), momentum: String(c.momentum), weightDecay: String(c.weightDecay),
+    seed: String(c.seed), trainLimit: trainLimit ? String(trainLimit) : '', testLimit: testLimit ? String(testLimit) : '',
+    rotation: String(c.augment.rotation), cropP: String(c.augment.cropP),
+    schedule: s.type, stepSize: s.type === 'StepLR' ? String(s.step_size) : '8', gamma: s.type === 'StepLR' ? String(s.gamma) : '0.1',
+  };
+}
+
 /** A strict number or NaN (so "", "1e", "abc" are rejected, not read as 0). */
 function strictNumber(s: string): number {
   const t = s.trim();
@@ -88,8 +101,18 @@ export class MnistSection extends LitElement {
   @state() private noGpu = '';
   @state() private trainPoints: { x: number; y: number }[] = [];
   @state() private trainAccPoints: { x: number; y: number }[] = [];
+  @state() private saved: SavedRun | null = null;
+  /** Live GPU bytes at the end of each epoch of this page's runs. */
+  @state() private epochBytes: number[] = [];
+  @state() private recovered = '';
+  @state() private imported: Imported | null = null;
+  @state() private weightsError = '';
   private client: MnistClient | null = null;
   private builtFor = '';
+  private onPageHide = () => {
+    // Give the GPU device back when the page goes away.
+    void this.client?.call({ type: 'dispose' }).finally(() => this.client?.terminate());
+  };
 
   static override styles = css`
     :host { display: block; max-width: 1100px; }
@@ -179,10 +202,17 @@ export class MnistSection extends LitElement {
       }
       case 'epoch':
         this.epochs = [...this.epochs, e.log];
+        this.epochBytes = [...this.epochBytes, e.liveBytes];
         this.liveBytes = e.liveBytes;
         break;
       case 'firstLoss':
         this.firstLoss = e.loss;
+        break;
+      case 'checkpoint':
+        void saveRun({ ...e.checkpoint, trainPoints: this.trainPoints, trainAccPoints: this.trainAccPoints, firstLoss: this.firstLoss });
+        break;
+      case 'recovered':
+        this.recovered = e.message;
         break;
     }
   };
@@ -258,7 +288,7 @@ export class MnistSection extends LitElement {
   }
 
   /** Build the model and trainer in the worker (fresh weights), then train. */
-  async runTrain(restart = true): Promise<void> {
+  async runTrain(restart = true, resume: SavedRun | null = null): Promise<void> {
     const c = this.config;
     const s = this.spec;
     if (!c.config || s.error) {
@@ -270,8 +300,17 @@ export class MnistSection extends LitElement {
     this.set('plots', 'running');
     try {
       await this.ensureData();
-      if (restart || !this.built || this.builtFor !== this.key()) {
+      if (resume) {
+        this.built = await this.worker().call({ type: 'resume', checkpoint: resume });
+        this.builtFor = this.key();
+        this.saved = null;
+      } else if (restart || !this.built || this.builtFor !== this.key()) {
+        void clearRun();
+        this.saved = null;
+        this.recovered = '';
+        this.imported = null;
         this.epochs = [];
+        this.epochBytes = [];
         this.trainPoints = [];
         this.trainAccPoints = [];
         this.progress = null;
@@ -298,6 +337,78 @@ export class MnistSection extends LitElement {
       this.set('plots', 'error');
     } finally {
       this.training = false;
+    }
+  }
+
+  /** Continue an interrupted run from its checkpoint (after a reload or a crash). */
+  private async continueSaved() {
+    const s = this.saved;
+    if (!s) return;
+    this.form = formFrom(s.config, s.trainLimit, s.testLimit);
+    this.specText = JSON.stringify(s.spec, null, 0).startsWith('[') ? `[\n${(s.spec as unknown[]).map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]` : JSON.stringify(s.spec);
+    await this.runTrain(false, s);
+  }
+
+  private async discardSaved() {
+    await clearRun();
+    this.saved = null;
+    this.epochs = [];
+    this.trainPoints = [];
+    this.trainAccPoints = [];
+  }
+
+  private async exportWeights() {
+    this.weightsError = '';
+    try {
+      const bytes = await this.worker().call({ type: 'export' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      a.download = `mnist-${this.built?.params ?? 'model'}p-epoch${this.epochs.length}.safetensors`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (e) {
+      this.weightsError = (e as Error).message;
+    }
+  }
+
+  /** Load a .safetensors (ours or PyTorch's) into a new model; on any problem the current one stays. */
+  private async importWeights(e: Event) {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    this.weightsError = '';
+    this.imported = null;
+    const c = this.config;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const parsed = readSafetensors(bytes, file.name); // corrupt or truncated files stop here
+      let spec = this.spec.value;
+      let specText = this.specText;
+      if (parsed.metadata.model) {
+        try {
+          spec = JSON.parse(parsed.metadata.model);
+          specText = `[\n${(spec as unknown[]).map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
+        } catch {
+          throw new Error(`${file.name}: the model spec in its metadata is not valid JSON`);
+        }
+      }
+      if (!c.config || !spec) throw new Error('Fix the marked fields first.');
+      await this.ensureData();
+      const r = await this.worker().call({ type: 'import', bytes, file: file.name, spec, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit }, [bytes.buffer]);
+      this.specText = specText;
+      this.imported = r;
+      this.liveBytes = r.liveBytes;
+      this.built = { params: r.params, warmUpMs: 0, liveBytes: r.liveBytes, stepsPerEpoch: 0, lastBatch: 0 };
+      this.builtFor = this.key();
+      this.canContinue = true;
+      this.epochs = [];
+      this.trainPoints = [];
+      this.trainAccPoints = [];
+      this.inspection = null;
+      void clearRun();
+    } catch (err) {
+      this.weightsError = (err as Error).message;
     }
   }
 
@@ -335,8 +446,29 @@ export class MnistSection extends LitElement {
     if (this.status.train === 'done') await this.runInspect();
   }
 
+  override connectedCallback() {
+    super.connectedCallback();
+    addEventListener('pagehide', this.onPageHide);
+    (window as unknown as { __mnist: unknown }).__mnist = {
+      // For tests: what a driver reset does.
+      loseDevice: () => this.client?.call({ type: 'loseDevice' }),
+    };
+    void pageGpu().then((g) => {
+      if (g.error) this.noGpu = g.error;
+    });
+    void loadRun().then((run) => {
+      if (!run || this.epochs.length || this.training) return;
+      this.saved = run;
+      this.epochs = run.history;
+      this.trainPoints = run.trainPoints;
+      this.trainAccPoints = run.trainAccPoints;
+      this.firstLoss = run.firstLoss;
+    });
+  }
+
   override disconnectedCallback() {
     super.disconnectedCallback();
+    removeEventListener('pagehide', this.onPageHide);
     this.client?.terminate();
     this.client = null;
   }
@@ -437,7 +569,18 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
     const pct = p ? (100 * p.step) / p.steps : 0;
     const c = this.config;
     const ready = Boolean(c.config && !this.spec.error) && !this.noGpu;
-    return html`<div class="form">
+    const s = this.saved;
+    return html`${s
+        ? html`<div class="warn" role="status" data-testid="mnist-resume-banner">
+            ${s.epoch < s.config.epochs
+              ? html`A training run was interrupted after epoch ${s.epoch} of ${s.config.epochs} (checkpoint saved ${new Date(s.savedAt).toLocaleString()}).
+                  <button class="primary" data-testid="mnist-resume" ?disabled=${this.training || Boolean(this.noGpu)} @click=${this.continueSaved}>Continue it</button>`
+              : html`Restored the last finished run (${s.epoch} epochs, saved ${new Date(s.savedAt).toLocaleString()}).`}
+            <button data-testid="mnist-discard" ?disabled=${this.training} @click=${this.discardSaved}>Discard</button>
+          </div>`
+        : null}
+      ${this.recovered ? html`<div class="warn" role="alert" data-testid="mnist-recovered">${this.recovered}</div>` : null}
+      <div class="form">
         ${this.field('epochs', 'epochs', errors)} ${this.field('lr', this.form.schedule === 'OneCycleLR' ? 'max lr' : 'lr', errors)}
         ${this.field('momentum', 'momentum', errors)} ${this.field('weightDecay', 'weight decay', errors)}
         <label>scheduler
@@ -452,6 +595,15 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
         <button data-testid="mnist-continue" ?disabled=${!ready || this.training || !this.canContinue || this.builtFor !== this.key()} @click=${() => this.runTrain(false)}>Continue</button>
         <span class="muted">SGD (momentum ${this.form.momentum}) · ${this.form.schedule} · batch ${this.form.batch}</span>
       </div>
+      <div class="row">
+        <button data-testid="mnist-export" ?disabled=${!this.built || this.training} @click=${this.exportWeights}>Export weights (.safetensors)</button>
+        <label style="flex-direction:row;align-items:center;gap:6px">Import weights
+          <input type="file" accept=".safetensors" data-testid="mnist-import" ?disabled=${this.training || Boolean(this.noGpu)} @change=${this.importWeights} /></label>
+        ${this.imported
+          ? html`<span data-testid="mnist-import-result" data-value=${this.imported.testAcc}>Imported ${this.imported.file}: test accuracy ${this.imported.testAcc.toFixed(2)}%, loss ${fmt(this.imported.testLoss, 4)}; Continue trains it further.</span>`
+          : null}
+      </div>
+      ${this.weightsError ? html`<div class="warn" role="alert" data-testid="mnist-weights-error">${this.weightsError}</div>` : null}
       ${!ready && !this.noGpu ? html`<div class="warn" data-testid="mnist-invalid">Fix the marked fields (here and in cells 1, 3 and 4) to run.</div>` : null}
       <progress data-testid="mnist-progress" data-value=${pct.toFixed(1)} max="100" value=${pct}></progress>
       <div class="row" data-testid="mnist-progress-text">
@@ -469,7 +621,7 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
       ${this.epochs.length
         ? html`<table data-testid="mnist-epoch-log">
             <tr><th>epoch</th><th>train loss</th><th>train acc</th><th>test loss</th><th>test acc</th><th>lr</th><th>seconds</th><th>images/s</th></tr>
-            ${this.epochs.map((e) => html`<tr><td>${e.epoch}</td><td>${fmt(e.trainLoss, 4)}</td><td>${e.trainAcc.toFixed(2)}%</td><td>${fmt(e.testLoss, 4)}</td>
+            ${this.epochs.map((e, i) => html`<tr data-testid="mnist-epoch-row" data-live-bytes=${this.epochBytes[i] ?? ''}><td>${e.epoch}</td><td>${fmt(e.trainLoss, 4)}</td><td>${e.trainAcc.toFixed(2)}%</td><td>${fmt(e.testLoss, 4)}</td>
               <td data-testid="mnist-test-acc-${e.epoch}" data-value=${e.testAcc}>${e.testAcc.toFixed(2)}%</td><td>${fmt(e.lr, 3)}</td><td>${e.seconds.toFixed(1)}</td><td>${fmtInt(e.imagesPerSec)}</td></tr>`)}
           </table>`
         : null}`;

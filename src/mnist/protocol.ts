@@ -44,6 +44,30 @@ export type RunOutcome =
   | { status: 'done' | 'stopped'; epoch: number; stepInEpoch: number }
   | { status: 'nonfinite'; epoch: number; stepInEpoch: number; detail: NonFinite };
 
+/** What survives a reload, a crash or a lost device: everything needed to go on after an epoch. */
+export interface Checkpoint {
+  savedAt: number;
+  spec: unknown;
+  config: TrainConfig;
+  trainLimit?: number;
+  testLimit?: number;
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochLog[];
+  /** .safetensors: parameters, running statistics, num_batches_tracked, spec. */
+  weights: Uint8Array;
+  /** SGD momentum buffers (the model's flat layout). */
+  momenta: Float32Array;
+}
+
+export interface Imported {
+  file: string;
+  params: number;
+  testLoss: number;
+  testAcc: number;
+  liveBytes: number;
+}
+
 export type Request =
   | { type: 'init' }
   | { type: 'samples'; perClass: number }
@@ -53,7 +77,12 @@ export type Request =
   | { type: 'stop' }
   | { type: 'inspect'; maxMisclassified: number }
   | { type: 'predict'; pixels: Float32Array }
-  | { type: 'memory' };
+  | { type: 'memory' }
+  | { type: 'export' }
+  | { type: 'import'; bytes: Uint8Array; file: string; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }
+  | { type: 'resume'; checkpoint: Checkpoint }
+  | { type: 'loseDevice' }
+  | { type: 'dispose' };
 
 export interface ResultOf {
   init: DataInfo;
@@ -65,12 +94,19 @@ export interface ResultOf {
   inspect: Inspection;
   predict: number[];
   memory: { liveBytes: number; liveBuffers: number };
+  export: Uint8Array;
+  import: Imported;
+  resume: Built;
+  loseDevice: null;
+  dispose: null;
 }
 
 export type WorkerEvent =
   | { event: 'loading'; loaded: number; total: number; stage: string }
   | { event: 'progress'; progress: Progress; liveBytes: number }
   | { event: 'epoch'; log: EpochLog; liveBytes: number }
-  | { event: 'firstLoss'; loss: number };
+  | { event: 'firstLoss'; loss: number }
+  | { event: 'checkpoint'; checkpoint: Checkpoint }
+  | { event: 'recovered'; message: string };
 
 export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; kind: 'nogpu' | 'data' | 'spec' | 'other' };

@@ -10,7 +10,8 @@ import { Runtime } from '../engine/runtime';
 import { SpecError } from '../engine/spec';
 import { timeCalls } from '../engine/timing';
 import { GpuSplit, Trainer } from '../train/trainer';
-import type { Built, DataInfo, Inspection, Preview, Reply, Request, ResultOf, RunOutcome, Samples, WorkerEvent } from './protocol';
+import { exportWeights, importWeights, weightsFile } from '../train/weights';
+import type { Built, Checkpoint, DataInfo, Imported, Inspection, Preview, Reply, Request, ResultOf, RunOutcome, Samples, WorkerEvent } from './protocol';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -19,6 +20,37 @@ let data: Mnist | null = null;
 let splits: { key: string; train: GpuSplit; test: GpuSplit } | null = null;
 let model: Model | null = null;
 let trainer: Trainer | null = null;
+/** How the current model was built, and its last checkpoint: what a lost device is rebuilt from. */
+let recipe: Extract<Request, { type: 'configure' }> | null = null;
+let lastCheckpoint: Checkpoint | null = null;
+/** Set when the device is lost; the next GPU work rebuilds everything on a new device. */
+let lost: string | null = null;
+
+async function openDevice(): Promise<Runtime> {
+  try {
+    const { device, info } = await openGpu(navigator.gpu, 'browser');
+    const r = new Runtime(device, info);
+    device.lost.then((l) => {
+      if (rt === r) lost = describeLoss(l);
+    });
+    rt = r;
+    return r;
+  } catch (e) {
+    throw new WorkerError(e instanceof NoWebGPUError ? e.message : `WebGPU failed to start: ${(e as Error).message}`, 'nogpu');
+  }
+}
+
+function describeLoss(l: GPUDeviceLostInfo): string {
+  return `${l.reason === 'destroyed' ? 'the device was destroyed' : 'the driver lost it'}${l.message ? `: ${l.message}` : ''}`;
+}
+
+/** After a failure in GPU work: was it the device going away? (The loss may be reported a moment later.) */
+async function deviceWasLost(r: Runtime): Promise<boolean> {
+  if (lost) return true;
+  const info = await Promise.race([r.device.lost, new Promise<null>((res) => setTimeout(() => res(null), 2000))]);
+  if (info && rt === r) lost = describeLoss(info);
+  return lost !== null;
+}
 
 class WorkerError extends Error {
   constructor(message: string, readonly kind: 'nogpu' | 'data' | 'spec' | 'other') {
@@ -32,14 +64,7 @@ function emit(e: WorkerEvent) {
 
 async function init(): Promise<DataInfo> {
   const t0 = performance.now();
-  if (!rt) {
-    try {
-      const { device, info } = await openGpu(navigator.gpu, 'browser');
-      rt = new Runtime(device, info);
-    } catch (e) {
-      throw new WorkerError(e instanceof NoWebGPUError ? e.message : `WebGPU failed to start: ${(e as Error).message}`, 'nogpu');
-    }
-  }
+  const r = rt ?? (await openDevice());
   if (!data) {
     try {
       data = await loadMnistBrowser(`${self.location.origin}${import.meta.env.BASE_URL}data/`, (p) => emit({ event: 'loading', ...p }));
@@ -48,7 +73,7 @@ async function init(): Promise<DataInfo> {
     }
   }
   return {
-    adapter: rt.info.adapter,
+    adapter: r.info.adapter,
     trainCount: data.train.count,
     testCount: data.test.count,
     trainPerClass: classCounts(data.train.labels),
@@ -121,43 +146,137 @@ async function preview(req: Extract<Request, { type: 'preview' }>): Promise<Prev
   };
 }
 
-async function configure(req: Extract<Request, { type: 'configure' }>): Promise<Built> {
+/** A new model and trainer for `req`; `load` fills the weights (or throws, leaving the old ones in place). */
+async function build(req: Extract<Request, { type: 'configure' }>, load: (m: Model) => void = (m) => m.init(req.config.seed)): Promise<Built> {
   const r = need(rt, 'open the GPU');
+  const { train, test } = gpuSplits(req.trainLimit, req.testLimit);
+  let m: Model | null = null;
+  let t: Trainer;
+  try {
+    m = new Model(r, req.spec, [1, 28, 28]);
+    load(m);
+    t = new Trainer(m, train, test, req.config);
+  } catch (e) {
+    m?.destroy();
+    throw new WorkerError((e as Error).message, e instanceof SpecError ? 'spec' : 'other');
+  }
   trainer?.stop();
   trainer?.destroy();
   model?.destroy();
-  trainer = null;
-  model = null;
-  const { train, test } = gpuSplits(req.trainLimit, req.testLimit);
-  try {
-    model = new Model(r, req.spec, [1, 28, 28]);
-    model.init(req.config.seed);
-    trainer = new Trainer(model, train, test, req.config);
-  } catch (e) {
-    model?.destroy();
-    model = null;
-    throw new WorkerError((e as Error).message, e instanceof SpecError ? 'spec' : 'other');
-  }
-  const warmUpMs = await trainer.warmUp();
+  model = m;
+  trainer = t;
+  recipe = req;
+  const warmUpMs = await t.warmUp();
   return {
-    params: model.paramCount,
+    params: m.paramCount,
     warmUpMs,
     liveBytes: r.liveBytes,
-    stepsPerEpoch: trainer.stepsPerEpoch,
-    lastBatch: train.count - (trainer.stepsPerEpoch - 1) * req.config.batch,
+    stepsPerEpoch: t.stepsPerEpoch,
+    lastBatch: train.count - (t.stepsPerEpoch - 1) * req.config.batch,
   };
 }
 
-async function trainRun(): Promise<RunOutcome> {
-  const t = need(trainer, 'configure the model');
-  const r = need(rt, 'open the GPU');
-  const res = await t.run({
-    onProgress: (progress) => emit({ event: 'progress', progress, liveBytes: r.liveBytes }),
-    onEpoch: (log) => emit({ event: 'epoch', log, liveBytes: r.liveBytes }),
-    onFirstLoss: (loss) => emit({ event: 'firstLoss', loss }),
+function configure(req: Extract<Request, { type: 'configure' }>): Promise<Built> {
+  lastCheckpoint = null;
+  return build(req);
+}
+
+/** Continue from a checkpoint (after a reload, or on a new device). */
+async function resume(cp: Checkpoint): Promise<Built> {
+  const built = await build({ type: 'configure', spec: cp.spec, config: cp.config, trainLimit: cp.trainLimit, testLimit: cp.testLimit }, (m) => {
+    importWeights(m, cp.weights, 'the checkpoint');
+    m.rt.write(m.momenta, cp.momenta);
   });
-  const at = { epoch: t.epoch, stepInEpoch: t.stepInEpoch };
-  return res.status === 'nonfinite' ? { status: 'nonfinite', detail: res.detail, ...at } : { status: res.status, ...at };
+  trainer!.restore(cp.epoch, cp.history);
+  lastCheckpoint = cp;
+  return built;
+}
+
+/** Call synchronously at the end of an epoch: the snapshot is taken before later steps run. */
+async function checkpoint(t: Trainer, m: Model): Promise<Checkpoint> {
+  const r = recipe!;
+  const epoch = t.epoch;
+  const history = [...t.history];
+  const snap = await m.snapshot();
+  return {
+    savedAt: Date.now(),
+    spec: r.spec,
+    config: r.config,
+    trainLimit: r.trainLimit,
+    testLimit: r.testLimit,
+    epoch,
+    history,
+    weights: weightsFile(m, snap),
+    momenta: snap.momenta,
+  };
+}
+
+/** After a lost device: a new one, the data again, the model from its last checkpoint. */
+async function recover(): Promise<string> {
+  const why = lost ?? 'unknown reason';
+  lost = null;
+  trainer = null;
+  model = null;
+  splits = null;
+  rt = null;
+  await openDevice();
+  const cp = lastCheckpoint;
+  if (cp) await resume(cp);
+  else if (recipe) await build(recipe);
+  return `The GPU device was lost (${why}). A new device was acquired and ${cp ? `training resumed from the checkpoint after epoch ${cp.epoch}` : 'training restarted from the beginning (no epoch had finished)'}; only the unfinished epoch was lost.`;
+}
+
+async function trainRun(): Promise<RunOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    if (lost) emit({ event: 'recovered', message: await recover() });
+    const t = need(trainer, 'configure the model');
+    const m = need(model, 'configure the model');
+    const r = need(rt, 'open the GPU');
+    try {
+      const res = await t.run({
+        onProgress: (progress) => emit({ event: 'progress', progress, liveBytes: r.liveBytes }),
+        onEpoch: (log) => {
+          emit({ event: 'epoch', log, liveBytes: r.liveBytes });
+          // Checkpoint after every epoch (the page stores it in IndexedDB).
+          void checkpoint(t, m).then((cp) => {
+            lastCheckpoint = cp;
+            emit({ event: 'checkpoint', checkpoint: cp });
+          });
+        },
+        onFirstLoss: (loss) => emit({ event: 'firstLoss', loss }),
+      });
+      if (lost && attempt < 3) continue; // lost during the last epoch: go again on a new device
+      const at = { epoch: t.epoch, stepInEpoch: t.stepInEpoch };
+      return res.status === 'nonfinite' ? { status: 'nonfinite', detail: res.detail, ...at } : { status: res.status, ...at };
+    } catch (e) {
+      // A lost device makes the pending GPU work fail: rebuild and go on, a few times at most.
+      if (attempt >= 3 || !(await deviceWasLost(r))) throw e;
+    }
+  }
+}
+
+async function importFile(req: Extract<Request, { type: 'import' }>): Promise<Imported> {
+  await build({ type: 'configure', spec: req.spec, config: req.config, trainLimit: req.trainLimit, testLimit: req.testLimit }, (m) =>
+    importWeights(m, req.bytes, req.file),
+  );
+  lastCheckpoint = null;
+  const t = trainer!;
+  const test = await t.evaluate();
+  return { file: req.file, params: model!.paramCount, testLoss: test.loss, testAcc: test.acc, liveBytes: rt!.liveBytes };
+}
+
+function dispose(): null {
+  trainer?.stop();
+  trainer?.destroy();
+  model?.destroy();
+  splits?.train.destroy();
+  splits?.test.destroy();
+  rt?.device.destroy();
+  trainer = null;
+  model = null;
+  splits = null;
+  rt = null;
+  return null;
 }
 
 async function inspect(max: number): Promise<Inspection> {
@@ -201,6 +320,19 @@ async function handle(req: Request): Promise<unknown> {
       return [...(await need(trainer, 'train the model').predictImage(req.pixels))].map(Math.exp);
     case 'memory':
       return { liveBytes: rt?.liveBytes ?? 0, liveBuffers: rt?.liveBuffers ?? 0 };
+    case 'export':
+      return exportWeights(need(model, 'train or import a model'));
+    case 'import':
+      return importFile(req);
+    case 'resume':
+      if (lost) await recover();
+      return resume(req.checkpoint);
+    case 'loseDevice':
+      // For tests: what a driver reset does, on purpose.
+      need(rt, 'open the GPU').device.destroy();
+      return null;
+    case 'dispose':
+      return dispose();
   }
 }
 

@@ -191,6 +191,14 @@ export class Trainer {
     this.stopRequested = true;
   }
 
+  /** Resume from a checkpoint taken after `epoch` epochs, whose logs are `history`. */
+  restore(epoch: number, history: EpochLog[]): void {
+    this.epoch = epoch;
+    this.stepInEpoch = 0;
+    this.history.splice(0, this.history.length, ...history);
+    this.firstLossSent = true;
+  }
+
   /** Per-step seed for dropout masks and augmentation: reproducible, decorrelated. */
   stepSeed(globalStep: number): number {
     return pcg((pcg(this.cfg.seed) + globalStep) >>> 0);

@@ -4,10 +4,14 @@ import type { Model, StateDict } from '../engine/model';
 import { readSafetensors, SafetensorsError, writeSafetensors } from '../engine/safetensors';
 
 export async function exportWeights(model: Model): Promise<Uint8Array> {
-  const state = await model.getState();
+  return weightsFile(model, await model.snapshot());
+}
+
+/** The .safetensors bytes of a snapshot (Model.snapshot). */
+export function weightsFile(model: Model, snap: Awaited<ReturnType<Model['snapshot']>>): Uint8Array {
   const ints: Record<string, number> = {};
-  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = model.batchesTracked;
-  return writeSafetensors(state, ints, { model: JSON.stringify(model.spec), format: 'pt' });
+  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = snap.batchesTracked;
+  return writeSafetensors(snap.state, ints, { model: JSON.stringify(model.spec), format: 'pt' });
 }
 
 /**
