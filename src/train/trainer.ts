@@ -28,7 +28,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: TrainConfig = {
   epochs: 20,
   batch: 128,
-  lr: 0.05,
+  lr: 0.1,
   momentum: 0.9,
   weightDecay: 0,
   schedule: { type: 'OneCycleLR' },
