@@ -1,13 +1,13 @@
 // One GPU layer per spec type: `forward` and `backward` side by side, each returning the
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
-import { activationBackward, activationForward } from './ops/activation';
-import { bnBackward, bnForwardEval, bnForwardTrain } from './ops/batchnorm';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convScratchFloats, type ConvDims } from './ops/conv2d';
-import { dropoutApply } from './ops/dropout';
-import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
-import { columnSum, matmul } from './ops/matmul';
-import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
-import type { Binding, Call, Runtime } from './runtime';
+import { activationBackward, activationForward, activationKernels } from './ops/activation';
+import { batchnormKernels, bnBackward, bnForwardEval, bnForwardTrain } from './ops/batchnorm';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dKernels, convScratchFloats, type ConvDims } from './ops/conv2d';
+import { dropoutApply, dropoutKernels } from './ops/dropout';
+import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
+import { columnSum, matmul, matmulKernels } from './ops/matmul';
+import { gapBackward, gapForward, maxpoolBackward, maxpoolForward, poolKernels } from './ops/pool';
+import type { Binding, Call, KernelRef, Runtime } from './runtime';
 import type { LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
@@ -155,4 +155,27 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
 /** A layer whose output is its input in this mode (no buffer, no dispatch). */
 export function isIdentity(l: GpuLayer, mode: Mode): boolean {
   return Boolean(l.alias) || (l.info.type === 'Dropout' && (mode === 'eval' || l.info.p === 0));
+}
+
+/** Every pipeline a model of these layers may use, to compile up front (Runtime.precompile). */
+export function layerKernels(infos: LayerInfo[]): KernelRef[] {
+  const byType: Record<LayerInfo['type'], KernelRef[]> = {
+    Conv2d: conv2dKernels,
+    BatchNorm2d: batchnormKernels,
+    ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
+    Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),
+    MaxPool2d: poolKernels.filter((k) => k.entry.startsWith('maxpool')),
+    AdaptiveAvgPool2d: poolKernels.filter((k) => k.entry.startsWith('gap')),
+    Flatten: [],
+    Dropout: dropoutKernels,
+    Linear: matmulKernels,
+    LogSoftmax: lossKernels.filter((k) => k.entry.startsWith('log_softmax')),
+  };
+  const seen = new Set<string>();
+  return infos.flatMap((l) => byType[l.type]).filter((k) => {
+    const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code.length}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -3,9 +3,12 @@
 // losses and correct counts accumulate on the GPU and are read every few steps, asynchronously
 // enough that the GPU stays busy. The same class runs in Node (npm run train) and in the worker.
 import type { MnistSplit } from '../data/mnist';
-import type { Mode } from '../engine/layers';
+import { layerKernels, type Mode } from '../engine/layers';
 import type { Model } from '../engine/model';
-import { augment, NO_AUGMENT, type AugmentConfig } from '../engine/ops/augment';
+import { augment, augmentKernels, NO_AUGMENT, type AugmentConfig } from '../engine/ops/augment';
+import { batchnormKernels } from '../engine/ops/batchnorm';
+import { lossKernels } from '../engine/ops/loss';
+import { sgdKernels } from '../engine/ops/sgd';
 import { pcg } from '../engine/reference/dropout';
 import { permutation } from '../engine/rng';
 import type { Call, Runtime } from '../engine/runtime';
@@ -180,7 +183,9 @@ export class Trainer {
   /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
   async warmUp(): Promise<number> {
     const t0 = performance.now();
-    // Building the programs creates every pipeline the training loop uses.
+    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels, ...batchnormKernels.filter((k) => k.entry === 'bn_running_update')];
+    await Promise.all(kernels.map((k) => this.rt.precompile(k.code, k.entry, k.constants)));
+    // Building the programs now finds every pipeline compiled.
     this.program('train', Math.min(this.cfg.batch, this.train.count));
     this.program('eval', Math.min(this.cfg.batch, this.test.count));
     await this.rt.device.queue.onSubmittedWorkDone();
