@@ -1,25 +1,22 @@
-// Bundles the Node entry points (trainer, gradcheck, benchmarks) with the same engine code and
-// WGSL imports as the page. Output: dist-node/<name>.js, importing only `webgpu` and node:*.
-import { readdirSync } from 'node:fs';
+// Bundles one Node entry point (trainer, gradcheck, benchmarks) into ONE file, dist-node/<name>.js,
+// that imports only `webgpu` and node:* — with the same engine code and WGSL imports as the page.
+// ENTRY=src/cli/train.ts vite build -c vite.node.config.ts; scripts/build-node.mjs builds them all.
+import { basename } from 'node:path';
 import { defineConfig } from 'vite';
 
-const entries = Object.fromEntries(
-  readdirSync('src/cli')
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => [f.replace(/\.ts$/, ''), `src/cli/${f}`]),
-);
+const entry = process.env.ENTRY ?? 'src/cli/train.ts';
 
 export default defineConfig({
+  publicDir: false,
   build: {
-    ssr: true,
+    ssr: entry,
     outDir: 'dist-node',
-    emptyOutDir: true,
+    emptyOutDir: false,
     target: 'node20',
     minify: false,
     rollupOptions: {
-      input: entries,
-      output: { format: 'es', entryFileNames: '[name].js' },
+      output: { format: 'es', entryFileNames: `${basename(entry, '.ts')}.js`, codeSplitting: false },
     },
   },
-  ssr: { external: ['webgpu'] },
+  ssr: { external: ['webgpu'], noExternal: true },
 });
