@@ -324,6 +324,29 @@ export class Trainer {
     return null;
   }
 
+  /**
+   * For benchmarks: `n` training steps back to back (wrapping around the epoch), no readback,
+   * then wait for the GPU. The step counters are not advanced.
+   */
+  async benchSteps(n: number): Promise<void> {
+    if (this.stepInEpoch === 0 && this.epoch === 0) this.startEpoch();
+    for (let k = 0; k < n; k++) {
+      const s = k % this.stepsPerEpoch;
+      const { offset, count } = this.batchAt(s);
+      const prog = this.program('train', count);
+      const { lr, momentum } = this.lrAt(s);
+      this.model.writeStep({ seed: this.stepSeed(k), index: k, offset, count, lr, momentum });
+      this.rt.run([prog.feed, ...prog.step.trainCalls]);
+    }
+    await this.rt.device.queue.onSubmittedWorkDone();
+  }
+
+  /** The dispatches of one full-batch training step (for profiles). */
+  stepCalls(): Call[] {
+    const prog = this.program('train', this.batchAt(0).count);
+    return [prog.feed, ...prog.step.trainCalls];
+  }
+
   /** Test loss (mean NLL) and accuracy (%) over the test split. */
   async evaluate(): Promise<{ loss: number; acc: number }> {
     this.rt.write(this.testStats, new Float32Array(4));

@@ -1,0 +1,124 @@
+// npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile --to-accuracy 99.4]
+// Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
+// after a warm-up, per batch size, and prints images/s, ms per step, dispatches and submits per
+// step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
+// --to-accuracy runs the default training until the test accuracy reaches the target and prints
+// the wall time from process start.
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadMnistNode } from '../data/mnist-node';
+import { Model } from '../engine/model';
+import { openNodeGpu } from '../engine/node-gpu';
+import { Runtime } from '../engine/runtime';
+import { profileCalls } from '../engine/timing';
+import defaultSpec from '../models/mnist-default.json';
+import { DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
+
+const t0 = performance.now();
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : def;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+function commit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return process.env.GIT_COMMIT ?? 'unknown';
+  }
+}
+
+async function main() {
+  const data = await loadMnistNode(arg('data', 'public/data'));
+  const { device, info } = await openNodeGpu();
+  const rt = new Runtime(device, info);
+  const train = new GpuSplit(rt, data.train, 'train');
+  const test = new GpuSplit(rt, data.test, 'test');
+  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}`);
+  const slow = info.isFallback;
+  const batches = arg('batches', '128,512').split(',').map(Number);
+  const steps = Number(arg('steps', slow ? '6' : '200'));
+  const warmup = Number(arg('warmup', slow ? '2' : '20'));
+  const results: Record<string, unknown>[] = [];
+
+  if (arg('to-accuracy', '')) {
+    const target = Number(arg('to-accuracy', '99.4'));
+    const model = new Model(rt, defaultSpec, [1, 28, 28]);
+    model.init(DEFAULT_CONFIG.seed);
+    const trainer = new Trainer(model, train, test, DEFAULT_CONFIG);
+    const warm = await trainer.warmUp();
+    let reached: { epoch: number; acc: number; sec: number } | null = null;
+    await trainer.run({
+      onEpoch: (e) => {
+        const sec = (performance.now() - t0) / 1000;
+        console.log(`epoch ${e.epoch}: test ${e.testAcc.toFixed(2)}%  ${sec.toFixed(2)} s since start`);
+        if (!reached && e.testAcc >= target) {
+          reached = { epoch: e.epoch, acc: e.testAcc, sec };
+          trainer.stop();
+        }
+      },
+    });
+    const r = reached as { epoch: number; acc: number; sec: number } | null;
+    console.log(r ? `reached ${r.acc.toFixed(2)}% ≥ ${target}% at epoch ${r.epoch}: ${r.sec.toFixed(2)} s from process start (pipelines ${warm.toFixed(0)} ms)` : `did not reach ${target}%`);
+    results.push({ mode: 'to-accuracy', target, reached: r, pipelinesMs: warm });
+  }
+
+  for (const batch of batches) {
+    const model = new Model(rt, defaultSpec, [1, 28, 28]);
+    model.init(1);
+    const trainer = new Trainer(model, train, test, { ...DEFAULT_CONFIG, batch });
+    const warmMs = await trainer.warmUp();
+    await trainer.benchSteps(warmup);
+    const d0 = rt.dispatches;
+    const s0 = rt.submits;
+    const w0 = performance.now();
+    await trainer.benchSteps(steps);
+    const ms = (performance.now() - w0) / steps;
+    const row = {
+      batch,
+      steps,
+      msPerStep: ms,
+      imagesPerSec: (1000 * batch) / ms,
+      dispatchesPerStep: (rt.dispatches - d0) / steps,
+      submitsPerStep: (rt.submits - s0) / steps,
+      gpuBufferBytes: rt.liveBytes,
+      pipelinesMs: warmMs,
+    };
+    results.push(row);
+    console.log(
+      `batch ${String(batch).padStart(4)}: ${row.imagesPerSec.toFixed(0).padStart(8)} images/s  ${ms.toFixed(3)} ms/step  ` +
+        `${row.dispatchesPerStep} dispatches, ${row.submitsPerStep} submit per step  GPU buffers ${(rt.liveBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
+    if (flag('profile')) {
+      await profileCalls(rt, trainer.stepCalls());
+      const prof = await profileCalls(rt, trainer.stepCalls());
+      const by = new Map<string, { ms: number; n: number }>();
+      for (const p of prof) {
+        const e = by.get(p.label) ?? { ms: 0, n: 0 };
+        e.ms += p.ms;
+        e.n++;
+        by.set(p.label, e);
+      }
+      const total = prof.reduce((s, p) => s + p.ms, 0);
+      console.log(`  profile, batch ${batch} (GPU time per kernel, each in its own pass; total ${total.toFixed(3)} ms):`);
+      for (const [label, e] of [...by].sort((a, b) => b[1].ms - a[1].ms))
+        console.log(`    ${label.padEnd(26)} ${e.ms.toFixed(3).padStart(9)} ms  ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  (${e.n}×)`);
+      (row as Record<string, unknown>).profile = [...by].map(([label, e]) => ({ label, ms: e.ms, count: e.n }));
+    }
+    trainer.destroy();
+    model.destroy();
+  }
+  const json = arg('json', '');
+  if (json) {
+    writeFileSync(json, JSON.stringify({ engine: 'webgpu-backprop-notebook', adapter: info.adapter, fallback: info.isFallback, commit: commit(), date: new Date().toISOString(), model: 'src/models/mnist-default.json', results }, null, 2) + '\n');
+    console.log(`wrote ${json}`);
+  }
+  device.destroy();
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exit(2);
+});
