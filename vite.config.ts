@@ -5,8 +5,9 @@ export default defineConfig({
   build: {
     target: 'es2022',
     outDir: 'dist',
+    chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: { main: 'index.html', fixtures: 'e2e/fixtures.html' },
+      input: { main: 'index.html', fixtures: 'e2e/fixtures.html', bench: 'bench/browser.html' },
     },
   },
   worker: { format: 'es' },

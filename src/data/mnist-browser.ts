@@ -47,7 +47,7 @@ async function fetchPart(url: string, file: string, onBytes: (n: number) => void
   }
 }
 
-export async function loadMnistBrowser(base = 'data/', onProgress?: (p: LoadProgress) => void): Promise<Mnist> {
+export async function loadMnistBrowser(base = `${import.meta.env.BASE_URL}data/`, onProgress?: (p: LoadProgress) => void): Promise<Mnist> {
   let manifest: { files: Record<MnistPart, { path: string; gzipBytes: number }> };
   try {
     const r = await fetch(`${base}mnist.json`);

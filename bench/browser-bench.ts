@@ -1,0 +1,135 @@
+// Ours vs TensorFlow.js (WebGPU backend) training the same architecture at the same batch size on
+// the same adapter, in this page. Also the warm-up: from nothing to the first finished training step.
+// Results on window.__bench (scripts/bench-browser.mjs runs this headless and writes the JSON).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { loadMnistBrowser } from '../src/data/mnist-browser';
+import { limitSplit } from '../src/data/mnist';
+import { openGpu } from '../src/engine/gpu';
+import { Model } from '../src/engine/model';
+import { Runtime } from '../src/engine/runtime';
+import defaultSpec from '../src/models/mnist-default.json';
+import { DEFAULT_CONFIG, GpuSplit, Trainer } from '../src/train/trainer';
+
+declare global {
+  interface Window {
+    __bench?: Record<string, unknown>;
+  }
+}
+
+const q = new URLSearchParams(location.search);
+const batch = Number(q.get('batch') ?? 128);
+const steps = Number(q.get('steps') ?? 20);
+const warmup = Number(q.get('warmup') ?? 3);
+const out = document.getElementById('out')!;
+const log = (s: string) => (out.textContent = `${out.textContent === 'running…' ? '' : out.textContent}${s}\n`);
+
+async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
+  const t0 = performance.now();
+  const { device, info } = await openGpu(navigator.gpu, 'browser');
+  const rt = new Runtime(device, info);
+  const train = new GpuSplit(rt, limitSplit(data.train, 60000), 'train');
+  const test = new GpuSplit(rt, limitSplit(data.test, 1000), 'test');
+  const model = new Model(rt, defaultSpec, [1, 28, 28]);
+  model.init(1);
+  const trainer = new Trainer(model, train, test, { ...DEFAULT_CONFIG, batch });
+  const pipelinesMs = await trainer.warmUp();
+  await trainer.benchSteps(1);
+  const firstStepMs = performance.now() - t0;
+  await trainer.benchSteps(warmup);
+  const w0 = performance.now();
+  await trainer.benchSteps(steps);
+  const ms = (performance.now() - w0) / steps;
+  const r = { adapter: info.adapter, pipelinesMs, firstStepMs, msPerStep: ms, imagesPerSec: (1000 * batch) / ms, params: model.paramCount };
+  trainer.destroy();
+  model.destroy();
+  device.destroy();
+  return r;
+}
+
+function tfjsModel() {
+  const m = tf.sequential();
+  const conv = (filters: number, k: number, padding: 'valid' | 'same' = 'valid', first = false) =>
+    tf.layers.conv2d({ filters, kernelSize: k, padding, useBias: false, ...(first ? { inputShape: [28, 28, 1] } : {}) });
+  const block = (filters: number, padding: 'valid' | 'same' = 'valid', first = false) => {
+    m.add(conv(filters, 3, padding, first));
+    m.add(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }));
+    m.add(tf.layers.reLU());
+    m.add(tf.layers.dropout({ rate: 0.05 }));
+  };
+  block(8, 'valid', true);
+  block(16);
+  m.add(conv(8, 1));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  block(12);
+  block(16);
+  block(16);
+  block(16, 'same');
+  m.add(tf.layers.globalAveragePooling2d({}));
+  m.add(tf.layers.dense({ units: 10, useBias: false })); // = the 1×1 conv 16→10 after global pooling
+  return m;
+}
+
+async function tfjs(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
+  const t0 = performance.now();
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const model = tfjsModel();
+  const trainable = model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+  const opt = tf.train.momentum(0.05, 0.9);
+  // One real batch kept on the GPU (tfjs gets no augmentation or gather to do: in its favour).
+  const xs = tf.tidy(() => tf.tensor4d(Float32Array.from(data.train.images.subarray(0, batch * 784), (v) => (v / 255 - 0.1307) / 0.3081), [batch, 28, 28, 1]));
+  const ys = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, batch)), 'int32'), 10);
+  const step = () =>
+    tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), true) as tf.Scalar);
+  const first = step();
+  await first.data();
+  first.dispose();
+  const firstStepMs = performance.now() - t0;
+  for (let i = 0; i < warmup; i++) step().dispose();
+  await tf.ready();
+  const sync = step();
+  await sync.data();
+  sync.dispose();
+  const w0 = performance.now();
+  let last: tf.Scalar | null = null;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step();
+  }
+  await last!.data();
+  last!.dispose();
+  const ms = (performance.now() - w0) / steps;
+  const r = { backend: tf.getBackend(), firstStepMs, msPerStep: ms, imagesPerSec: (1000 * batch) / ms, params: trainable, tfjs: tf.version.tfjs };
+  xs.dispose();
+  ys.dispose();
+  model.dispose();
+  return r;
+}
+
+async function main() {
+  const data = await loadMnistBrowser();
+  const only = q.get('only');
+  const result: Record<string, unknown> = { batch, steps, warmup, userAgent: navigator.userAgent };
+  if (only !== 'tfjs') {
+    result.ours = await ours(data);
+    log(`ours:  ${JSON.stringify(result.ours)}`);
+  }
+  if (only !== 'ours') {
+    result.tfjs = await tfjs(data);
+    log(`tfjs:  ${JSON.stringify(result.tfjs)}`);
+  }
+  const o = result.ours as { imagesPerSec: number; firstStepMs: number } | undefined;
+  const t = result.tfjs as { imagesPerSec: number; firstStepMs: number } | undefined;
+  if (o && t) {
+    result.speedRatio = o.imagesPerSec / t.imagesPerSec;
+    result.warmupRatio = t.firstStepMs / o.firstStepMs;
+    log(`ours / tfjs images/s: ${(result.speedRatio as number).toFixed(2)}×; tfjs / ours time to the first step: ${(result.warmupRatio as number).toFixed(2)}×`);
+  }
+  window.__bench = result;
+}
+
+main().catch((e) => {
+  window.__bench = { error: String(e?.stack ?? e) };
+  log(`error: ${e?.message ?? e}`);
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// npm run bench:browser [-- --batch 128 --steps 5 --warmup 2 --json FILE]
+// Serves the built page (vite preview), opens bench/browser.html in headless Chromium with WebGPU,
+// and prints ours vs TensorFlow.js-WebGPU on the same adapter (SwiftShader on a machine without a GPU).
+import { execSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { preview } from 'vite';
+
+const arg = (n, d) => {
+  const i = process.argv.indexOf(`--${n}`);
+  return i >= 0 ? process.argv[i + 1] : d;
+};
+const server = await preview({ preview: { port: 4174, strictPort: true }, logLevel: 'warn' });
+const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu'] });
+try {
+  const page = await browser.newPage();
+  const q = new URLSearchParams({ batch: arg('batch', '128'), steps: arg('steps', '5'), warmup: arg('warmup', '2') });
+  if (arg('only', '')) q.set('only', arg('only', ''));
+  await page.goto(`http://localhost:4174/bench/browser.html?${q}`);
+  await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 1_800_000 });
+  const r = await page.evaluate(() => window.__bench);
+  if (r.error) throw new Error(r.error);
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD').toString().trim();
+  } catch {}
+  const result = { ...r, commit, date: new Date().toISOString() };
+  console.log(JSON.stringify(result, null, 2));
+  const json = arg('json', '');
+  if (json) writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+} finally {
+  await browser.close();
+  server.httpServer.close();
+}
