@@ -4,8 +4,9 @@
 // One thread per output pixel; the thread for pixel 0 also writes the label.
 // The per-sample random numbers come from the step seed, so a step can be replayed exactly.
 
+// (common.wgsl is prepended: Step, pcg.)
+
 struct Params { N: u32, train: u32, crop: u32, side: u32, max_angle: f32, crop_p: f32, mean: f32, inv_std: f32 }
-struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<uniform> S: Step;
@@ -14,12 +15,6 @@ struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum:
 @group(0) @binding(4) var<storage, read> order: array<u32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out_labels: array<u32>;
-
-fn pcg(v: u32) -> u32 {
-  let state = v * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
 
 fn unit(h: u32) -> f32 {
   return f32(h >> 8u) * (1.0 / 16777216.0);

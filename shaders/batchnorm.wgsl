@@ -1,125 +1,214 @@
-// BatchNorm2d with PyTorch's semantics. Per channel c over the n = N·H·W values:
-//   train  mean, var = batch mean and biased variance; y = (x - mean)·invstd·γ + β,
-//          invstd = 1/sqrt(var + eps); the batch statistics (mean, unbiased variance) go to
-//          `batch_stats`, and bn_running_update folds them into the running statistics later,
-//          after the step's finite check, so a NaN step leaves the running statistics untouched.
-//   eval   the same with the running statistics.
-//   backward (train)  dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invstd·(dy - dβ/n - x̂·dγ/n)
-//   backward (eval)   dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invstd·dy
-// Reductions: one workgroup per channel, two passes for the variance (no E[x²] - E[x]² cancellation).
+// BatchNorm2d with PyTorch's semantics, optionally followed by ReLU and Dropout inside the same
+// kernels (the plan fuses BatchNorm2d → ReLU → Dropout). Per channel c over the n = N·HW values:
+//   train forward
+//     bn_partial_stats   one workgroup per (channel, image): mean and M2 of its HW values (two passes)
+//     bn_finalize_stats  one thread per channel: Chan's merge → mean and invstd = 1/sqrt(var + eps)
+//                        (saved for backward; var biased), and [mean, unbiased var] in `batch_stats`
+//                        for bn_running_update, which runs after the step's finite check
+//     bn_apply           y = dropout(relu((x − mean)·invstd·γ + β)), elementwise
+//   eval forward         bn_apply with the running statistics
+//   backward             g = dy·mask/(1 − p)·[y_bn > 0] is recomputed, never stored; x̂ = (x − mean)·invstd
+//     bn_partial_grads   per (channel, image): Σ g and Σ g·x̂
+//     bn_finalize_grads  per channel: dβ = Σ g, dγ = Σ g·x̂
+//     bn_apply_grad      dx = γ·invstd·(g − dβ/n − x̂·dγ/n) (train), γ·invstd·g (eval)
+// (common.wgsl is prepended: Step, dropout_keep, flat256.)
 
-override TRAIN: bool = true;   // backward: batch statistics (train) or running statistics (eval)
-override HAS_DX: bool = true;  // backward: the first layer of a network needs no dx
+override TRAIN: bool = true;     // statistics: [mean, invstd] of the batch, or running [mean, var]
+override RELU: bool = false;
+override DROPOUT: bool = false;
 
-struct Params { N: u32, C: u32, HW: u32, eps: f32 }
+struct Params { N: u32, C: u32, HW: u32, layer: u32, eps: f32, p: f32, scale: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 
-var<workgroup> red: array<f32, 256>;
+var<workgroup> red: array<f32, 64>;
+var<workgroup> red2: array<f32, 64>;
 
-fn reduce_sum(lid: u32, v: f32) -> f32 {
+// Sums v (and w) over the 64 threads of the workgroup.
+fn reduce2(lid: u32, v: f32, w: f32) -> vec2f {
   red[lid] = v;
+  red2[lid] = w;
   workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red[lid] += red[lid + s];
+      red2[lid] += red2[lid + s];
+    }
     workgroupBarrier();
   }
-  let r = red[0];
+  let r = vec2f(red[0], red2[0]);
   workgroupBarrier();
   return r;
 }
 
-fn at(t: u32, c: u32) -> u32 {
-  return ((t / P.HW) * P.C + c) * P.HW + t % P.HW;
-}
+// ---- forward ----------------------------------------------------------------------------
 
-// forward train: (P, x, gamma, beta, y, saved = [mean, invstd] per channel, batch_stats = [mean.., var_unbiased..])
+// bn_partial_stats: (P, x, partial[(c·N + n)·2 + {mean, M2}])
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> gamma: array<f32>;
-@group(0) @binding(3) var<storage, read> beta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<storage, read_write> saved: array<f32>;
-@group(0) @binding(6) var<storage, read_write> batch_stats: array<f32>;
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
 
-@compute @workgroup_size(256)
-fn bn_forward_train(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+@compute @workgroup_size(64)
+fn bn_partial_stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let n = P.N * P.HW;
+  let n = wid.y;
+  let base = (n * P.C + c) * P.HW;
   var s = 0.0;
-  for (var t = lid; t < n; t += 256u) { s += x[at(t, c)]; }
-  let mean = reduce_sum(lid, s) / f32(n);
-  var s2 = 0.0;
-  for (var t = lid; t < n; t += 256u) { let d = x[at(t, c)] - mean; s2 = fma(d, d, s2); }
-  let m2 = reduce_sum(lid, s2);
-  let invstd = inverseSqrt(m2 / f32(n) + P.eps);
-  let g = gamma[c] * invstd;
-  let sh = beta[c] - mean * g;
-  for (var t = lid; t < n; t += 256u) { let k = at(t, c); y[k] = fma(x[k], g, sh); }
+  for (var k = lid; k < P.HW; k += 64u) { s += x[base + k]; }
+  let mean = reduce2(lid, s, 0.0).x / f32(P.HW);
+  var m2 = 0.0;
+  for (var k = lid; k < P.HW; k += 64u) { let d = x[base + k] - mean; m2 = fma(d, d, m2); }
+  let M2 = reduce2(lid, m2, 0.0).x;
   if (lid == 0u) {
-    saved[c] = mean;
-    saved[P.C + c] = invstd;
-    batch_stats[c] = mean;
-    batch_stats[P.C + c] = m2 / f32(max(n, 2u) - 1u);
+    partial[2u * (c * P.N + n)] = mean;
+    partial[2u * (c * P.N + n) + 1u] = M2;
   }
 }
 
-// forward eval: (P, x, gamma, beta, y, running = [mean.., var..])
-@group(0) @binding(5) var<storage, read> running: array<f32>;
+// bn_finalize_stats: (P, partial, saved = [mean.., invstd..], batch_stats = [mean.., unbiased var..])
+@group(0) @binding(1) var<storage, read> partial_in: array<f32>;
+@group(0) @binding(2) var<storage, read_write> saved: array<f32>;
+@group(0) @binding(3) var<storage, read_write> batch_stats: array<f32>;
 
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
+@compute @workgroup_size(64)
+fn bn_finalize_stats(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  if (c >= P.C) { return; }
+  var s = 0.0;
+  for (var n = 0u; n < P.N; n++) { s += partial_in[2u * (c * P.N + n)]; }
+  let mean = s / f32(P.N);
+  // Chan et al.: M2 = Σ M2_n + HW · Σ (mean_n − mean)², every part having HW values.
+  var m2 = 0.0;
+  var between = 0.0;
+  for (var n = 0u; n < P.N; n++) {
+    m2 += partial_in[2u * (c * P.N + n) + 1u];
+    let d = partial_in[2u * (c * P.N + n)] - mean;
+    between = fma(d, d, between);
+  }
+  let count = P.N * P.HW;
+  m2 = fma(f32(P.HW), between, m2);
+  saved[c] = mean;
+  saved[P.C + c] = inverseSqrt(m2 / f32(count) + P.eps);
+  batch_stats[c] = mean;
+  batch_stats[P.C + c] = m2 / f32(max(count, 2u) - 1u);
 }
 
+// Per-channel mean and invstd, from the batch (TRAIN) or the running statistics (eval).
+@group(0) @binding(5) var<storage, read> stats: array<f32>;
+
+fn mean_invstd(c: u32) -> vec2f {
+  if (TRAIN) { return vec2f(stats[c], stats[P.C + c]); }
+  return vec2f(stats[c], inverseSqrt(stats[P.C + c] + P.eps));
+}
+
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> beta: array<f32>;
+
+// The normalised value before ReLU: one formula for forward and backward, so the ReLU mask that
+// backward recomputes is bit for bit the one forward applied.
+fn bn_y(v: f32, c: u32) -> f32 {
+  let ms = mean_invstd(c);
+  let g = gamma[c] * ms.y;
+  return fma(v, g, beta[c] - ms.x * g);
+}
+
+// bn_apply: (P, S, x, gamma, beta, stats, y)
+@group(0) @binding(1) var<uniform> S: Step;
+@group(0) @binding(2) var<storage, read> xa: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+
 @compute @workgroup_size(256)
-fn bn_forward_eval(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                   @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
+fn bn_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+            @builtin(local_invocation_index) lid: u32) {
+  let k = flat256(wid, nwg, lid);
+  if (k >= P.N * P.C * P.HW) { return; }
+  var v = bn_y(xa[k], (k / P.HW) % P.C);
+  if (RELU) { v = select(v, 0.0, v <= 0.0); }
+  if (DROPOUT) { v = select(0.0, v * P.scale, dropout_keep(S.seed, P.layer, k, P.p)); }
+  y[k] = v;
+}
+
+// ---- backward ---------------------------------------------------------------------------
+
+// The gradient reaching the BatchNorm output, through Dropout and ReLU.
+@group(0) @binding(6) var<storage, read> dy: array<f32>;
+
+fn g_at(k: u32, c: u32) -> f32 {
+  var g = dy[k];
+  if (DROPOUT) { g = select(0.0, g * P.scale, dropout_keep(S.seed, P.layer, k, P.p)); }
+  if (RELU) { g = select(0.0, g, bn_y(xa[k], c) > 0.0); }
+  return g;
+}
+
+// bn_partial_grads: (P, S, x, gamma, beta, stats, dy, partial_g[(c·N + n)·2 + {Σg, Σg·x̂}])
+@group(0) @binding(7) var<storage, read_write> partial_g: array<f32>;
+
+@compute @workgroup_size(64)
+fn bn_partial_grads(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let n = wid.y;
+  let base = (n * P.C + c) * P.HW;
+  let ms = mean_invstd(c);
+  var sg = 0.0;
+  var sgx = 0.0;
+  for (var t = lid; t < P.HW; t += 64u) {
+    let k = base + t;
+    let g = g_at(k, c);
+    sg += g;
+    sgx = fma(g, (xa[k] - ms.x) * ms.y, sgx);
+  }
+  let r = reduce2(lid, sg, sgx);
+  if (lid == 0u) {
+    partial_g[2u * (c * P.N + n)] = r.x;
+    partial_g[2u * (c * P.N + n) + 1u] = r.y;
+  }
+}
+
+// bn_finalize_grads: (P, partial, dgamma, dbeta, sums = [Σg.., Σg·x̂..])
+@group(0) @binding(2) var<storage, read_write> dgamma: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(4) var<storage, read_write> sums: array<f32>;
+
+@compute @workgroup_size(64)
+fn bn_finalize_grads(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  if (c >= P.C) { return; }
+  var sg = 0.0;
+  var sgx = 0.0;
+  for (var n = 0u; n < P.N; n++) {
+    sg += partial_in[2u * (c * P.N + n)];
+    sgx += partial_in[2u * (c * P.N + n) + 1u];
+  }
+  dbeta[c] = sg;
+  dgamma[c] = sgx;
+  sums[c] = sg;
+  sums[P.C + c] = sgx;
+}
+
+// bn_apply_grad: (P, S, x, gamma, beta, stats, dy, sums, dx)
+@group(0) @binding(7) var<storage, read> sums_in: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+
+@compute @workgroup_size(256)
+fn bn_apply_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                 @builtin(local_invocation_index) lid: u32) {
+  let k = flat256(wid, nwg, lid);
   if (k >= P.N * P.C * P.HW) { return; }
   let c = (k / P.HW) % P.C;
-  let g = gamma[c] * inverseSqrt(running[P.C + c] + P.eps);
-  y[k] = (x[k] - running[c]) * g + beta[c];
-}
-
-// backward: (P, x, gamma, dy, dx, stats, dgamma, dbeta); stats = saved (TRAIN) or running (eval).
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(5) var<storage, read> stats: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dbeta: array<f32>;
-
-@compute @workgroup_size(256)
-fn bn_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x;
-  let n = P.N * P.HW;
-  let mean = stats[c];
-  var invstd: f32;
-  if (TRAIN) { invstd = stats[P.C + c]; } else { invstd = inverseSqrt(stats[P.C + c] + P.eps); }
-  var sdy = 0.0;
-  var sdyx = 0.0;
-  for (var t = lid; t < n; t += 256u) {
-    let k = at(t, c);
-    let g = dy[k];
-    sdy += g;
-    sdyx = fma(g, (x[k] - mean) * invstd, sdyx);
-  }
-  let db = reduce_sum(lid, sdy);
-  let dg = reduce_sum(lid, sdyx);
-  if (lid == 0u) { dgamma[c] = dg; dbeta[c] = db; }
-  if (!HAS_DX) { return; }
-  let gi = gamma[c] * invstd;
-  let inv_n = 1.0 / f32(n);
-  for (var t = lid; t < n; t += 256u) {
-    let k = at(t, c);
-    if (TRAIN) {
-      let xh = (x[k] - mean) * invstd;
-      dx[k] = gi * (dy[k] - db * inv_n - xh * dg * inv_n);
-    } else {
-      dx[k] = gi * dy[k];
-    }
+  let ms = mean_invstd(c);
+  let g = g_at(k, c);
+  let gi = gamma[c] * ms.y;
+  if (TRAIN) {
+    let inv_n = 1.0 / f32(P.N * P.HW);
+    let xh = (xa[k] - ms.x) * ms.y;
+    dx[k] = gi * (g - sums_in[c] * inv_n - xh * sums_in[P.C + c] * inv_n);
+  } else {
+    dx[k] = gi * g;
   }
 }
 
-// running = (1 - m)·running + m·batch over every BatchNorm's statistics at once, skipped when the
+// ---- running statistics ------------------------------------------------------------------
+
+// running = (1 − m)·running + m·batch over every BatchNorm's statistics at once, skipped when the
 // step's finite check (status, see sgd.wgsl) found a NaN/Inf. (P.N = element count.)
 @group(0) @binding(1) var<storage, read> batch: array<f32>;
 @group(0) @binding(2) var<storage, read> momentum: array<f32>;
@@ -129,7 +218,7 @@ fn bn_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
 @compute @workgroup_size(256)
 fn bn_running_update(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                      @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
+  let k = flat256(wid, nwg, lid);
   if (k >= P.N || status[0] != 0xffffffffu || status[1] != 0u) { return; }
   let m = momentum[k];
   run_stats[k] = (1.0 - m) * run_stats[k] + m * batch[k];

@@ -3,36 +3,20 @@
 // (step seed, layer index, element index), so forward and backward agree by construction and
 // the fixture generator (scripts/gen_fixtures.py) reproduces it bit for bit.
 
+// (common.wgsl is prepended: Step, pcg, dropout_keep.)
+
 struct Params { n: u32, layer: u32, p: f32, scale: f32 }
-struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<uniform> S: Step;
 @group(0) @binding(2) var<storage, read> src: array<f32>;        // x (forward) or dy (backward)
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;  // y (forward) or dx (backward)
 
-// PCG output hash (O'Neill); a bijection on u32.
-fn pcg(v: u32) -> u32 {
-  let state = v * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
-
-fn keep(i: u32) -> bool {
-  let key = pcg(S.seed + pcg(P.layer));
-  let u = f32(pcg(key ^ i) >> 8u) * (1.0 / 16777216.0);
-  return u >= P.p;
-}
-
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
-
 // Forward and backward are the same map: multiply by mask/(1 - p).
 @compute @workgroup_size(256)
 fn dropout_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
-  dst[i] = select(0.0, src[i] * P.scale, keep(i));
+  dst[i] = select(0.0, src[i] * P.scale, dropout_keep(S.seed, P.layer, i, P.p));
 }

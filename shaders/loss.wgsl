@@ -5,6 +5,8 @@
 //   half_sse     E = Σ ½(t - y)² over batch and outputs;  dy = y - t
 // Both losses write L to out[0] and raise status[1] when L is NaN/Inf (see sgd.wgsl).
 
+// (common.wgsl is prepended: finite.)
+
 struct Params { B: u32, C: u32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
@@ -38,10 +40,6 @@ fn log_softmax_backward(@builtin(global_invocation_id) gid: vec3u) {
   var s = 0.0;
   for (var c = 0u; c < P.C; c++) { s += dy[base + c]; }
   for (var c = 0u; c < P.C; c++) { dx[base + c] = dy[base + c] - exp(y_saved[base + c]) * s; }
-}
-
-fn finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
 }
 
 var<workgroup> red: array<f32, 256>;

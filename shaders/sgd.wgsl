@@ -7,18 +7,11 @@
 // step that went wrong are kept, and status[2] latches the index of that step.
 // status = [first bad gradient index, loss not finite, first skipped step, 0], "none" = 0xffffffff.
 
+// (common.wgsl is prepended: Step, finite, flat256.)
+
 struct Params { n: u32, weight_decay: f32 }
-struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
-
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
-
-fn finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
 
 // find_nonfinite: (P, grads, status)
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
@@ -27,7 +20,7 @@ fn finite(v: f32) -> bool {
 @compute @workgroup_size(256)
 fn find_nonfinite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
   if (!finite(grads[i])) { atomicMin(&status[0], i); }
 }
@@ -42,7 +35,7 @@ fn find_nonfinite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 @compute @workgroup_size(256)
 fn sgd_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   let bad = atomicLoad(&status_now[0]) != 0xffffffffu || atomicLoad(&status_now[1]) != 0u;
   if (bad) {
     if (i == 0u) { atomicMin(&status_now[2], S.index); }

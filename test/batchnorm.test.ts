@@ -1,75 +1,88 @@
 import { describe, expect, it } from 'vitest';
-import { bnBackward, bnForwardEval, bnForwardTrain, bnRunningUpdate } from '../src/engine/ops/batchnorm';
+import { bnBackward, bnForward, bnRunningUpdate, bnScratchFloats, NO_FUSION, type BnFusion } from '../src/engine/ops/batchnorm';
+import { bnBackwardV1, bnForwardTrainV1 } from '../src/engine/ops/dev/batchnorm_v1';
+import { reluBackward, reluForward } from '../src/engine/reference/activation';
 import * as ref from '../src/engine/reference/batchnorm';
+import { dropoutApply, dropoutKeep } from '../src/engine/reference/dropout';
 import { makeRng } from '../src/engine/rng';
+import type { Runtime } from '../src/engine/runtime';
 import { maxRelErr, numericGrads, randArray } from './fd';
-import { randn, runtime, worst } from './gpu';
+import { randn, runtime, stepBuffer, worst } from './gpu';
 
 const shapes = [
   { N: 2, C: 1, HW: 1, eps: 1e-5 },
   { N: 1, C: 3, HW: 7, eps: 1e-5 },
   { N: 5, C: 4, HW: 9, eps: 1e-3 },
+  { N: 3, C: 70, HW: 5, eps: 1e-5 }, // more channels than a finalize workgroup
   { N: 16, C: 8, HW: 676, eps: 1e-5 },
 ];
 
-describe('BatchNorm2d kernels vs float64 reference', () => {
-  for (const s of shapes) {
-    it(`train forward, backward and running update ${JSON.stringify(s)}`, async () => {
-      const rt = await runtime();
-      const rand = makeRng(s.N + s.C * 10 + s.HW);
-      const n = s.N * s.C * s.HW;
-      const x = randn(n, rand, 2).map((v) => v + 0.5);
-      const g = randn(s.C, rand);
-      const b = randn(s.C, rand);
-      const dy = randn(n, rand);
-      const rm = randn(s.C, rand);
-      const rv = randn(s.C, rand).map((v) => 1 + Math.abs(v));
-      const mom = 0.1;
-      const [X, G, B, DY] = [x, g, b, dy].map((a) => rt.upload(a));
-      const running = rt.upload(Float32Array.from([...rm, ...rv]));
-      const momentum = rt.upload(new Float32Array(2 * s.C).fill(mom));
-      const status = rt.upload(new Uint32Array([0xffffffff, 0, 0, 0]));
-      const [Y, DX, saved, batch, DG, DB] = [n, n, 2 * s.C, 2 * s.C, s.C, s.C].map((k) => rt.buffer(4 * k));
-      rt.run([
-        bnForwardTrain(rt, s, X, G, B, Y, saved, batch),
-        bnBackward(rt, s, true, X, G, DY, DX, saved, DG, DB),
-        bnRunningUpdate(rt, 2 * s.C, batch, momentum, running, status),
-      ]);
-      const f = ref.bnForwardTrain(x, g, b, s, rm, rv, mom);
-      const bw = ref.bnBackward(x, g, dy, s, f.mean, f.invstd, true);
-      const ok = (got: Float32Array, want: Float64Array) => worst(got, want, 1e-4, 1e-4);
-      expect(ok(await rt.readF32(Y, n), f.y)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DX, n), bw.dx)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DG, s.C), bw.dgamma)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DB, s.C), bw.dbeta)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(running, 2 * s.C), Float64Array.from([...f.newMean, ...f.newVar]))).toBeLessThanOrEqual(1);
-    });
+const fusions: [string, BnFusion][] = [
+  ['BatchNorm2d', NO_FUSION],
+  ['BatchNorm2d → ReLU', { relu: true, dropout: null }],
+  ['BatchNorm2d → ReLU → Dropout(0.3)', { relu: true, dropout: { layer: 5, p: 0.3 } }],
+];
 
-    it(`eval forward and backward ${JSON.stringify(s)}`, async () => {
-      const rt = await runtime();
-      const rand = makeRng(s.N * 3 + s.C);
-      const n = s.N * s.C * s.HW;
-      const x = randn(n, rand);
-      const g = randn(s.C, rand);
-      const b = randn(s.C, rand);
-      const dy = randn(n, rand);
-      const rm = randn(s.C, rand);
-      const rv = randn(s.C, rand).map((v) => 0.5 + Math.abs(v));
-      const [X, G, B, DY] = [x, g, b, dy].map((a) => rt.upload(a));
-      const running = rt.upload(Float32Array.from([...rm, ...rv]));
-      const [Y, DX, DG, DB] = [n, n, s.C, s.C].map((k) => rt.buffer(4 * k));
-      rt.run([bnForwardEval(rt, s, X, G, B, Y, running), bnBackward(rt, s, false, X, G, DY, DX, running, DG, DB)]);
-      const invstd = Float64Array.from(rv, (v) => 1 / Math.sqrt(v + s.eps));
-      const bw = ref.bnBackward(x, g, dy, s, rm, invstd, false);
-      const ok = (got: Float32Array, want: Float64Array) => worst(got, want, 1e-4, 1e-4);
-      expect(ok(await rt.readF32(Y, n), ref.bnForwardEval(x, g, b, s, rm, rv))).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DX, n), bw.dx)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DG, s.C), bw.dgamma)).toBeLessThanOrEqual(1);
-      expect(ok(await rt.readF32(DB, s.C), bw.dbeta)).toBeLessThanOrEqual(1);
-    });
-  }
+/** float64 reference of the fused unit: BN, then ReLU, then Dropout, and its backward. */
+function reference(x: Float32Array, g: Float32Array, b: Float32Array, dy: Float32Array, s: ref.BnShape, f: BnFusion, seed: number, train: boolean, rm: Float32Array, rv: Float32Array) {
+  const fwd = train ? ref.bnForwardTrain(x, g, b, s, rm, rv, 0.1) : null;
+  const yBn = fwd ? fwd.y : ref.bnForwardEval(x, g, b, s, rm, rv);
+  const yRelu = f.relu ? reluForward(yBn) : yBn;
+  const keep = f.dropout ? dropoutKeep(seed, f.dropout.layer, x.length, f.dropout.p) : null;
+  const y = keep ? dropoutApply(yRelu, keep, f.dropout!.p) : yRelu;
+  const dRelu = keep ? dropoutApply(dy, keep, f.dropout!.p) : Float64Array.from(dy);
+  const dBn = f.relu ? reluBackward(yRelu, dRelu) : dRelu;
+  const mean = fwd ? fwd.mean : Float64Array.from(rm);
+  const invstd = fwd ? fwd.invstd : Float64Array.from(rv, (v) => 1 / Math.sqrt(v + s.eps));
+  return { y, fwd, ...ref.bnBackward(x, g, dBn, s, mean, invstd, train) };
+}
 
-  it('skips the running update when the step was flagged non-finite', async () => {
+function setup(rt: Runtime, s: ref.BnShape, seed: number) {
+  const rand = makeRng(seed);
+  const n = s.N * s.C * s.HW;
+  const x = randn(n, rand, 2).map((v) => v + 0.5);
+  const g = randn(s.C, rand);
+  const b = randn(s.C, rand);
+  const dy = randn(n, rand);
+  const rm = randn(s.C, rand);
+  const rv = randn(s.C, rand).map((v) => 0.5 + Math.abs(v));
+  const f = bnScratchFloats(s);
+  const bufs = {
+    X: rt.upload(x), G: rt.upload(g), B: rt.upload(b), DY: rt.upload(dy),
+    running: rt.upload(Float32Array.from([...rm, ...rv])),
+    Y: rt.buffer(4 * n), DX: rt.buffer(4 * n), DG: rt.buffer(4 * s.C), DB: rt.buffer(4 * s.C),
+    saved: rt.buffer(4 * f.stats), batch: rt.buffer(4 * f.stats), sums: rt.buffer(4 * f.stats), partial: rt.buffer(4 * f.partial),
+  };
+  return { x, g, b, dy, rm, rv, n, bufs };
+}
+
+describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () => {
+  for (const s of shapes)
+    for (const [name, fusion] of fusions)
+      for (const train of [true, false])
+        it(`${name}, ${train ? 'train' : 'eval'}, ${JSON.stringify(s)}`, async () => {
+          const rt = await runtime();
+          const seed = 77;
+          const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, s.N + s.C * 10 + s.HW);
+          const step = stepBuffer(rt, { seed });
+          const stats = train ? { saved: u.saved, batchStats: u.batch, partial: u.partial } : { running: u.running };
+          rt.run([
+            ...bnForward(rt, s, fusion, train, step, u.X, u.G, u.B, u.Y, stats),
+            ...bnBackward(rt, s, fusion, train, step, u.X, u.G, u.B, train ? u.saved : u.running, u.DY, u.DX, u.DG, u.DB, u),
+          ]);
+          const r = reference(x, g, b, dy, s, fusion, seed, train, rm, rv);
+          const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
+          expect(ok(await rt.readF32(u.Y, n), r.y)).toBeLessThanOrEqual(1);
+          expect(ok(await rt.readF32(u.DX, n), r.dx)).toBeLessThanOrEqual(1);
+          expect(ok(await rt.readF32(u.DG, s.C), r.dgamma)).toBeLessThanOrEqual(1);
+          expect(ok(await rt.readF32(u.DB, s.C), r.dbeta)).toBeLessThanOrEqual(1);
+          if (train) {
+            const unbiased = Float64Array.from(r.fwd!.newVar, (v, c) => (v - 0.9 * rv[c]) / 0.1);
+            expect(ok(await rt.readF32(u.batch, 2 * s.C), Float64Array.from([...r.fwd!.mean, ...unbiased]))).toBeLessThanOrEqual(1);
+          }
+        });
+
+  it('the running update folds in the batch statistics, and skips a step flagged non-finite', async () => {
     const rt = await runtime();
     const running = rt.upload(new Float32Array([1, 2]));
     const batch = rt.upload(new Float32Array([5, 6]));
@@ -78,6 +91,20 @@ describe('BatchNorm2d kernels vs float64 reference', () => {
       rt.run([bnRunningUpdate(rt, 2, batch, momentum, running, rt.upload(new Uint32Array(status)))]);
       expect([...(await rt.readF32(running, 2))]).toEqual([1, 2]);
     }
+    rt.run([bnRunningUpdate(rt, 2, batch, momentum, running, rt.upload(new Uint32Array([0xffffffff, 0, 0, 0])))]);
+    expect([...(await rt.readF32(running, 2))]).toEqual([3, 4]);
+  });
+});
+
+describe('BatchNorm2d v1 (shaders/dev, kept for the benchmark) vs float64 reference', () => {
+  it('train forward and backward', async () => {
+    const rt = await runtime();
+    const s = shapes[2];
+    const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, 9);
+    rt.run([bnForwardTrainV1(rt, s, u.X, u.G, u.B, u.Y, u.saved, u.batch), bnBackwardV1(rt, s, u.X, u.G, u.DY, u.DX, u.saved, u.DG, u.DB)]);
+    const r = reference(x, g, b, dy, s, NO_FUSION, 0, true, rm, rv);
+    expect(worst(await rt.readF32(u.Y, n), r.y, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    expect(worst(await rt.readF32(u.DX, n), r.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
   });
 });
 

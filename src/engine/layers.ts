@@ -1,7 +1,7 @@
 // One GPU layer per spec type: `forward` and `backward` side by side, each returning the
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
-import { batchnormKernels, bnBackward, bnForwardEval, bnForwardTrain } from './ops/batchnorm';
+import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dKernels, convScratchFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
@@ -65,23 +65,8 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         },
       };
     }
-    case 'BatchNorm2d': {
-      const l = info;
-      const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
-      // Train mode keeps [mean, invstd] per channel for backward.
-      const saved = (c: LayerCtx) => c.scratch('saved', 8 * l.features);
-      return {
-        info,
-        forward: (c) =>
-          c.mode === 'train'
-            ? [bnForwardTrain(c.rt, dims(c.N), c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, saved(c), c.batchStats())]
-            : [bnForwardEval(c.rt, dims(c.N), c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, c.runningStats())],
-        backward: (c) => [
-          bnBackward(c.rt, dims(c.N), c.mode === 'train', c.x.buf, c.param('weight'), c.dy.buf, c.dx?.buf ?? null,
-            c.mode === 'train' ? saved(c) : c.runningStats(), c.grad('weight'), c.grad('bias')),
-        ],
-      };
-    }
+    case 'BatchNorm2d':
+      return batchNorm(info, NO_FUSION);
     case 'ReLU':
     case 'Sigmoid': {
       const kind = info.type === 'ReLU' ? 'relu' : 'sigmoid';
@@ -150,6 +135,55 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
       };
     }
   }
+}
+
+/**
+ * BatchNorm2d, with the ReLU (and Dropout) that follow it computed in the same kernels when
+ * `fusion` says so: the unit reads x and writes the last layer's output; backward recomputes the
+ * ReLU and Dropout masks instead of storing them.
+ */
+function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
+  const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
+  const scratch = (c: LayerCtx) => {
+    const f = bnScratchFloats(dims(c.N));
+    return { partial: c.scratch('partial', 4 * f.partial), saved: c.scratch('saved', 4 * f.stats), sums: c.scratch('sums', 4 * f.stats) };
+  };
+  return {
+    info: l,
+    forward: (c) => {
+      const s = scratch(c);
+      const stats = c.mode === 'train' ? { saved: s.saved, batchStats: c.batchStats(), partial: s.partial } : { running: c.runningStats() };
+      return bnForward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, stats);
+    },
+    backward: (c) => {
+      const s = scratch(c);
+      const stats = c.mode === 'train' ? s.saved : c.runningStats();
+      return bnBackward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), stats,
+        c.dy.buf, c.dx?.buf ?? null, c.grad('weight'), c.grad('bias'), s);
+    },
+  };
+}
+
+/** Layers first..last computed as one: a single layer, or BatchNorm2d → ReLU (→ Dropout) fused. */
+export interface Unit {
+  first: number;
+  last: number;
+  layer: GpuLayer;
+}
+
+/** How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused. */
+export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
+  const units: Unit[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i].info;
+    if (l.type === 'BatchNorm2d' && layers[i + 1]?.info.type === 'ReLU') {
+      const d = layers[i + 2]?.info;
+      const drop = mode === 'train' && d?.type === 'Dropout' && d.p > 0 ? d : null;
+      units.push({ first: i, last: i + (drop ? 2 : 1), layer: batchNorm(l, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });
+      i += drop ? 2 : 1;
+    } else units.push({ first: i, last: i, layer: layers[i] });
+  }
+  return units;
 }
 
 /** A layer whose output is its input in this mode (no buffer, no dispatch). */

@@ -2,7 +2,7 @@
 // momentum in two more with the same layout), every BatchNorm running statistic in another, so
 // the optimizer, the finite check and the running-statistics update are one dispatch each.
 // A Plan holds the activations and dispatches for one batch size and mode, built once.
-import { gpuLayer, isIdentity, type GpuLayer, type LayerCtx, type Mode } from './layers';
+import { gpuLayer, isIdentity, planUnits, type GpuLayer, type LayerCtx, type Mode, type Unit } from './layers';
 import { makeRng } from './rng';
 import type { Binding, Call, Runtime } from './runtime';
 import { countParams, parseSpec, SpecError, type LayerInfo, type TensorDef } from './spec';
@@ -280,6 +280,10 @@ export class Plan {
   inputGrad: Tensor | null = null;
   readonly forward: Call[] = [];
   readonly backward: Call[] = [];
+  /** How the layers were grouped (BatchNorm2d → ReLU → Dropout runs as one unit). */
+  units: Unit[] = [];
+  /** For each layer, the last layer of its unit: its own index unless its output is fused away. */
+  readonly fusedInto: number[] = [];
   private owned: GPUBuffer[] = [];
 
   constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean) {
@@ -294,42 +298,57 @@ export class Plan {
     const { model, N, mode } = this;
     const { rt, layers } = model;
     const tensor = (shape: number[], label: string): Tensor => ({ buf: rt.buffer(4 * N * numel(shape), label), shape: [N, ...shape] });
+    const alias = (t: Tensor, shape: number[]): Tensor => ({ buf: t.buf, shape: [N, ...shape] });
     if (mode === 'train')
       for (const l of model.infos)
         if (l.type === 'BatchNorm2d' && N * l.inShape[1] * l.inShape[2] < 2)
           throw new SpecError(`layer ${l.index} (BatchNorm2d): train mode needs more than 1 value per channel (batch ${N}, input ${shapeStr(l.inShape)})`);
 
+    const units = planUnits(layers, mode);
+    const identity = (u: Unit) => u.first === u.last && isIdentity(u.layer, mode);
+    this.units = units;
+    // Activations: one buffer per unit output; inside a fused unit the intermediate outputs are
+    // never materialised and name the unit's output (fusedInto says so).
     this.input = tensor(model.inShape, 'input');
-    layers.forEach((l, i) => {
-      const prev = i === 0 ? this.input : this.acts[i - 1];
-      this.acts.push(isIdentity(l, mode) ? { buf: prev.buf, shape: [N, ...l.info.outShape] } : tensor(l.info.outShape, `act ${i}`));
-    });
-    // Backward is needed from the last layer down to the first layer with parameters (or the input).
-    const first = inputGrad ? 0 : Math.max(0, layers.findIndex((l) => l.info.params.length > 0));
+    for (const u of units) {
+      const prev = u.first === 0 ? this.input : this.acts[u.first - 1];
+      const out = identity(u) ? alias(prev, layers[u.last].info.outShape) : tensor(layers[u.last].info.outShape, `act ${u.last}`);
+      for (let i = u.first; i <= u.last; i++) {
+        this.acts[i] = i === u.last ? out : alias(out, layers[i].info.outShape);
+        this.fusedInto[i] = u.last;
+      }
+    }
+    // Gradients likewise, from the last unit down to the first one with parameters (or the input).
+    const firstNeeded = inputGrad ? 0 : Math.max(0, layers.findIndex((l) => l.info.params.length > 0));
+    const firstUnit = units.findIndex((u) => u.last >= firstNeeded);
     const L = layers.length;
     this.dacts[L - 1] = tensor(model.outShape, `grad ${L - 1}`);
-    for (let i = L - 1; i > first; i--) {
-      this.dacts[i - 1] = isIdentity(layers[i], mode)
-        ? { buf: this.dacts[i].buf, shape: [N, ...layers[i - 1].info.outShape] }
-        : tensor(layers[i - 1].info.outShape, `grad ${i - 1}`);
+    for (let k = units.length - 1; k >= firstUnit; k--) {
+      const u = units[k];
+      const dy = this.dacts[u.last];
+      for (let i = u.first; i < u.last; i++) this.dacts[i] = alias(dy, layers[i].info.outShape);
+      if (u.first === 0) {
+        if (inputGrad) this.inputGrad = identity(u) ? alias(dy, model.inShape) : tensor(model.inShape, 'input grad');
+      } else if (k > firstUnit) {
+        this.dacts[u.first - 1] = identity(u) ? alias(dy, layers[u.first - 1].info.outShape) : tensor(layers[u.first - 1].info.outShape, `grad ${u.first - 1}`);
+      }
     }
-    this.inputGrad = !inputGrad ? null : isIdentity(layers[0], mode) ? { buf: this.dacts[0].buf, shape: [N, ...model.inShape] } : tensor(model.inShape, 'input grad');
 
     const scratch = new Map<string, GPUBuffer>();
-    const ctx = (i: number): LayerCtx => {
-      const info = layers[i].info;
+    const ctx = (u: Unit): LayerCtx => {
+      const i = u.first;
       return {
         rt,
         N,
         mode,
         x: i === 0 ? this.input : this.acts[i - 1],
-        y: this.acts[i],
-        dy: this.dacts[i],
-        dx: i === 0 ? this.inputGrad : i > first ? this.dacts[i - 1] : null,
+        y: this.acts[u.last],
+        dy: this.dacts[u.last],
+        dx: i === 0 ? this.inputGrad : units.indexOf(u) > firstUnit ? this.dacts[i - 1] : null,
         param: (name) => model.slice(model.params, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
         grad: (name) => model.slice(model.grads, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
-        runningStats: () => model.runningSlice(model.running, info.index),
-        batchStats: () => model.runningSlice(model.batchStats, info.index),
+        runningStats: () => model.runningSlice(model.running, i),
+        batchStats: () => model.runningSlice(model.batchStats, i),
         scratch: (name, bytes) => {
           const k = `${i}:${name}`;
           let b = scratch.get(k);
@@ -342,10 +361,8 @@ export class Plan {
         step: model.step,
       };
     };
-    layers.forEach((l, i) => {
-      if (!isIdentity(l, mode)) this.forward.push(...l.forward(ctx(i)));
-    });
-    for (let i = L - 1; i >= first; i--) if (!isIdentity(layers[i], mode)) this.backward.push(...layers[i].backward(ctx(i)));
+    for (const u of units) if (!identity(u)) this.forward.push(...u.layer.forward(ctx(u)));
+    for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...units[k].layer.backward(ctx(units[k])));
   }
 
   get output(): Tensor {

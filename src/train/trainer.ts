@@ -404,10 +404,17 @@ export class Trainer {
     const plan = prog.step.plan;
     this.rt.run([prog.feed, ...plan.forward, prog.step.lossCall, ...plan.backward]);
     const where = `epoch ${epoch + 1}, step ${s + 1} of ${steps}`;
-    const layerName = (i: number) => `layer ${i} (${this.model.infos[i].type})`;
+    // A fused unit (BatchNorm2d → ReLU → Dropout) has one output: name the whole unit.
+    const unit = (i: number) => plan.units.find((u) => u.first <= i && i <= u.last)!;
+    const layerName = (i: number) => {
+      const u = unit(i);
+      const types = this.model.infos.slice(u.first, u.last + 1).map((l) => l.type);
+      return u.first === u.last ? `layer ${i} (${types[0]})` : `layers ${u.first}–${u.last} (${types.join(' → ')}, computed together)`;
+    };
     const finite = (a: Float32Array) => a.every(Number.isFinite);
     const lrText = `lr ${lr.toPrecision(3)}`;
     for (let i = 0; i < plan.acts.length; i++) {
+      if (plan.fusedInto[i] !== i) continue;
       const a = await this.rt.readF32(plan.acts[i].buf, numel(plan.acts[i].shape));
       if (!finite(a))
         return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.` };
@@ -418,6 +425,7 @@ export class Trainer {
     for (let i = plan.dacts.length - 1; i >= 0; i--) {
       const d = plan.dacts[i];
       if (!d) break;
+      if (plan.fusedInto[i] !== i) continue;
       const a = await this.rt.readF32(d.buf, numel(d.shape));
       if (!finite(a))
         return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };

@@ -1,5 +1,8 @@
-import code from '../../../shaders/augment.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/augment.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+const code = common + source;
 
 export interface AugmentConfig {
   /** Random rotation range in degrees (±); 0 = none. */

@@ -1,5 +1,8 @@
-import code from '../../../shaders/batchnorm.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/batchnorm.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+const code = common + source;
 
 export interface BnDims {
   N: number;
@@ -8,41 +11,78 @@ export interface BnDims {
   eps: number;
 }
 
-function params(rt: Runtime, d: BnDims) {
-  return rt.params({ u: [d.N, d.C, d.HW], f: [d.eps] });
+/** What follows the BatchNorm in the same kernels: ReLU, and Dropout (layer index, p). */
+export interface BnFusion {
+  relu: boolean;
+  dropout: { layer: number; p: number } | null;
 }
 
-/** saved ← [mean, invstd] per channel; batchStats ← [mean, unbiased var] per channel. */
-export function bnForwardTrain(
-  rt: Runtime, d: BnDims, x: Binding, gamma: Binding, beta: Binding, y: Binding, saved: Binding, batchStats: Binding,
-): Call {
-  return rt.call('bn_forward_train', code, 'bn_forward_train', [params(rt, d), x, gamma, beta, y, saved, batchStats], [d.C]);
+export const NO_FUSION: BnFusion = { relu: false, dropout: null };
+
+/** Scratch floats a BatchNorm needs per plan: partial sums (2 per channel and image) and saved stats. */
+export function bnScratchFloats(d: BnDims): { partial: number; stats: number } {
+  return { partial: 2 * d.C * d.N, stats: 2 * d.C };
 }
 
-/** running = [mean.., var..] per channel. */
-export function bnForwardEval(rt: Runtime, d: BnDims, x: Binding, gamma: Binding, beta: Binding, y: Binding, running: Binding): Call {
-  return rt.call('bn_forward_eval', code, 'bn_forward_eval', [params(rt, d), x, gamma, beta, y, running], grid1d(d.N * d.C * d.HW));
+function params(rt: Runtime, d: BnDims, f: BnFusion) {
+  const p = f.dropout?.p ?? 0;
+  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
 }
 
-/** stats = saved [mean, invstd] (train) or running [mean, var] (eval). dx may be null (first layer). */
+function constants(train: boolean, f: BnFusion) {
+  return { TRAIN: train ? 1 : 0, RELU: f.relu ? 1 : 0, DROPOUT: f.dropout && f.dropout.p > 0 ? 1 : 0 };
+}
+
+/**
+ * Forward. Train mode (3 dispatches): batch statistics into `saved` ([mean, invstd] per channel)
+ * and `batchStats` ([mean, unbiased var], for bn_running_update), then y. Eval mode (1 dispatch):
+ * y from `running` ([mean, var]).
+ */
+export function bnForward(
+  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, y: Binding,
+  stats: { saved: Binding; batchStats: Binding; partial: Binding } | { running: Binding },
+): Call[] {
+  const P = params(rt, d, f);
+  const k = constants(train, f);
+  const calls: Call[] = [];
+  let s: Binding;
+  if ('saved' in stats) {
+    calls.push(
+      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, d.N]),
+      rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)]),
+    );
+    s = stats.saved;
+  } else s = stats.running;
+  calls.push(rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', [P, step, x, gamma, beta, s, y], grid1d(d.N * d.C * d.HW), k));
+  return calls;
+}
+
+/**
+ * Backward of BatchNorm (→ ReLU → Dropout): dγ, dβ, and dx unless `dx` is null (first layer).
+ * `stats` is what forward used: saved [mean, invstd] (train) or running [mean, var] (eval).
+ */
 export function bnBackward(
-  rt: Runtime, d: BnDims, train: boolean, x: Binding, gamma: Binding, dy: Binding, dx: Binding | null,
-  stats: Binding, dgamma: Binding, dbeta: Binding,
-): Call {
-  return rt.call('bn_backward', code, 'bn_backward', [params(rt, d), x, gamma, dy, dx ?? rt.dummy, stats, dgamma, dbeta], [d.C], {
-    TRAIN: train ? 1 : 0,
-    HAS_DX: dx ? 1 : 0,
-  });
+  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, stats: Binding,
+  dy: Binding, dx: Binding | null, dgamma: Binding, dbeta: Binding, scratch: { partial: Binding; sums: Binding },
+): Call[] {
+  const P = params(rt, d, f);
+  const k = constants(train, f);
+  const calls = [
+    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, d.N], k),
+    rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)]),
+  ];
+  if (dx) calls.push(rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(d.N * d.C * d.HW), k));
+  return calls;
 }
 
 /** running = (1 - m)·running + m·batch, elementwise over n values, unless status flags a bad step. */
 export function bnRunningUpdate(rt: Runtime, n: number, batch: Binding, momentum: Binding, running: Binding, status: Binding): Call {
-  return rt.call('bn_running_update', code, 'bn_running_update', [rt.params({ u: [n, 0, 0] }), batch, momentum, running, status], grid1d(n));
+  return rt.call('bn_running_update', code, 'bn_running_update', [rt.params({ u: [n, 0, 0, 0], f: [0, 0, 0] }), batch, momentum, running, status], grid1d(n));
 }
 
+const variants = [0, 1].flatMap((TRAIN) => [0, 1].flatMap((RELU) => [0, 1].map((DROPOUT) => ({ TRAIN, RELU, DROPOUT }))));
 export const batchnormKernels: KernelRef[] = [
-  { code, entry: 'bn_forward_train' },
-  { code, entry: 'bn_forward_eval' },
-  ...[0, 1].flatMap((t) => [0, 1].map((dx) => ({ code, entry: 'bn_backward', constants: { TRAIN: t, HAS_DX: dx } }))),
+  ...['bn_partial_stats', 'bn_finalize_stats', 'bn_finalize_grads'].map((entry) => ({ code, entry })),
+  ...variants.flatMap((constants) => ['bn_apply', 'bn_partial_grads', 'bn_apply_grad'].map((entry) => ({ code, entry, constants }))),
   { code, entry: 'bn_running_update' },
 ];

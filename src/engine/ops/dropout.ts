@@ -1,5 +1,8 @@
-import code from '../../../shaders/dropout.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/dropout.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+const code = common + source;
 
 /**
  * y = x·mask/(1 - p) (forward), dx = dy·mask/(1 - p) (backward): the same map, so one kernel.

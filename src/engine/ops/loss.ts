@@ -1,5 +1,8 @@
-import code from '../../../shaders/loss.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/loss.wgsl?raw';
 import type { Binding, Call, KernelRef, Runtime } from '../runtime';
+
+const code = common + source;
 
 export function logSoftmaxForward(rt: Runtime, B: number, C: number, x: Binding, y: Binding): Call {
   return rt.call('log_softmax_forward', code, 'log_softmax_forward', [rt.params({ u: [B, C] }), x, y], [Math.ceil(B / 64)]);

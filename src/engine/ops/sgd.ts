@@ -1,5 +1,8 @@
-import code from '../../../shaders/sgd.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/sgd.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+const code = common + source;
 
 /** status[0] ← min index of a non-finite gradient (status must start at [0xffffffff, 0, ...]). */
 export function findNonfinite(rt: Runtime, n: number, grads: Binding, status: Binding): Call {

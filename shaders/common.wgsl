@@ -1,0 +1,28 @@
+// Shared by several kernel files (the wrappers prepend it to their source; WGSL has no include):
+// the per-step uniform, the PCG hash behind dropout masks and augmentation, and a finite test.
+
+// Written by the host before each step (see packStep in src/engine/model.ts).
+struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }
+
+// PCG output hash (O'Neill); a bijection on u32.
+fn pcg(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// Dropout's mask: element i of layer `layer` at step seed `seed` is kept when u ≥ p, with
+// u = (pcg(pcg(seed + pcg(layer)) ^ i) >> 8) / 2^24 (reference: src/engine/reference/dropout.ts).
+fn dropout_keep(seed: u32, layer: u32, i: u32, p: f32) -> bool {
+  let key = pcg(seed + pcg(layer));
+  return f32(pcg(key ^ i) >> 8u) * (1.0 / 16777216.0) >= p;
+}
+
+fn finite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+// Flat index of a thread in a 256-wide workgroup of a grid folded into 2-D (see grid1d).
+fn flat256(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
+  return (wid.y * nwg.x + wid.x) * 256u + lid;
+}
