@@ -1,19 +1,12 @@
 // The backprop section in headless Chromium: every number the ERA sheet lists, read from the page,
 // computed on the GPU (SwiftShader here) by the engine's kernels; the bad-input and no-GPU paths.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
-const FORWARD: Record<string, number> = {
-  a_h1: 0.506874566764534, a_h2: 0.510623401004964, a_o1: 0.606477732206728, a_o2: 0.630480835450635, E_total: 0.0141813779378917,
-};
-const GRADS = [3.1699339591e-4, 6.3398679182e-4, 3.5177632159e-4, 7.0355264318e-4, 0.012880818632, 0.012976084911, 0.015408348282, 0.01552230812];
-const LR_TABLE: [number, number, number, number, number][] = [
-  [0.1, 0.01410010312, 0.009572139466, 428, 785],
-  [0.2, 0.01401903382, 0.006369969679, 214, 392],
-  [0.5, 0.01377706213, 0.001782022065, 85, 156],
-  [0.8, 0.01353695137, 0.0004786492206, 53, 97],
-  [1.0, 0.01337791557, 0.0001968375261, 43, 78],
-  [2.0, 0.01259528578, 2.092362335e-6, 21, 39],
-];
+const ERA = JSON.parse(readFileSync('fixtures/toy-era.json', 'utf8'));
+const FORWARD: Record<string, number> = ERA.forward;
+const GRADS: number[] = ERA.gradients;
+const LR_TABLE: number[][] = ERA.learningRates.rows;
 
 async function value(page: Page, id: string): Promise<number> {
   const el = page.getByTestId(`toy-${id}`);

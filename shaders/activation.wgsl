@@ -1,6 +1,7 @@
 // Elementwise activations, forward and backward side by side.
 // Backward uses the forward *output* (as PyTorch does for both): relu' = [y > 0], sigmoid' = y(1 - y).
 // Forward binds (P, x, y); backward binds (P, y, dy, dx).
+// (common.wgsl is prepended: flat256.)
 
 struct Params { n: u32 }
 
@@ -12,14 +13,11 @@ struct Params { n: u32 }
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
 
 @compute @workgroup_size(256)
 fn relu_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
   let v = x[i];
   y[i] = select(v, 0.0, v <= 0.0);  // NaN passes through, as in PyTorch
@@ -28,7 +26,7 @@ fn relu_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 @compute @workgroup_size(256)
 fn relu_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
   dx[i] = select(0.0, dy[i], y_saved[i] > 0.0);
 }
@@ -36,7 +34,7 @@ fn relu_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
 @compute @workgroup_size(256)
 fn sigmoid_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
   y[i] = 1.0 / (1.0 + exp(-x[i]));
 }
@@ -44,7 +42,7 @@ fn sigmoid_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
 @compute @workgroup_size(256)
 fn sigmoid_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                     @builtin(local_invocation_index) lid: u32) {
-  let i = flat(wid, nwg, lid);
+  let i = flat256(wid, nwg, lid);
   if (i >= P.n) { return; }
   let s = y_saved[i];
   dx[i] = dy[i] * s * (1.0 - s);

@@ -9,6 +9,7 @@
 //   backward_weight / _bias: the sum over batch and image is split into S chunks of output rows;
 //     one thread per (weight, chunk) writes a partial sum, and reduce_partials adds the S partials.
 //     No barriers, no atomics, deterministic; no integer division in the inner loop.
+// (common.wgsl is prepended: flat256.)
 
 override HAS_BIAS: bool = false;
 
@@ -23,9 +24,6 @@ const B = 8u;  // channels per thread (forward: output channels; backward_input:
 
 @group(0) @binding(0) var<uniform> P: Params;
 
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
 
 // forward: (P, x, w, y, b); grid: x, y over pixels (folded), z over blocks of 8 output channels.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -37,7 +35,7 @@ fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
 fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
   let plane = P.OH * P.OW;
-  let t = flat(vec3u(wid.xy, 0u), nwg, lid);
+  let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
   if (t >= P.N * plane) { return; }
   let o0 = wid.z * B;
   let n = t / plane;
@@ -79,7 +77,7 @@ fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
   let plane = P.H * P.W;
-  let t = flat(vec3u(wid.xy, 0u), nwg, lid);
+  let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
   if (t >= P.N * plane) { return; }
   let c0 = wid.z * B;
   let n = t / plane;
@@ -120,7 +118,7 @@ fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
 fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                           @builtin(local_invocation_index) lid: u32) {
   let nw = P.O * P.C * P.KH * P.KW;
-  let t = flat(wid, nwg, lid);
+  let t = flat256(wid, nwg, lid);
   if (t >= nw * P.S) { return; }
   let e = t % nw;
   let s = t / nw;
@@ -153,7 +151,7 @@ fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
 @compute @workgroup_size(256)
 fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                         @builtin(local_invocation_index) lid: u32) {
-  let t = flat(wid, nwg, lid);
+  let t = flat256(wid, nwg, lid);
   if (t >= P.O * P.S) { return; }
   let o = t % P.O;
   let s = t / P.O;
@@ -173,7 +171,7 @@ fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgrou
 @compute @workgroup_size(256)
 fn reduce_partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
-  let e = flat(wid, nwg, lid);
+  let e = flat256(wid, nwg, lid);
   if (e >= P.N) { return; }
   var acc = 0.0;
   for (var s = 0u; s < P.S; s++) { acc += partials[s * P.N + e]; }

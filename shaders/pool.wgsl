@@ -2,14 +2,12 @@
 //   maxpool  y[n,c,i,j] = max over the K×K window; the winner's flat input index is kept in
 //            `arg` so backward routes dy to exactly the element PyTorch picks (first max; NaN wins).
 //   gap      y[n,c] = mean over H·W;  dx[n,c,h,w] = dy[n,c] / (H·W)
+// (common.wgsl is prepended: flat256.)
 
 struct Params { N: u32, C: u32, H: u32, W: u32, OH: u32, OW: u32, K: u32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
 
 // maxpool forward: (P, x, y, arg)
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -19,7 +17,7 @@ fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
 @compute @workgroup_size(256)
 fn maxpool_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
-  let o = flat(wid, nwg, lid);
+  let o = flat256(wid, nwg, lid);
   if (o >= P.N * P.C * P.OH * P.OW) { return; }
   let j = o % P.OW;
   let i = (o / P.OW) % P.OH;
@@ -45,7 +43,7 @@ fn maxpool_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
 @compute @workgroup_size(256)
 fn maxpool_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                     @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
+  let k = flat256(wid, nwg, lid);
   if (k >= P.N * P.C * P.H * P.W) { return; }
   let w = k % P.W;
   let h = (k / P.W) % P.H;
@@ -64,7 +62,7 @@ fn maxpool_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
 @compute @workgroup_size(256)
 fn gap_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
-  let nc = flat(wid, nwg, lid);
+  let nc = flat256(wid, nwg, lid);
   if (nc >= P.N * P.C) { return; }
   let hw = P.H * P.W;
   var s = 0.0;
@@ -78,7 +76,7 @@ fn gap_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
 @compute @workgroup_size(256)
 fn gap_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
+  let k = flat256(wid, nwg, lid);
   let hw = P.H * P.W;
   if (k >= P.N * P.C * hw) { return; }
   dx_gap[k] = dy[k / hw] / f32(hw);

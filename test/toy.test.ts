@@ -1,30 +1,26 @@
 // The backprop notebook's 2-2-2 network: GPU (engine kernels, float32) against the float64
 // reference, and both against the numbers the ERA sheet and the issue list.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERA_PRESET, iterationsBelow, MAZUR_PRESET, ToyGpu, toyReference, type ToySetup, type ToyState } from '../src/toy/toy';
 import { runtime, worst } from './gpu';
+
+const ERA = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'toy-era.json'), 'utf8'));
 
 const fields = (s: ToyState) => [s.h1, s.h2, s.a_h1, s.a_h2, s.o1, s.o2, s.a_o1, s.a_o2, s.E1, s.E2, s.E_total, ...s.dw, s.db1, s.db2, ...s.w, s.b1, s.b2];
 
 describe('toy network float64 reference: the ERA sheet numbers', () => {
   const [s0] = toyReference(ERA_PRESET, 0);
   it('forward pass', () => {
-    expect(worst([s0.a_h1, s0.a_h2, s0.a_o1, s0.a_o2, s0.E_total], [0.506874566764534, 0.510623401004964, 0.606477732206728, 0.630480835450635, 0.0141813779378917], 1e-15, 1e-12)).toBeLessThanOrEqual(1);
+    const f = ERA.forward;
+    expect(worst([s0.a_h1, s0.a_h2, s0.a_o1, s0.a_o2, s0.E_total], [f.a_h1, f.a_h2, f.a_o1, f.a_o2, f.E_total], 1e-15, 1e-12)).toBeLessThanOrEqual(1);
   });
   it('gradients at iteration 0', () => {
-    const want = [3.1699339591e-4, 6.3398679182e-4, 3.5177632159e-4, 7.0355264318e-4, 0.012880818632, 0.012976084911, 0.015408348282, 0.01552230812];
-    expect(worst(s0.dw, want, 0, 1e-9)).toBeLessThanOrEqual(1);
+    expect(worst(s0.dw, ERA.gradients, 0, 1e-9)).toBeLessThanOrEqual(1);
   });
   it('learning-rate table', () => {
-    const table: [number, number, number, number, number][] = [
-      [0.1, 0.01410010312, 0.009572139466, 428, 785],
-      [0.2, 0.01401903382, 0.006369969679, 214, 392],
-      [0.5, 0.01377706213, 0.001782022065, 85, 156],
-      [0.8, 0.01353695137, 0.0004786492206, 53, 97],
-      [1.0, 0.01337791557, 0.0001968375261, 43, 78],
-      [2.0, 0.01259528578, 2.092362335e-6, 21, 39],
-    ];
-    for (const [lr, e1, e67, to3, to4] of table) {
+    for (const [lr, e1, e67, to3, to4] of ERA.learningRates.rows as number[][]) {
       const h = toyReference({ ...ERA_PRESET, lr }, 1000);
       expect(worst([h[1].E_total, h[67].E_total], [e1, e67], 0, 1e-9)).toBeLessThanOrEqual(1);
       expect([iterationsBelow(h, 1e-3), iterationsBelow(h, 1e-4)]).toEqual([to3, to4]);

@@ -1,6 +1,9 @@
-import code from '../../../shaders/activation.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/activation.wgsl?raw';
 import { grid1d, type Call, type KernelRef, type Runtime } from '../runtime';
 import { numel, type Tensor } from '../tensor';
+
+const code = common + source;
 
 export type Activation = 'relu' | 'sigmoid';
 

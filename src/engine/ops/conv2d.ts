@@ -1,5 +1,8 @@
-import code from '../../../shaders/conv2d.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import source from '../../../shaders/conv2d.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+
+const code = common + source;
 
 export interface ConvDims {
   N: number;
