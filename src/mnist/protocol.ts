@@ -4,6 +4,8 @@ import type { EpochLog, NonFinite, Progress, TrainConfig } from '../train/traine
 
 export interface DataInfo {
   adapter: string;
+  /** A software adapter (SwiftShader, lavapipe): correct but slow. */
+  fallback: boolean;
   trainCount: number;
   testCount: number;
   trainPerClass: number[];

@@ -74,6 +74,7 @@ async function init(): Promise<DataInfo> {
   }
   return {
     adapter: r.info.adapter,
+    fallback: r.info.isFallback,
     trainCount: data.train.count,
     testCount: data.test.count,
     trainPerClass: classCounts(data.train.labels),

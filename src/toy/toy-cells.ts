@@ -51,7 +51,7 @@ export class ToyPartials extends LitElement {
       .f:hover, .f:focus { border-color: #ca8a04; background: #fef9c3; outline: none; }
       .f small { display: block; color: #475569; }
       .res { font-weight: 600; }
-      .sum { margin: 6px 0 0 12px; font-size: 13px; color: #334155; }
+      .sum { margin: 6px 0 0 12px; font-size: 13px; color: #334155; display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     `,
   ];
 

@@ -10,7 +10,7 @@ export type PathId =
 
 const X = { in: 60, hid: 250, out: 440, err: 600 };
 const Y = { a: 70, b: 210 };
-const R = 30;
+const R = 34;
 
 /** The 2-2-2 network as SVG: values on nodes, edges coloured (sign) and sized (magnitude) by ∂E/∂w. */
 @customElement('toy-diagram')
@@ -21,7 +21,7 @@ export class ToyDiagram extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    svg { width: 100%; height: auto; font: 11px ui-sans-serif, system-ui, sans-serif; }
+    svg { width: 100%; height: auto; font: 10px ui-sans-serif, system-ui, sans-serif; }
     .node { fill: #f8fafc; stroke: #475569; stroke-width: 1.5; }
     .node.hot { fill: #fef9c3; stroke: #ca8a04; stroke-width: 3; }
     .edge { fill: none; stroke-linecap: round; }
@@ -40,7 +40,7 @@ export class ToyDiagram extends LitElement {
   private node(id: PathId, x: number, y: number, name: string, lines: string[]) {
     return svg`<g>
       <circle class="node${this.hot(id)}" cx=${x} cy=${y} r=${R}></circle>
-      <text class="lbl" x=${x} y=${y - 6}>${name}</text>
+      <text class="lbl" x=${x} y=${y - 8}>${name}</text>
       ${lines.map((l, i) => svg`<text class="val" x=${x} y=${y + 8 + 11 * i}>${l}</text>`)}
     </g>`;
   }
