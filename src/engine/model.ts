@@ -72,9 +72,9 @@ export class Model {
 
   constructor(rt: Runtime, spec: unknown, inShape: Shape) {
     this.rt = rt;
+    this.infos = parseSpec(spec, inShape); // refuses bad JSON and bad shapes with a SpecError
     this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
     this.inShape = [...inShape];
-    this.infos = parseSpec(this.spec, inShape);
     this.layers = this.infos.map(gpuLayer);
     this.outShape = this.infos[this.infos.length - 1].outShape;
     this.paramCount = countParams(this.infos);

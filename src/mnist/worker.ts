@@ -133,7 +133,7 @@ async function preview(req: Extract<Request, { type: 'preview' }>): Promise<Prev
   const gpu = await timeCalls(r, [call], 5, 3);
   r.run([call]);
   const after = await r.readF32(out, req.count * IMAGE_SIZE);
-  for (const b of owned) (b.usage & GPUBufferUsage.STORAGE ? r.destroy(b) : b.destroy());
+  for (const b of owned) r.destroy(b);
   // The same work in JavaScript, as a CPU data loader in a worker would do it.
   const t0 = performance.now();
   for (let i = 0; i < N; i++) augmentImage(d.train.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), 28, true, req.augment, req.seed, i);
