@@ -1,14 +1,15 @@
 // BatchNorm2d with PyTorch's semantics, optionally followed by ReLU and Dropout inside the same
 // kernels (the plan fuses BatchNorm2d → ReLU → Dropout). Per channel c over the n = N·HW values:
 //   train forward
-//     bn_partial_stats   one workgroup per (channel, image): mean and M2 of its HW values (two passes)
+//     bn_partial_stats   one workgroup per (channel, chunk of images, ≥ ~1024 values): count, mean
+//                        and M2 of its values (two passes, no E[x²] − E[x]² cancellation)
 //     bn_finalize_stats  one thread per channel: Chan's merge → mean and invstd = 1/sqrt(var + eps)
 //                        (saved for backward; var biased), and [mean, unbiased var] in `batch_stats`
 //                        for bn_running_update, which runs after the step's finite check
 //     bn_apply           y = dropout(relu((x − mean)·invstd·γ + β)), elementwise
 //   eval forward         bn_apply with the running statistics
 //   backward             g = dy·mask/(1 − p)·[y_bn > 0] is recomputed, never stored; x̂ = (x − mean)·invstd
-//     bn_partial_grads   per (channel, image): Σ g and Σ g·x̂
+//     bn_partial_grads   per (channel, chunk of images): Σ g and Σ g·x̂
 //     bn_finalize_grads  per channel: dβ = Σ g, dγ = Σ g·x̂
 //     bn_apply_grad      dx = γ·invstd·(g − dβ/n − x̂·dγ/n) (train), γ·invstd·g (eval)
 // (common.wgsl is prepended: Step, dropout_keep, flat256.)
@@ -17,7 +18,7 @@ override TRAIN: bool = true;     // statistics: [mean, invstd] of the batch, or 
 override RELU: bool = false;
 override DROPOUT: bool = false;
 
-struct Params { N: u32, C: u32, HW: u32, layer: u32, eps: f32, p: f32, scale: f32 }
+struct Params { N: u32, C: u32, HW: u32, layer: u32, S: u32, chunk: u32, eps: f32, p: f32, scale: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 
@@ -43,24 +44,36 @@ fn reduce2(lid: u32, v: f32, w: f32) -> vec2f {
 
 // ---- forward ----------------------------------------------------------------------------
 
-// bn_partial_stats: (P, x, partial[(c·N + n)·2 + {mean, M2}])
+// The values of channel c in chunk s of the batch: images [s·chunk, …), HW values each; t counts
+// them, and at(t) is where value t lives in the NCHW tensor.
+fn chunk_len(s: u32) -> u32 {
+  return (min(P.N, (s + 1u) * P.chunk) - s * P.chunk) * P.HW;
+}
+
+fn at(c: u32, s: u32, t: u32) -> u32 {
+  return ((s * P.chunk + t / P.HW) * P.C + c) * P.HW + t % P.HW;
+}
+
+// bn_partial_stats: (P, x, partial[(c·S + s)·3 + {count, mean, M2}])
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;
 
 @compute @workgroup_size(64)
 fn bn_partial_stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let n = wid.y;
-  let base = (n * P.C + c) * P.HW;
-  var s = 0.0;
-  for (var k = lid; k < P.HW; k += 64u) { s += x[base + k]; }
-  let mean = reduce2(lid, s, 0.0).x / f32(P.HW);
+  let s = wid.y;
+  let n = chunk_len(s);
+  var sum = 0.0;
+  for (var t = lid; t < n; t += 64u) { sum += x[at(c, s, t)]; }
+  let mean = reduce2(lid, sum, 0.0).x / f32(n);
   var m2 = 0.0;
-  for (var k = lid; k < P.HW; k += 64u) { let d = x[base + k] - mean; m2 = fma(d, d, m2); }
+  for (var t = lid; t < n; t += 64u) { let d = x[at(c, s, t)] - mean; m2 = fma(d, d, m2); }
   let M2 = reduce2(lid, m2, 0.0).x;
   if (lid == 0u) {
-    partial[2u * (c * P.N + n)] = mean;
-    partial[2u * (c * P.N + n) + 1u] = M2;
+    let o = 3u * (c * P.S + s);
+    partial[o] = f32(n);
+    partial[o + 1u] = mean;
+    partial[o + 2u] = M2;
   }
 }
 
@@ -73,19 +86,17 @@ fn bn_partial_stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
 fn bn_finalize_stats(@builtin(global_invocation_id) gid: vec3u) {
   let c = gid.x;
   if (c >= P.C) { return; }
-  var s = 0.0;
-  for (var n = 0u; n < P.N; n++) { s += partial_in[2u * (c * P.N + n)]; }
-  let mean = s / f32(P.N);
-  // Chan et al.: M2 = Σ M2_n + HW · Σ (mean_n − mean)², every part having HW values.
-  var m2 = 0.0;
-  var between = 0.0;
-  for (var n = 0u; n < P.N; n++) {
-    m2 += partial_in[2u * (c * P.N + n) + 1u];
-    let d = partial_in[2u * (c * P.N + n)] - mean;
-    between = fma(d, d, between);
-  }
   let count = P.N * P.HW;
-  m2 = fma(f32(P.HW), between, m2);
+  var s = 0.0;
+  for (var k = 0u; k < P.S; k++) { let o = 3u * (c * P.S + k); s = fma(partial_in[o], partial_in[o + 1u], s); }
+  let mean = s / f32(count);
+  // Chan et al.: M2 = Σ M2_k + Σ n_k·(mean_k − mean)².
+  var m2 = 0.0;
+  for (var k = 0u; k < P.S; k++) {
+    let o = 3u * (c * P.S + k);
+    let d = partial_in[o + 1u] - mean;
+    m2 += partial_in[o + 2u] + partial_in[o] * d * d;
+  }
   saved[c] = mean;
   saved[P.C + c] = inverseSqrt(m2 / f32(count) + P.eps);
   batch_stats[c] = mean;
@@ -139,27 +150,27 @@ fn g_at(k: u32, c: u32) -> f32 {
   return g;
 }
 
-// bn_partial_grads: (P, S, x, gamma, beta, stats, dy, partial_g[(c·N + n)·2 + {Σg, Σg·x̂}])
+// bn_partial_grads: (P, S, x, gamma, beta, stats, dy, partial_g[(c·S + s)·3 + {Σg, Σg·x̂, unused}])
 @group(0) @binding(7) var<storage, read_write> partial_g: array<f32>;
 
 @compute @workgroup_size(64)
 fn bn_partial_grads(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let n = wid.y;
-  let base = (n * P.C + c) * P.HW;
+  let s = wid.y;
+  let n = chunk_len(s);
   let ms = mean_invstd(c);
   var sg = 0.0;
   var sgx = 0.0;
-  for (var t = lid; t < P.HW; t += 64u) {
-    let k = base + t;
+  for (var t = lid; t < n; t += 64u) {
+    let k = at(c, s, t);
     let g = g_at(k, c);
     sg += g;
     sgx = fma(g, (xa[k] - ms.x) * ms.y, sgx);
   }
   let r = reduce2(lid, sg, sgx);
   if (lid == 0u) {
-    partial_g[2u * (c * P.N + n)] = r.x;
-    partial_g[2u * (c * P.N + n) + 1u] = r.y;
+    partial_g[3u * (c * P.S + s)] = r.x;
+    partial_g[3u * (c * P.S + s) + 1u] = r.y;
   }
 }
 
@@ -174,9 +185,9 @@ fn bn_finalize_grads(@builtin(global_invocation_id) gid: vec3u) {
   if (c >= P.C) { return; }
   var sg = 0.0;
   var sgx = 0.0;
-  for (var n = 0u; n < P.N; n++) {
-    sg += partial_in[2u * (c * P.N + n)];
-    sgx += partial_in[2u * (c * P.N + n) + 1u];
+  for (var k = 0u; k < P.S; k++) {
+    sg += partial_in[3u * (c * P.S + k)];
+    sgx += partial_in[3u * (c * P.S + k) + 1u];
   }
   dbeta[c] = sg;
   dgamma[c] = sgx;

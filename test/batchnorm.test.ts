@@ -46,7 +46,7 @@ function setup(rt: Runtime, s: ref.BnShape, seed: number) {
   const dy = randn(n, rand);
   const rm = randn(s.C, rand);
   const rv = randn(s.C, rand).map((v) => 0.5 + Math.abs(v));
-  const f = bnScratchFloats(s);
+  const f = bnScratchFloats(rt, s);
   const bufs = {
     X: rt.upload(x), G: rt.upload(g), B: rt.upload(b), DY: rt.upload(dy),
     running: rt.upload(Float32Array.from([...rm, ...rv])),

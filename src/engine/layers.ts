@@ -145,7 +145,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
 function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
   const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
   const scratch = (c: LayerCtx) => {
-    const f = bnScratchFloats(dims(c.N));
+    const f = bnScratchFloats(c.rt, dims(c.N));
     return { partial: c.scratch('partial', 4 * f.partial), saved: c.scratch('saved', 4 * f.stats), sums: c.scratch('sums', 4 * f.stats) };
   };
   return {

@@ -19,14 +19,25 @@ export interface BnFusion {
 
 export const NO_FUSION: BnFusion = { relu: false, dropout: null };
 
-/** Scratch floats a BatchNorm needs per plan: partial sums (2 per channel and image) and saved stats. */
-export function bnScratchFloats(d: BnDims): { partial: number; stats: number } {
-  return { partial: 2 * d.C * d.N, stats: 2 * d.C };
+/**
+ * Images per reduction chunk. A GPU wants many workgroups (about 1024 values each); a CPU adapter
+ * (SwiftShader, lavapipe) pays for every workgroup barrier, so it gets fewer, larger chunks.
+ */
+function split(rt: Runtime, d: BnDims): { S: number; chunk: number } {
+  const values = rt.info.isFallback ? 16384 : 1024;
+  const chunk = Math.min(d.N, Math.max(1, Math.ceil(values / d.HW)));
+  return { S: Math.ceil(d.N / chunk), chunk };
+}
+
+/** Scratch floats a BatchNorm needs per plan: partial sums (3 per channel and chunk) and per-channel stats. */
+export function bnScratchFloats(rt: Runtime, d: BnDims): { partial: number; stats: number } {
+  return { partial: 3 * d.C * split(rt, d).S, stats: 2 * d.C };
 }
 
 function params(rt: Runtime, d: BnDims, f: BnFusion) {
   const p = f.dropout?.p ?? 0;
-  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
+  const { S, chunk } = split(rt, d);
+  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
 }
 
 function constants(train: boolean, f: BnFusion) {
@@ -48,7 +59,7 @@ export function bnForward(
   let s: Binding;
   if ('saved' in stats) {
     calls.push(
-      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, d.N]),
+      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, split(rt, d).S]),
       rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)]),
     );
     s = stats.saved;
@@ -68,7 +79,7 @@ export function bnBackward(
   const P = params(rt, d, f);
   const k = constants(train, f);
   const calls = [
-    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, d.N], k),
+    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, split(rt, d).S], k),
     rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)]),
   ];
   if (dx) calls.push(rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(d.N * d.C * d.HW), k));
@@ -77,7 +88,7 @@ export function bnBackward(
 
 /** running = (1 - m)·running + m·batch, elementwise over n values, unless status flags a bad step. */
 export function bnRunningUpdate(rt: Runtime, n: number, batch: Binding, momentum: Binding, running: Binding, status: Binding): Call {
-  return rt.call('bn_running_update', code, 'bn_running_update', [rt.params({ u: [n, 0, 0, 0], f: [0, 0, 0] }), batch, momentum, running, status], grid1d(n));
+  return rt.call('bn_running_update', code, 'bn_running_update', [rt.params({ u: [n, 0, 0, 0, 0, 0], f: [0, 0, 0] }), batch, momentum, running, status], grid1d(n));
 }
 
 const variants = [0, 1].flatMap((TRAIN) => [0, 1].flatMap((RELU) => [0, 1].map((DROPOUT) => ({ TRAIN, RELU, DROPOUT }))));
