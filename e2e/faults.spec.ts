@@ -6,7 +6,7 @@ const cellStatus = (page: Page, n: number) => page.locator(`mnist-section nb-cel
 const rows = (page: Page) => page.getByTestId('mnist-epoch-row');
 
 test('a lost device mid-epoch: a new device, the last checkpoint restored, training goes on', async ({ page }) => {
-  await page.goto('/?section=mnist&trainLimit=512&testLimit=128&epochs=3&batch=64');
+  await page.goto('/?section=mnist&trainLimit=256&testLimit=128&epochs=3&batch=64');
   await page.getByTestId('mnist-run').click();
   await expect(rows(page)).toHaveCount(1, { timeout: 240_000 });
   // Wait until the second epoch is under way, then pull the device out from under it.
@@ -41,7 +41,7 @@ test('reload mid-training: the notebook offers to continue, the charts come back
 });
 
 test('live GPU memory after stop and continue is what it was after the first epoch', async ({ page }) => {
-  await page.goto('/?section=mnist&trainLimit=512&testLimit=128&epochs=3&batch=64');
+  await page.goto('/?section=mnist&trainLimit=256&testLimit=128&epochs=3&batch=64');
   await page.getByTestId('mnist-run').click();
   await expect(rows(page)).toHaveCount(1, { timeout: 240_000 });
   const afterFirst = await rows(page).first().getAttribute('data-live-bytes');

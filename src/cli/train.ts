@@ -4,6 +4,7 @@
 // Trains the notebook's model with the same engine through Dawn, prints one line per epoch and
 // writes DIR/log.json and DIR/weights.safetensors.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { limitSplit } from '../data/mnist';
 import { loadMnistNode } from '../data/mnist-node';
@@ -76,7 +77,8 @@ async function main() {
   console.log(`adapter: ${info.adapter}`);
   console.log(`model: ${countParams(model.infos)} parameters; train ${train.count}, test ${test.count}; pipelines compiled in ${warm.toFixed(0)} ms`);
   let firstLoss = NaN;
-  const log = { adapter: info.adapter, params: model.paramCount, config: { ...cfg, trainLimit, testLimit, model: spec }, firstBatchLoss: NaN, epochs: [] as unknown[], startupMs: 0, totalSec: 0 };
+  const machine = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`;
+  const log = { adapter: info.adapter, machine, params: model.paramCount, config: { ...cfg, trainLimit, testLimit, model: spec }, firstBatchLoss: NaN, epochs: [] as unknown[], startupMs: 0, totalSec: 0 };
   log.startupMs = performance.now() - t0;
   mkdirSync(out, { recursive: true });
   const save = () => writeFileSync(join(out, 'log.json'), JSON.stringify({ ...log, firstBatchLoss: firstLoss }, null, 2) + '\n');
