@@ -608,6 +608,7 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
         ? html`<div class="warn" data-testid="mnist-fallback">This browser gave WebGPU a software adapter (${this.info.adapter}): training is correct but runs on the CPU,
             far slower than on a GPU. A link with <code>?section=mnist&amp;trainLimit=2048&amp;testLimit=1000&amp;epochs=2</code> makes a short run.</div>`
         : null}
+      ${this.renderLoading()}
       ${!ready && !this.noGpu ? html`<div class="warn" data-testid="mnist-invalid">Fix the marked fields (here and in cells 1, 3 and 4) to run.</div>` : null}
       <progress data-testid="mnist-progress" data-value=${pct.toFixed(1)} max="100" value=${pct}></progress>
       <div class="row" data-testid="mnist-progress-text">

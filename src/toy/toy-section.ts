@@ -379,7 +379,11 @@ export class ToySection extends LitElement {
     const ok = Boolean(setup && cur);
     const st = (c: string) => this.status[c] ?? 'idle';
     const problem = ok ? diagnoseRun(this.history.slice(0, this.iteration + 1)) : null;
-    const lossSeries: Series[] = ok ? [{ label: 'E_total', points: this.history.slice(0, this.iteration + 1).map((s) => ({ x: s.iteration, y: s.E_total })) }] : [];
+    // At most ~2,000 points on the chart, however long it plays.
+    const every = Math.max(1, Math.ceil((this.iteration + 1) / 2000));
+    const lossSeries: Series[] = ok
+      ? [{ label: 'E_total', points: this.history.slice(0, this.iteration + 1).filter((_, k) => k % every === 0 || k === this.iteration).map((s) => ({ x: s.iteration, y: s.E_total })) }]
+      : [];
     const waiting = html`<p class="muted">${setup ? 'Computing…' : 'Fix the marked fields in cell 1 to run the network.'}</p>`;
     return html`<div class="layout">
       <div class="cells">
