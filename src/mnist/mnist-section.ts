@@ -15,6 +15,7 @@ import '../ui/line-chart';
 import type { Series } from '../ui/line-chart';
 import '../ui/nb-cell';
 import type { CellStatus } from '../ui/nb-cell';
+import './mnist-views';
 import { readSafetensors } from '../engine/safetensors';
 import { pageGpu } from '../ui/page-gpu';
 import { clearRun, loadRun, saveRun, type SavedRun } from './checkpoints';
@@ -130,7 +131,6 @@ export class MnistSection extends LitElement {
     td, th { padding: 3px 10px; border-bottom: 1px solid #f1f5f9; text-align: right; font-variant-numeric: tabular-nums; }
     th { color: #475569; font-weight: 600; font-size: 12px; }
     td:first-child, th:first-child { text-align: left; }
-    pre { font: 12px/1.4 ui-monospace, monospace; background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow: auto; }
     progress { width: 100%; height: 14px; }
     .muted { color: #64748b; font-size: 12px; }
     .warn { background: #fff7ed; border: 1px solid #fed7aa; color: #9a3412; padding: 8px 10px; border-radius: 6px; font-size: 13px; margin: 8px 0; }
@@ -138,7 +138,6 @@ export class MnistSection extends LitElement {
     .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }
     @media (max-width: 800px) { .charts { grid-template-columns: 1fr; } }
     .grid2 { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-    .cm td { width: 34px; text-align: center; padding: 2px; font-size: 11px; }
     .bar { display: inline-block; height: 8px; background: #2563eb; border-radius: 2px; vertical-align: middle; }
   `;
 
@@ -548,20 +547,7 @@ export class MnistSection extends LitElement {
       <div class="row"><button @click=${() => (this.specText = SPEC_TEXT)}>Default model</button>
         <span class="muted">PyTorch class names and arguments: <code>nn.Sequential(*[getattr(nn, l["type"])(**args) for l in spec])</code> builds the same model.</span></div>
       ${s.error ? html`<div class="warn" role="alert" data-testid="mnist-spec-error">${s.error}</div>` : null}
-      ${s.summary
-        ? html`<table data-testid="mnist-summary">
-            <tr><th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Mult-adds</th></tr>
-            ${s.summary.rows.map((r) => html`<tr><td>${r.name}</td><td>[-1, ${r.outShape.join(', ')}]</td><td>${fmtInt(r.params)}</td><td>${r.macs ? fmtInt(r.macs) : ''}</td></tr>`)}
-          </table>
-          <pre>Total params: <span data-testid="mnist-total-params" data-value=${s.summary.totalParams}>${fmtInt(s.summary.totalParams)}</span>
-Trainable params: ${fmtInt(s.summary.trainableParams)}
-Non-trainable params: ${s.summary.nonTrainableParams}
-Input size (MB): ${s.summary.inputMB.toFixed(2)}
-Forward/backward pass size (MB): ${s.summary.forwardBackwardMB.toFixed(2)}
-Params size (MB): ${s.summary.paramsMB.toFixed(2)}
-Estimated Total Size (MB): ${s.summary.totalMB.toFixed(2)}
-Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)}</span></pre>`
-        : null}`;
+      ${s.summary ? html`<model-summary .summary=${s.summary}></model-summary>` : null}`;
   }
 
   private renderTrain(errors: Record<string, string>) {
@@ -647,17 +633,7 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
     const i = this.inspection;
     const best = this.probs ? this.probs.indexOf(Math.max(...this.probs)) : -1;
     return html`${i
-        ? html`<p>Test accuracy ${i.accuracy.toFixed(2)}%. Misclassified digits (true → predicted, confidence):</p>
-            <digit-grid data-testid="mnist-misclassified" .images=${concat(i.misclassified.map((m) => m.image))} columns="12" scale="2"
-              .captions=${i.misclassified.map((m) => `${m.label}→${m.pred} ${(100 * m.prob).toFixed(0)}%`)}></digit-grid>
-            <p>Confusion matrix (rows: true digit, columns: predicted):</p>
-            <table class="cm" data-testid="mnist-confusion">
-              <tr><th></th>${[...Array(10).keys()].map((c) => html`<th>${c}</th>`)}</tr>
-              ${i.confusion.map((row, r) => {
-                const total = row.reduce((a, b) => a + b, 0) || 1;
-                return html`<tr><th>${r}</th>${row.map((v, c) => html`<td style="background:${r === c ? `rgba(22,163,74,${v / total})` : v ? `rgba(220,38,38,${Math.min(1, (5 * v) / total)})` : 'transparent'}">${v || ''}</td>`)}</tr>`;
-              })}
-            </table>`
+        ? html`<mnist-inspection .inspection=${i}></mnist-inspection>`
         : html`<p class="muted">Run after training to see what the model gets wrong.</p>`}
       <div class="grid2" style="margin-top:12px">
         <draw-pad @digit=${(e: CustomEvent<Float32Array | null>) => this.predict(e.detail)}></draw-pad>
@@ -689,16 +665,6 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.summary.macs)
       <nb-cell index="7" heading="Look inside" status=${st('inspect')} message=${msg('inspect')} ?run-disabled=${!this.built || this.training} @run=${this.runInspect}>${this.renderInspect()}</nb-cell>
     `;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 declare global {

@@ -1,0 +1,71 @@
+// Presentational pieces of the MNIST section: the torchsummary table and the look inside.
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Summary } from '../engine/summary';
+import '../ui/digit-grid';
+import { fmtInt } from '../ui/format';
+import type { Inspection } from './protocol';
+
+const tableStyles = css`
+  :host { display: block; }
+  table { border-collapse: collapse; font-size: 13px; }
+  td, th { padding: 3px 10px; border-bottom: 1px solid #f1f5f9; text-align: right; font-variant-numeric: tabular-nums; }
+  th { color: #475569; font-weight: 600; font-size: 12px; }
+  td:first-child, th:first-child { text-align: left; }
+  pre { font: 12px/1.4 ui-monospace, monospace; background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow: auto; }
+`;
+
+/** The model as torchsummary prints it for input (1, 28, 28), plus multiply-adds. */
+@customElement('model-summary')
+export class ModelSummary extends LitElement {
+  @property({ attribute: false }) summary!: Summary;
+  static override styles = tableStyles;
+
+  override render() {
+    const s = this.summary;
+    return html`<table data-testid="mnist-summary">
+        <tr><th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Mult-adds</th></tr>
+        ${s.rows.map((r) => html`<tr><td>${r.name}</td><td>[-1, ${r.outShape.join(', ')}]</td><td>${fmtInt(r.params)}</td><td>${r.macs ? fmtInt(r.macs) : ''}</td></tr>`)}
+      </table>
+      <pre>Total params: <span data-testid="mnist-total-params" data-value=${s.totalParams}>${fmtInt(s.totalParams)}</span>
+Trainable params: ${fmtInt(s.trainableParams)}
+Non-trainable params: ${s.nonTrainableParams}
+Input size (MB): ${s.inputMB.toFixed(2)}
+Forward/backward pass size (MB): ${s.forwardBackwardMB.toFixed(2)}
+Params size (MB): ${s.paramsMB.toFixed(2)}
+Estimated Total Size (MB): ${s.totalMB.toFixed(2)}
+Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.macs)}</span></pre>`;
+  }
+}
+
+/** What the trained model gets wrong: misclassified test digits and the confusion matrix. */
+@customElement('mnist-inspection')
+export class MnistInspection extends LitElement {
+  @property({ attribute: false }) inspection!: Inspection;
+  static override styles = [tableStyles, css`.cm td { width: 34px; text-align: center; padding: 2px; font-size: 11px; }`];
+
+  override render() {
+    const i = this.inspection;
+    const images = new Uint8Array(i.misclassified.length * 784);
+    i.misclassified.forEach((m, k) => images.set(m.image, k * 784));
+    return html`<p>Test accuracy ${i.accuracy.toFixed(2)}%. Misclassified digits (true → predicted, confidence):</p>
+      <digit-grid data-testid="mnist-misclassified" .images=${images} columns="12" scale="2"
+        .captions=${i.misclassified.map((m) => `${m.label}→${m.pred} ${(100 * m.prob).toFixed(0)}%`)}></digit-grid>
+      <p>Confusion matrix (rows: true digit, columns: predicted):</p>
+      <table class="cm" data-testid="mnist-confusion">
+        <tr><th></th>${[...Array(10).keys()].map((c) => html`<th>${c}</th>`)}</tr>
+        ${i.confusion.map((row, r) => {
+          const total = row.reduce((a, b) => a + b, 0) || 1;
+          const shade = (v: number, c: number) => (r === c ? `rgba(22,163,74,${v / total})` : v ? `rgba(220,38,38,${Math.min(1, (5 * v) / total)})` : 'transparent');
+          return html`<tr><th>${r}</th>${row.map((v, c) => html`<td style="background:${shade(v, c)}">${v || ''}</td>`)}</tr>`;
+        })}
+      </table>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'model-summary': ModelSummary;
+    'mnist-inspection': MnistInspection;
+  }
+}
