@@ -3,15 +3,19 @@
 //   backward_input   dx[n,c,h,v] = Σ_o Σ_p Σ_q dy[n,o,h+PH-p,v+PW-q] · w[o,c,p,q]
 //   backward_weight  dw[o,c,p,q] = Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n,c,i+p-PH,j+q-PW]
 //   backward_bias    db[o]       = Σ_n Σ_i Σ_j dy[n,o,i,j]
-// v2 (v1 is in shaders/dev/):
-//   forward / backward_input: one thread per pixel computes 8 channels at once, so each input
-//     value loaded is used 8 times (weights are the same for the whole workgroup: broadcast).
-//   backward_weight / _bias: the sum over batch and image is split into S chunks of output rows;
-//     one thread per (weight, chunk) writes a partial sum, and reduce_partials adds the S partials.
-//     No barriers, no atomics, deterministic; no integer division in the inner loop.
+// v3 (v1 and v2 are in shaders/dev/):
+//   forward / backward_input: a thread computes 4 neighbouring pixels of a row × 8 channels, so
+//     each weight it loads is used 4 times and each input value 8 times.
+//   backward_weight: a thread computes all KH×KW weights of one (output, input) channel pair over a
+//     chunk of output rows (one dy load serves KH×KW products); the kernel size is a pipeline
+//     constant so the accumulators stay in registers. Kernels larger than 7×7 use
+//     backward_weight_any, one thread per weight element. Partial sums per chunk are added by
+//     reduce_partials: no barriers, no atomics, deterministic.
 // (common.wgsl is prepended: flat256.)
 
 override HAS_BIAS: bool = false;
+override KHc: u32 = 3u;  // backward_weight: the kernel size, fixed per pipeline
+override KWc: u32 = 3u;
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,      // input
@@ -21,11 +25,11 @@ struct Params {
 }
 
 const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
+const T = 4u;  // neighbouring pixels of a row per thread
 
 @group(0) @binding(0) var<uniform> P: Params;
 
-
-// forward: (P, x, w, y, b); grid: x, y over pixels (folded), z over blocks of 8 output channels.
+// forward: (P, x, w, y, b); grid: x, y over (image, row, group of 4 columns), z over blocks of 8 output channels.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
@@ -34,28 +38,32 @@ const B = 8u;  // channels per thread (forward: output channels; backward_input:
 @compute @workgroup_size(256)
 fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
-  let plane = P.OH * P.OW;
+  let segs = (P.OW + T - 1u) / T;
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
-  if (t >= P.N * plane) { return; }
+  if (t >= P.N * P.OH * segs) { return; }
   let o0 = wid.z * B;
-  let n = t / plane;
-  let r = t % plane;
-  let i = r / P.OW;
-  let j = r % P.OW;
-  var acc: array<f32, 8>;
+  let j0 = (t % segs) * T;
+  let i = (t / segs) % P.OH;
+  let n = t / (segs * P.OH);
   let kk = P.KH * P.KW;
+  var acc: array<array<f32, 4>, 8>;
   for (var c = 0u; c < P.C; c++) {
-    let xbase = (n * P.C + c) * P.H;
     for (var p = 0u; p < P.KH; p++) {
       let h = i32(i + p) - i32(P.PH);
       if (h < 0 || h >= i32(P.H)) { continue; }
+      let row = ((n * P.C + c) * P.H + u32(h)) * P.W;
       for (var q = 0u; q < P.KW; q++) {
-        let v = i32(j + q) - i32(P.PW);
-        if (v < 0 || v >= i32(P.W)) { continue; }
-        let xv = x[(xbase + u32(h)) * P.W + u32(v)];
+        var xv: array<f32, 4>;
+        for (var u = 0u; u < T; u++) {
+          let v = i32(j0 + u + q) - i32(P.PW);
+          let inside = v >= 0 && v < i32(P.W);
+          xv[u] = select(0.0, x[row + u32(clamp(v, 0, i32(P.W) - 1))], inside);
+        }
         let wbase = (o0 * P.C + c) * kk + p * P.KW + q;
         for (var k = 0u; k < B; k++) {
-          if (o0 + k < P.O) { acc[k] = fma(xv, w[wbase + k * P.C * kk], acc[k]); }
+          if (o0 + k >= P.O) { break; }
+          let wv = w[wbase + k * P.C * kk];
+          for (var u = 0u; u < T; u++) { acc[k][u] = fma(xv[u], wv, acc[k][u]); }
         }
       }
     }
@@ -63,41 +71,49 @@ fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   for (var k = 0u; k < B; k++) {
     let o = o0 + k;
     if (o >= P.O) { break; }
-    var s = acc[k];
-    if (HAS_BIAS) { s += b[o]; }
-    y[(n * P.O + o) * plane + r] = s;
+    var bias = 0.0;
+    if (HAS_BIAS) { bias = b[o]; }
+    let base = ((n * P.O + o) * P.OH + i) * P.OW;
+    for (var u = 0u; u < T; u++) {
+      if (j0 + u < P.OW) { y[base + j0 + u] = acc[k][u] + bias; }
+    }
   }
 }
 
-// backward_input: (P, dy, w, dx); grid: x, y over input pixels, z over blocks of 8 input channels.
+// backward_input: (P, dy, w, dx); grid: x, y over (image, row, group of 4 columns) of the input,
+// z over blocks of 8 input channels.
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(256)
 fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
-  let plane = P.H * P.W;
+  let segs = (P.W + T - 1u) / T;
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
-  if (t >= P.N * plane) { return; }
+  if (t >= P.N * P.H * segs) { return; }
   let c0 = wid.z * B;
-  let n = t / plane;
-  let r = t % plane;
-  let h = r / P.W;
-  let v = r % P.W;
-  var acc: array<f32, 8>;
+  let v0 = (t % segs) * T;
+  let h = (t / segs) % P.H;
+  let n = t / (segs * P.H);
   let kk = P.KH * P.KW;
+  var acc: array<array<f32, 4>, 8>;
   for (var o = 0u; o < P.O; o++) {
-    let ybase = (n * P.O + o) * P.OH;
     for (var p = 0u; p < P.KH; p++) {
       let i = i32(h + P.PH) - i32(p);
       if (i < 0 || i >= i32(P.OH)) { continue; }
+      let row = ((n * P.O + o) * P.OH + u32(i)) * P.OW;
       for (var q = 0u; q < P.KW; q++) {
-        let j = i32(v + P.PW) - i32(q);
-        if (j < 0 || j >= i32(P.OW)) { continue; }
-        let g = dy[(ybase + u32(i)) * P.OW + u32(j)];
+        var g: array<f32, 4>;
+        for (var u = 0u; u < T; u++) {
+          let j = i32(v0 + u + P.PW) - i32(q);
+          let inside = j >= 0 && j < i32(P.OW);
+          g[u] = select(0.0, dy[row + u32(clamp(j, 0, i32(P.OW) - 1))], inside);
+        }
         let wbase = (o * P.C + c0) * kk + p * P.KW + q;
         for (var k = 0u; k < B; k++) {
-          if (c0 + k < P.C) { acc[k] = fma(g, w[wbase + k * kk], acc[k]); }
+          if (c0 + k >= P.C) { break; }
+          let wv = w[wbase + k * kk];
+          for (var u = 0u; u < T; u++) { acc[k][u] = fma(g[u], wv, acc[k][u]); }
         }
       }
     }
@@ -105,18 +121,57 @@ fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
   for (var k = 0u; k < B; k++) {
     let c = c0 + k;
     if (c >= P.C) { break; }
-    dx[(n * P.C + c) * plane + r] = acc[k];
+    let base = ((n * P.C + c) * P.H + h) * P.W;
+    for (var u = 0u; u < T; u++) {
+      if (v0 + u < P.W) { dx[base + v0 + u] = acc[k][u]; }
+    }
   }
 }
 
-// backward_weight: (P, dy, x, partial); one thread per (weight element e, chunk s):
-// partial[s·nw + e] = Σ over output rows [s·chunk, (s+1)·chunk) of the N·OH rows.
+// backward_weight: (P, dy, x, partial); one thread per (output channel o, input channel c, chunk s):
+// partial[s·nw + ((o·C + c)·KH + p)·KW + q] over output rows [s·chunk, (s+1)·chunk) of the N·OH rows.
 @group(0) @binding(2) var<storage, read> x_saved: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
 @compute @workgroup_size(256)
 fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                           @builtin(local_invocation_index) lid: u32) {
+  let pairs = P.O * P.C;
+  let t = flat256(wid, nwg, lid);
+  if (t >= pairs * P.S) { return; }
+  let oc = t % pairs;
+  let s = t / pairs;
+  let o = oc / P.C;
+  let c = oc % P.C;
+  var acc: array<f32, 49>;
+  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
+  for (var r = s * P.chunk; r < end; r++) {
+    let n = r / P.OH;
+    let i = r % P.OH;
+    let ybase = ((n * P.O + o) * P.OH + i) * P.OW;
+    for (var j = 0u; j < P.OW; j++) {
+      let g = dy[ybase + j];
+      for (var p = 0u; p < KHc; p++) {
+        let h = i32(i + p) - i32(P.PH);
+        if (h < 0 || h >= i32(P.H)) { continue; }
+        let xrow = ((n * P.C + c) * P.H + u32(h)) * P.W;
+        for (var q = 0u; q < KWc; q++) {
+          let v = i32(j + q) - i32(P.PW);
+          if (v < 0 || v >= i32(P.W)) { continue; }
+          acc[p * KWc + q] = fma(g, x_saved[xrow + u32(v)], acc[p * KWc + q]);
+        }
+      }
+    }
+  }
+  let nw = pairs * KHc * KWc;
+  for (var k = 0u; k < KHc * KWc; k++) { partial[s * nw + oc * KHc * KWc + k] = acc[k]; }
+}
+
+// backward_weight_any: (P, dy, x, partial); kernels larger than 7×7: one thread per (weight
+// element e, chunk s), partial[s·nw + e].
+@compute @workgroup_size(256)
+fn conv2d_backward_weight_any(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                              @builtin(local_invocation_index) lid: u32) {
   let nw = P.O * P.C * P.KH * P.KW;
   let t = flat256(wid, nwg, lid);
   if (t >= nw * P.S) { return; }

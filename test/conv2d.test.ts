@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats } from '../src/engine/ops/conv2d';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
+import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
 import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
@@ -13,6 +14,8 @@ const cases: ConvShape[] = [
   { N: 2, C: 2, H: 9, W: 8, O: 3, KH: 5, KW: 3, PH: 2, PW: 0 },
   { N: 4, C: 8, H: 26, W: 26, O: 16, KH: 3, KW: 3, PH: 0, PW: 0 },
   { N: 3, C: 17, H: 5, W: 4, O: 10, KH: 2, KW: 2, PH: 1, PW: 1 }, // channel counts that are not multiples of 8
+  { N: 2, C: 2, H: 11, W: 13, O: 3, KH: 9, KW: 8, PH: 4, PW: 3 }, // larger than the 7×7 register tile
+  { N: 1, C: 3, H: 9, W: 7, O: 2, KH: 1, KW: 7, PH: 0, PW: 3 }, // widths that are not multiples of 4
 ];
 
 describe('conv2d kernels vs float64 reference', () => {
@@ -48,7 +51,7 @@ describe('conv2d kernels vs float64 reference', () => {
     }
 });
 
-describe('conv2d v1 (shaders/dev, kept for the benchmark) vs float64 reference', () => {
+describe('conv2d v1 and v2 (shaders/dev, kept for the benchmark) vs float64 reference', () => {
   for (const s of [cases[1], cases[5]])
     it(JSON.stringify(s), async () => {
       const rt = await runtime();
@@ -58,11 +61,17 @@ describe('conv2d v1 (shaders/dev, kept for the benchmark) vs float64 reference',
       const [x, w, dy] = [randn(nx, rand), randn(nw, rand), randn(ny, rand)];
       const [X, Wb, DY] = [x, w, dy].map((a) => rt.upload(a));
       const [Y, DX, DW] = [ny, nx, nw].map((n) => rt.buffer(4 * n));
-      rt.run([conv2dForwardV1(rt, s, X, Wb, Y), conv2dBackwardInputV1(rt, s, DY, Wb, DX), conv2dBackwardWeightV1(rt, s, DY, X, DW)]);
       const ref = conv2dBackward(x, w, dy, s);
-      expect(worst(await rt.readF32(Y, ny), refForward(x, w, null, s), 1e-4, 1e-4)).toBeLessThanOrEqual(1);
-      expect(worst(await rt.readF32(DX, nx), ref.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
-      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      const scratch = rt.buffer(4 * conv2dV2ScratchFloats(s));
+      for (const calls of [
+        [conv2dForwardV1(rt, s, X, Wb, Y), conv2dBackwardInputV1(rt, s, DY, Wb, DX), conv2dBackwardWeightV1(rt, s, DY, X, DW)],
+        [conv2dForwardV2(rt, s, X, Wb, Y), conv2dBackwardInputV2(rt, s, DY, Wb, DX), ...conv2dBackwardWeightV2(rt, s, DY, X, DW, scratch)],
+      ]) {
+        rt.run(calls);
+        expect(worst(await rt.readF32(Y, ny), refForward(x, w, null, s), 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+        expect(worst(await rt.readF32(DX, nx), ref.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+        expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      }
     });
 });
 

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { openNodeGpu } from '../engine/node-gpu';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, type ConvDims } from '../engine/ops/conv2d';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../engine/ops/dev/conv2d_v1';
+import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../engine/ops/dev/conv2d_v2';
 import { bnBackward, bnForward, bnScratchFloats, NO_FUSION } from '../engine/ops/batchnorm';
 import { bnBackwardV1, bnForwardTrainV1 } from '../engine/ops/dev/batchnorm_v1';
 import { matmul } from '../engine/ops/matmul';
@@ -54,16 +55,19 @@ async function main() {
     const x = rt.buffer(4 * d.N * d.C * d.H * d.W);
     const w = rt.buffer(4 * d.O * d.C * d.KH * d.KW);
     const y = rt.buffer(4 * d.N * d.O * OH * OW);
-    const scratch = rt.buffer(4 * convScratchFloats(d));
+    const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d)));
     const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
     const reps = info.isFallback ? 2 : 50;
     for (const [kind, calls] of [
       ['forward v1', [conv2dForwardV1(rt, d, x, w, y)]],
-      ['forward v2', [conv2dForward(rt, d, x, w, y)]],
+      ['forward v2', [conv2dForwardV2(rt, d, x, w, y)]],
+      ['forward v3', [conv2dForward(rt, d, x, w, y)]],
       ['backward input v1', [conv2dBackwardInputV1(rt, d, y, w, x)]],
-      ['backward input v2', [conv2dBackwardInput(rt, d, y, w, x)]],
+      ['backward input v2', [conv2dBackwardInputV2(rt, d, y, w, x)]],
+      ['backward input v3', [conv2dBackwardInput(rt, d, y, w, x)]],
       ['backward weight v1', [conv2dBackwardWeightV1(rt, d, y, x, w)]],
-      ['backward weight v2', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
+      ['backward weight v2', conv2dBackwardWeightV2(rt, d, y, x, w, scratch)],
+      ['backward weight v3', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
     ] as const) {
       await timeCalls(rt, [...calls], 1, 1);
       report(`${name} ${kind}`, flop, await timeCalls(rt, [...calls], reps));

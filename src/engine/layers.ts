@@ -193,8 +193,9 @@ export function isIdentity(l: GpuLayer, mode: Mode): boolean {
 
 /** Every pipeline a model of these layers may use, to compile up front (Runtime.precompile). */
 export function layerKernels(infos: LayerInfo[]): KernelRef[] {
+  const convSizes = infos.flatMap((l): [number, number][] => (l.type === 'Conv2d' ? [[l.kh, l.kw]] : []));
   const byType: Record<LayerInfo['type'], KernelRef[]> = {
-    Conv2d: conv2dKernels,
+    Conv2d: conv2dKernels(convSizes),
     BatchNorm2d: batchnormKernels,
     ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
     Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),

@@ -20,8 +20,11 @@ export function convOutSize(d: ConvDims): { OH: number; OW: number } {
   return { OH: d.H + 2 * d.PH - d.KH + 1, OW: d.W + 2 * d.PW - d.KW + 1 };
 }
 
-/** Channels computed per thread in forward / backward_input (the shader's B). */
+/** The shader's B (channels per thread) and T (neighbouring pixels per thread). */
 const B = 8;
+const T = 4;
+/** The largest kernel whose weight gradient keeps its KH×KW accumulators in registers. */
+const MAX_TILE = 7;
 
 function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
   const { OH, OW } = convOutSize(d);
@@ -29,8 +32,8 @@ function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
 }
 
 /**
- * How the weight-gradient reduction over the N·OH output rows is split into S chunks of `chunk`
- * rows: about 64k threads in all, and at least ~32 products per thread.
+ * How a weight-gradient reduction over the N·OH output rows is split into S chunks of `chunk`
+ * rows: about 64k threads in all (`outputs` per chunk), and at least ~32 products per thread.
  */
 export function weightSplit(d: ConvDims, outputs: number): { S: number; chunk: number } {
   const { OH, OW } = convOutSize(d);
@@ -40,25 +43,28 @@ export function weightSplit(d: ConvDims, outputs: number): { S: number; chunk: n
   return { S: Math.ceil(rows / chunk), chunk };
 }
 
+const tiled = (d: ConvDims) => d.KH <= MAX_TILE && d.KW <= MAX_TILE;
+
+/** Threads of one weight-gradient chunk: (output, input) channel pairs, or weight elements. */
+const weightThreads = (d: ConvDims) => (tiled(d) ? d.O * d.C : d.O * d.C * d.KH * d.KW);
+
 /** Scratch floats conv2dBackwardWeight and conv2dBackwardBias need for their partial sums. */
 export function convScratchFloats(d: ConvDims): number {
   const nw = d.O * d.C * d.KH * d.KW;
-  return Math.max(weightSplit(d, nw).S * nw, weightSplit(d, d.O).S * d.O);
-}
-
-function withBlocks(g: [number, number, number], blocks: number): [number, number, number] {
-  return [g[0], g[1], blocks];
+  return Math.max(weightSplit(d, weightThreads(d)).S * nw, weightSplit(d, d.O).S * d.O);
 }
 
 export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding): Call {
   const { OH, OW } = convOutSize(d);
-  return rt.call('conv2d_forward', code, 'conv2d_forward', [params(rt, d), x, w, y, b ?? rt.dummy], withBlocks(grid1d(d.N * OH * OW), Math.ceil(d.O / B)), {
+  const g = grid1d(d.N * OH * Math.ceil(OW / T));
+  return rt.call('conv2d_forward', code, 'conv2d_forward', [params(rt, d), x, w, y, b ?? rt.dummy], [g[0], g[1], Math.ceil(d.O / B)], {
     HAS_BIAS: b ? 1 : 0,
   });
 }
 
 export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
-  return rt.call('conv2d_backward_input', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], withBlocks(grid1d(d.N * d.H * d.W), Math.ceil(d.C / B)));
+  const g = grid1d(d.N * d.H * Math.ceil(d.W / T));
+  return rt.call('conv2d_backward_input', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], [g[0], g[1], Math.ceil(d.C / B)]);
 }
 
 function reduce(rt: Runtime, label: string, count: number, S: number, partial: Binding, out: Binding): Call {
@@ -68,11 +74,11 @@ function reduce(rt: Runtime, label: string, count: number, S: number, partial: B
 /** dw via partial sums in `scratch` (convScratchFloats(d) floats): two dispatches. */
 export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding): Call[] {
   const nw = d.O * d.C * d.KH * d.KW;
-  const split = weightSplit(d, nw);
-  return [
-    rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S)),
-    reduce(rt, 'conv2d_weight_reduce', nw, split.S, scratch, dw),
-  ];
+  const split = weightSplit(d, weightThreads(d));
+  const main = tiled(d)
+    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW })
+    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S));
+  return [main, reduce(rt, 'conv2d_weight_reduce', nw, split.S, scratch, dw)];
 }
 
 export function conv2dBackwardBias(rt: Runtime, d: ConvDims, dy: Binding, db: Binding, scratch: Binding): Call[] {
@@ -83,11 +89,17 @@ export function conv2dBackwardBias(rt: Runtime, d: ConvDims, dy: Binding, db: Bi
   ];
 }
 
-export const conv2dKernels: KernelRef[] = [
-  { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 0 } },
-  { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
-  { code, entry: 'conv2d_backward_input' },
-  { code, entry: 'conv2d_backward_weight' },
-  { code, entry: 'conv2d_backward_bias' },
-  { code, entry: 'reduce_partials' },
-];
+/** The pipelines convolutions with these kernel sizes use (the weight gradient is specialised per size). */
+export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
+  const weight = sizes.map(([KH, KW]) =>
+    KH <= MAX_TILE && KW <= MAX_TILE ? { code, entry: 'conv2d_backward_weight', constants: { KHc: KH, KWc: KW } } : { code, entry: 'conv2d_backward_weight_any' },
+  );
+  return [
+    { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 0 } },
+    { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
+    { code, entry: 'conv2d_backward_input' },
+    ...weight,
+    { code, entry: 'conv2d_backward_bias' },
+    { code, entry: 'reduce_partials' },
+  ];
+}

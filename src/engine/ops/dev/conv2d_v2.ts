@@ -1,0 +1,39 @@
+// conv2d v2 (8 channels per thread; one thread per weight element for the weight gradient), kept
+// to measure v3 against.
+import common from '../../../../shaders/common.wgsl?raw';
+import source from '../../../../shaders/dev/conv2d_v2.wgsl?raw';
+import { grid1d, type Binding, type Call, type Runtime } from '../../runtime';
+import { convOutSize, weightSplit, type ConvDims } from '../conv2d';
+
+const code = common + source;
+
+function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
+  const { OH, OW } = convOutSize(d);
+  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk] });
+}
+
+const blocks = (g: [number, number, number], n: number): [number, number, number] => [g[0], g[1], Math.ceil(n / 8)];
+
+export function conv2dForwardV2(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding): Call {
+  const { OH, OW } = convOutSize(d);
+  return rt.call('conv2d_forward v2', code, 'conv2d_forward', [params(rt, d), x, w, y, rt.dummy], blocks(grid1d(d.N * OH * OW), d.O), { HAS_BIAS: 0 });
+}
+
+export function conv2dBackwardInputV2(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
+  return rt.call('conv2d_backward_input v2', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], blocks(grid1d(d.N * d.H * d.W), d.C));
+}
+
+/** Partial sums into `scratch` (S·nw floats), then the reduction. */
+export function conv2dBackwardWeightV2(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding): Call[] {
+  const nw = d.O * d.C * d.KH * d.KW;
+  const split = weightSplit(d, nw);
+  return [
+    rt.call('conv2d_backward_weight v2', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S)),
+    rt.call('conv2d_weight_reduce v2', code, 'reduce_partials', [rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), scratch, dw], grid1d(nw)),
+  ];
+}
+
+export function conv2dV2ScratchFloats(d: ConvDims): number {
+  const nw = d.O * d.C * d.KH * d.KW;
+  return weightSplit(d, nw).S * nw;
+}
