@@ -2,9 +2,11 @@
 // One tiled GEMM, C[M,N] = op(A)[M,K] · op(B)[K,N] (+ bias[N]), where the transposes are
 // pipeline-override constants: forward is (A = x, B = W, TRANS_B), dx is (A = dy, B = W),
 // dW is (A = dy, B = x, TRANS_A). Any M, N, K: out-of-range tile elements load as 0.
-// matmul (tiled): 64×64 output tile per workgroup of 16×16 threads, 4×4 outputs per thread, K in
-// steps of 16 through workgroup memory. matmul_small: one thread per output, no workgroup memory
-// and no barriers, for matrices too small to fill a tile (the toy network, Linear heads).
+// matmul_large: 128×128 output tile per workgroup of 16×16 threads, 8×8 outputs per thread, K in
+// steps of 8 through workgroup memory (16 shared loads per 64 FMAs), for M, N ≥ 128.
+// matmul (v1, tiled): 64×64 output tile, 4×4 outputs per thread, K in steps of 16.
+// matmul_small: one thread per output, no workgroup memory and no barriers, for matrices too
+// small to fill a tile (the toy network, Linear heads).
 
 override TRANS_A: bool = false;  // A stored as [K, M] rather than [M, K]
 override TRANS_B: bool = false;  // B stored as [N, K] rather than [K, N]
@@ -98,6 +100,63 @@ fn matmul_small(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < P.K; k++) { acc = fma(load_a(m, k), load_b(k, n), acc); }
   if (HAS_BIAS) { acc += bias[n]; }
   C[t] = acc;
+}
+
+const LM = 128u;
+const LN = 128u;
+const LK = 8u;
+
+var<workgroup> Al: array<f32, 1024>;  // [LK][LM]
+var<workgroup> Bl: array<f32, 1024>;  // [LK][LN]
+
+@compute @workgroup_size(16, 16)
+fn matmul_large(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row0 = wid.y * LM;
+  let col0 = wid.x * LN;
+  let tid = lid.y * 16u + lid.x;
+  var acc: array<array<f32, 8>, 8>;
+  for (var k0 = 0u; k0 < P.K; k0 += LK) {
+    for (var r = 0u; r < 4u; r++) {
+      let e = tid + r * 256u;
+      // Neighbouring threads read neighbouring addresses whichever way A and B are stored.
+      if (TRANS_A) {
+        let am = e % LM; let ak = e / LM;
+        Al[ak * LM + am] = load_a(row0 + am, k0 + ak);
+      } else {
+        let am = e / LK; let ak = e % LK;
+        Al[ak * LM + am] = load_a(row0 + am, k0 + ak);
+      }
+      if (TRANS_B) {
+        let bn = e / LK; let bk = e % LK;
+        Bl[bk * LN + bn] = load_b(k0 + bk, col0 + bn);
+      } else {
+        let bn = e % LN; let bk = e / LN;
+        Bl[bk * LN + bn] = load_b(k0 + bk, col0 + bn);
+      }
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < LK; k++) {
+      var a: array<f32, 8>;
+      var b: array<f32, 8>;
+      for (var i = 0u; i < 8u; i++) { a[i] = Al[k * LM + lid.y * 8u + i]; }
+      for (var j = 0u; j < 8u; j++) { b[j] = Bl[k * LN + lid.x * 8u + j]; }
+      for (var i = 0u; i < 8u; i++) {
+        for (var j = 0u; j < 8u; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let m = row0 + lid.y * 8u + i;
+    if (m >= P.M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let n = col0 + lid.x * 8u + j;
+      if (n >= P.N) { break; }
+      var v = acc[i][j];
+      if (HAS_BIAS) { v += bias[n]; }
+      C[m * P.N + n] = v;
+    }
+  }
 }
 
 // db[n] = Σ_m dy[m, n]: one thread per column (columns are few, rows are the batch).

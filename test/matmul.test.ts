@@ -7,8 +7,8 @@ import { randn, runtime, worst } from './gpu';
 
 describe('matmul kernel (Linear forward and backward) vs float64 reference', () => {
   // Sizes that are not multiples of the 64×64×16 tile, batch 1, and a K longer than one tile.
-  for (const kernel of ['tiled', 'small'] as const)
-  for (const [M, N, K] of [[1, 1, 1], [1, 10, 16], [4, 2, 2], [65, 63, 17], [128, 10, 16], [3, 130, 200], [200, 70, 33]]) {
+  for (const kernel of ['large', 'tiled', 'small'] as const)
+  for (const [M, N, K] of [[1, 1, 1], [1, 10, 16], [4, 2, 2], [65, 63, 17], [128, 10, 16], [3, 130, 200], [200, 70, 33], [129, 257, 9]]) {
     it(`${kernel} M=${M} N=${N} K=${K}`, async () => {
       const rt = await runtime();
       const rand = makeRng(M * 1000 + N * 10 + K);

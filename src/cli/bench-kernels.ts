@@ -34,11 +34,13 @@ async function main() {
     const a = rt.upload(new Float32Array(n * n).map(() => Math.random() - 0.5));
     const b = rt.upload(new Float32Array(n * n).map(() => Math.random() - 0.5));
     const c = rt.buffer(4 * n * n);
-    const call = matmul(rt, 'bench', { M: n, N: n, K: n }, a, b, c);
     const flop = 2 * n ** 3;
     const reps = Math.max(1, Math.min(50, Math.round(2e10 / flop / (info.isFallback ? 100 : 1))));
-    await timeCalls(rt, [call], 1, 1); // warm-up and compile
-    report(`matmul v1 ${n}×${n}×${n}`, flop, await timeCalls(rt, [call], reps));
+    for (const [version, kernel] of [['v1 (64×64 tile)', 'tiled'], ['v2 (128×128 tile)', 'large']] as const) {
+      const call = matmul(rt, 'bench', { M: n, N: n, K: n }, a, b, c, { kernel });
+      await timeCalls(rt, [call], 1, 1); // warm-up and compile
+      report(`matmul ${version} ${n}×${n}×${n}`, flop, await timeCalls(rt, [call], reps));
+    }
     for (const x of [a, b, c]) rt.destroy(x);
   }
 

@@ -12,7 +12,7 @@ export function matmul(
   a: Binding,
   b: Binding,
   c: Binding,
-  opts: { transA?: boolean; transB?: boolean; bias?: Binding; kernel?: 'tiled' | 'small' } = {},
+  opts: { transA?: boolean; transB?: boolean; bias?: Binding; kernel?: 'large' | 'tiled' | 'small' } = {},
 ): Call {
   const { M, N, K } = dims;
   const constants = {
@@ -21,9 +21,10 @@ export function matmul(
     HAS_BIAS: opts.bias ? 1 : 0,
   };
   const bindings = [rt.params({ u: [M, N, K] }), a, b, c, opts.bias ?? rt.dummy];
-  // A 64×64 tile is mostly padding below ~32 rows or columns: one thread per output is faster.
-  const kernel = opts.kernel ?? (M >= 32 && N >= 32 && K >= 16 ? 'tiled' : 'small');
+  // A tile is mostly padding when the matrix is much smaller: one thread per output is faster then.
+  const kernel = opts.kernel ?? (M >= 128 && N >= 128 && K >= 8 ? 'large' : M >= 32 && N >= 32 && K >= 16 ? 'tiled' : 'small');
   if (kernel === 'small') return rt.call(label, code, 'matmul_small', bindings, grid1d(M * N, 64), constants);
+  if (kernel === 'large') return rt.call(label, code, 'matmul_large', bindings, [Math.ceil(N / 128), Math.ceil(M / 128)], constants);
   return rt.call(label, code, 'matmul', bindings, [Math.ceil(N / 64), Math.ceil(M / 64)], constants);
 }
 
@@ -39,6 +40,6 @@ const variants = [
   { TRANS_A: 1, TRANS_B: 0, HAS_BIAS: 0 },
 ];
 export const matmulKernels: KernelRef[] = [
-  ...variants.flatMap((constants) => [{ code, entry: 'matmul', constants }, { code, entry: 'matmul_small', constants }]),
+  ...variants.flatMap((constants) => ['matmul_large', 'matmul', 'matmul_small'].map((entry) => ({ code, entry, constants }))),
   { code, entry: 'column_sum' },
 ];
