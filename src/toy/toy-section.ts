@@ -157,8 +157,9 @@ export class ToySection extends LitElement {
     }
     this.engine = 'gpu';
     this.engineNote = g.rt.info.adapter;
-    if (!this.gpu || this.gpu.biases !== s.biases || this.gpu.learnBiases !== s.learnBiases) {
-      this.gpu?.destroy();
+    // A new device (after a lost one) or another network shape needs a new ToyGpu.
+    if (!this.gpu || this.gpu.rt !== g.rt || this.gpu.biases !== s.biases || this.gpu.learnBiases !== s.learnBiases) {
+      if (this.gpu?.rt === g.rt) this.gpu.destroy();
       this.gpu = new ToyGpu(g.rt, s.biases, s.learnBiases);
     }
     return this.gpu;
