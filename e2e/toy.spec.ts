@@ -102,3 +102,28 @@ test('without WebGPU the section runs on the float64 CPU reference, marked as su
   await expect(page.getByTestId('toy-engine')).toContainText('CPU reference');
   for (const [k, v] of Object.entries(FORWARD)) close(await value(page, k), v, 1e-12, 0);
 });
+
+test('hovering a chain-rule factor lights its path on the diagram; a copied link reproduces the network', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/?section=toy&w5=0.42&lr=0.7');
+  await expect(page.getByTestId('toy-dE_dw5')).toBeVisible({ timeout: 60_000 });
+  const hot = page.locator('toy-diagram .hot');
+  await expect(hot).toHaveCount(0);
+  // ∂o1/∂w5 = a_h1: the w5 edge and the h1 node.
+  // The first factor of ∂E/∂w1 is ∂E/∂a_h1: both outputs' errors flow back through o1 and o2 to h1.
+  await page.locator('toy-partials .f').nth(0).hover();
+  await expect(page.locator('toy-diagram circle.hot')).toHaveCount(5);
+  await page.mouse.move(0, 0);
+  await expect(hot).toHaveCount(0);
+
+  await page.getByTestId('toy-copy-link').click();
+  await expect(page.getByTestId('toy-copied')).not.toBeEmpty();
+  const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => ''));
+  const url = copied || (await page.getByTestId('toy-copied').innerText());
+  expect(url).toContain('w5=0.42');
+  expect(url).toContain('lr=0.7');
+  await page.goto(url);
+  await expect(page.getByTestId('toy-input-w5')).toHaveValue('0.42');
+  await expect(page.getByTestId('toy-input-lr')).toHaveValue('0.7');
+  await expect(page.getByTestId('toy-w5')).toHaveAttribute('data-value', /^0\.41999/);
+});
