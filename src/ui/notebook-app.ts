@@ -27,6 +27,7 @@ export class NotebookApp extends LitElement {
     header { display: flex; flex-wrap: wrap; align-items: center; gap: 12px 20px; padding: 16px 0 12px; }
     h1 { font-size: 20px; margin: 0; flex: 1 1 auto; }
     h1 small { display: block; font-size: 13px; font-weight: 400; color: #475569; margin-top: 2px; }
+    h1 a { color: #2563eb; }
     nav { display: flex; border: 1px solid #cbd5e1; border-radius: 8px; overflow: hidden; }
     nav button { font: inherit; font-size: 14px; padding: 6px 14px; border: 0; background: #fff; cursor: pointer; }
     nav button[aria-selected='true'] { background: #1e293b; color: #fff; }
@@ -55,7 +56,8 @@ export class NotebookApp extends LitElement {
   override render() {
     return html`
       <header>
-        <h1>Backprop notebook <small>every forward and backward pass is a WGSL kernel on your GPU, checked against PyTorch</small></h1>
+        <h1>Backprop notebook <small>every forward and backward pass is a WGSL kernel on your GPU, checked against PyTorch
+          (<a href="e2e/fixtures.html" target="_blank" rel="noopener">run PyTorch's gradient fixtures on this GPU</a>)</small></h1>
         <nav role="tablist">
           <button role="tab" data-testid="tab-toy" aria-selected=${this.section === 'toy'} @click=${() => this.switchTo('toy')}>Backprop by hand</button>
           <button role="tab" data-testid="tab-mnist" aria-selected=${this.section === 'mnist'} @click=${() => this.switchTo('mnist')}>MNIST CNN</button>
