@@ -4,6 +4,7 @@
 // and prints ours vs TensorFlow.js-WebGPU on the same adapter (SwiftShader on a machine without a GPU).
 import { execSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
 
@@ -26,7 +27,8 @@ try {
   try {
     commit = execSync('git rev-parse --short HEAD').toString().trim();
   } catch {}
-  const result = { ...r, commit, date: new Date().toISOString() };
+  const machine = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`;
+  const result = { ...r, machine, commit, date: new Date().toISOString() };
   console.log(JSON.stringify(result, null, 2));
   const json = arg('json', '');
   if (json) writeFileSync(json, JSON.stringify(result, null, 2) + '\n');

@@ -12,7 +12,10 @@ import argparse
 import gzip
 import json
 import os
+import platform
+import subprocess
 import time
+from datetime import datetime, timezone
 
 import torch
 import torch.nn as nn
@@ -23,6 +26,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def build(spec):
     return nn.Sequential(*[getattr(nn, l["type"])(**{k: v for k, v in l.items() if k != "type"}) for l in spec])
+
+
+def machine():
+    model = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    return "%d CPU cores (%s), %.0f GiB, %s" % (os.cpu_count(), model, gib, platform.system().lower())
+
+
+def commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return os.environ.get("GIT_COMMIT", "unknown")
 
 
 def load(data_dir, device):
@@ -81,6 +102,7 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"engine": "pytorch-eager", "torch": torch.__version__, "device": name,
+                       "machine": machine(), "commit": commit(), "date": datetime.now(timezone.utc).isoformat(),
                        "params": sum(p.numel() for p in build(spec).parameters()), "results": results}, f, indent=2)
             f.write("\n")
 

@@ -11,6 +11,7 @@ import { bnBackwardV1, bnForwardTrainV1 } from '../engine/ops/dev/batchnorm_v1';
 import { matmul } from '../engine/ops/matmul';
 import { Runtime } from '../engine/runtime';
 import { timeCalls } from '../engine/timing';
+import { commit, machine } from './provenance';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -105,7 +106,7 @@ async function main() {
   step.destroy();
 
   const json = arg('json', '');
-  if (json) writeFileSync(json, JSON.stringify({ adapter: info.adapter, date: new Date().toISOString(), rows }, null, 2));
+  if (json) writeFileSync(json, JSON.stringify({ adapter: info.adapter, machine: machine(), commit: commit(), date: new Date().toISOString(), rows }, null, 2) + '\n');
   device.destroy();
 }
 

@@ -4,7 +4,6 @@
 // step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
 // --to-accuracy runs the default training until the test accuracy reaches the target and prints
 // the wall time from process start.
-import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadMnistNode } from '../data/mnist-node';
 import { Model } from '../engine/model';
@@ -13,6 +12,7 @@ import { Runtime } from '../engine/runtime';
 import { profileCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
 import { DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
+import { commit, machine } from './provenance';
 
 const t0 = performance.now();
 
@@ -21,14 +21,6 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : def;
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
-
-function commit(): string {
-  try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return process.env.GIT_COMMIT ?? 'unknown';
-  }
-}
 
 async function main() {
   const data = await loadMnistNode(arg('data', 'public/data'));
@@ -112,7 +104,7 @@ async function main() {
   }
   const json = arg('json', '');
   if (json) {
-    writeFileSync(json, JSON.stringify({ engine: 'webgpu-backprop-notebook', adapter: info.adapter, fallback: info.isFallback, commit: commit(), date: new Date().toISOString(), model: 'src/models/mnist-default.json', results }, null, 2) + '\n');
+    writeFileSync(json, JSON.stringify({ engine: 'webgpu-backprop-notebook', adapter: info.adapter, fallback: info.isFallback, machine: machine(), commit: commit(), date: new Date().toISOString(), model: 'src/models/mnist-default.json', results }, null, 2) + '\n');
     console.log(`wrote ${json}`);
   }
   device.destroy();

@@ -4,7 +4,6 @@
 // Trains the notebook's model with the same engine through Dawn, prints one line per epoch and
 // writes DIR/log.json and DIR/weights.safetensors.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { limitSplit } from '../data/mnist';
 import { loadMnistNode } from '../data/mnist-node';
@@ -14,6 +13,7 @@ import { Runtime } from '../engine/runtime';
 import { countParams, parseSpec } from '../engine/spec';
 import defaultSpec from '../models/mnist-default.json';
 import { exportWeights, importWeights } from '../train/weights';
+import { commit, machine } from './provenance';
 import type { Schedule } from '../train/schedule';
 import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer, type TrainConfig } from '../train/trainer';
 
@@ -77,8 +77,7 @@ async function main() {
   console.log(`adapter: ${info.adapter}`);
   console.log(`model: ${countParams(model.infos)} parameters; train ${train.count}, test ${test.count}; pipelines compiled in ${warm.toFixed(0)} ms`);
   let firstLoss = NaN;
-  const machine = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`;
-  const log = { adapter: info.adapter, machine, params: model.paramCount, config: { ...cfg, trainLimit, testLimit, model: spec }, firstBatchLoss: NaN, epochs: [] as unknown[], startupMs: 0, totalSec: 0 };
+  const log = { adapter: info.adapter, machine: machine(), commit: commit(), params: model.paramCount, config: { ...cfg, trainLimit, testLimit, model: spec }, firstBatchLoss: NaN, epochs: [] as unknown[], startupMs: 0, totalSec: 0 };
   log.startupMs = performance.now() - t0;
   mkdirSync(out, { recursive: true });
   const save = () => writeFileSync(join(out, 'log.json'), JSON.stringify({ ...log, firstBatchLoss: firstLoss }, null, 2) + '\n');
