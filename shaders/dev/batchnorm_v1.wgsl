@@ -2,9 +2,8 @@
 // BatchNorm2d with PyTorch's semantics. Per channel c over the n = N·H·W values:
 //   train  mean, var = batch mean and biased variance; y = (x - mean)·invstd·γ + β,
 //          invstd = 1/sqrt(var + eps); the batch statistics (mean, unbiased variance) go to
-//          `batch_stats`, and bn_running_update folds them into the running statistics later,
-//          after the step's finite check, so a NaN step leaves the running statistics untouched.
-//   eval   the same with the running statistics.
+//          `batch_stats` (the engine's bn_running_update folds them into the running statistics).
+//   (v1 is kept for train mode only; eval mode and the running update are in shaders/batchnorm.wgsl.)
 //   backward (train)  dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invstd·(dy - dβ/n - x̂·dγ/n)
 //   backward (eval)   dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invstd·dy
 // Reductions: one workgroup per channel, two passes for the variance (no E[x²] - E[x]² cancellation).
@@ -64,23 +63,6 @@ fn bn_forward_train(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
   }
 }
 
-// forward eval: (P, x, gamma, beta, y, running = [mean.., var..])
-@group(0) @binding(5) var<storage, read> running: array<f32>;
-
-fn flat(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.y * nwg.x + wid.x) * 256u + lid;
-}
-
-@compute @workgroup_size(256)
-fn bn_forward_eval(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                   @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
-  if (k >= P.N * P.C * P.HW) { return; }
-  let c = (k / P.HW) % P.C;
-  let g = gamma[c] * inverseSqrt(running[P.C + c] + P.eps);
-  y[k] = (x[k] - running[c]) * g + beta[c];
-}
-
 // backward: (P, x, gamma, dy, dx, stats, dgamma, dbeta); stats = saved (TRAIN) or running (eval).
 @group(0) @binding(3) var<storage, read> dy: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
@@ -118,20 +100,4 @@ fn bn_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       dx[k] = gi * dy[k];
     }
   }
-}
-
-// running = (1 - m)·running + m·batch over every BatchNorm's statistics at once, skipped when the
-// step's finite check (status, see sgd.wgsl) found a NaN/Inf. (P.N = element count.)
-@group(0) @binding(1) var<storage, read> batch: array<f32>;
-@group(0) @binding(2) var<storage, read> momentum: array<f32>;
-@group(0) @binding(3) var<storage, read_write> run_stats: array<f32>;
-@group(0) @binding(4) var<storage, read> status: array<u32>;
-
-@compute @workgroup_size(256)
-fn bn_running_update(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                     @builtin(local_invocation_index) lid: u32) {
-  let k = flat(wid, nwg, lid);
-  if (k >= P.N || status[0] != 0xffffffffu || status[1] != 0u) { return; }
-  let m = momentum[k];
-  run_stats[k] = (1.0 - m) * run_stats[k] + m * batch[k];
 }

@@ -2,14 +2,11 @@
 // Conv2d, stride 1, zero padding, NCHW activations, OIHW weights; any kernel size.
 //   forward          y[n,o,i,j]  = b[o] + Σ_c Σ_p Σ_q x[n,c,i+p-PH,j+q-PW] · w[o,c,p,q]
 //   backward_input   dx[n,c,h,v] = Σ_o Σ_p Σ_q dy[n,o,h+PH-p,v+PW-q] · w[o,c,p,q]
-//   backward_weight  dw[o,c,p,q] = Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n,c,i+p-PH,j+q-PW]
-//   backward_bias    db[o]       = Σ_n Σ_i Σ_j dy[n,o,i,j]
 // v2 (v1 is in shaders/dev/):
 //   forward / backward_input: one thread per pixel computes 8 channels at once, so each input
 //     value loaded is used 8 times (weights are the same for the whole workgroup: broadcast).
-//   backward_weight / _bias: the sum over batch and image is split into S chunks of output rows;
-//     one thread per (weight, chunk) writes a partial sum, and reduce_partials adds the S partials.
-//     No barriers, no atomics, deterministic; no integer division in the inner loop.
+//   backward_weight: one thread per (weight element, chunk of output rows), then a reduction;
+//     identical to the engine's conv2d_backward_weight_any (kernels above 7×7), so v2 calls that.
 // (common.wgsl is prepended: flat256.)
 
 override HAS_BIAS: bool = false;
@@ -18,7 +15,7 @@ struct Params {
   N: u32, C: u32, H: u32, W: u32,      // input
   O: u32, OH: u32, OW: u32,            // output
   KH: u32, KW: u32, PH: u32, PW: u32,  // kernel, padding
-  S: u32, chunk: u32,                  // backward_weight/_bias: chunks, output rows (n, i) per chunk
+  S: u32, chunk: u32,                  // unused here: the engine's Params layout
 }
 
 const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
@@ -108,73 +105,4 @@ fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
     if (c >= P.C) { break; }
     dx[(n * P.C + c) * plane + r] = acc[k];
   }
-}
-
-// backward_weight: (P, dy, x, partial); one thread per (weight element e, chunk s):
-// partial[s·nw + e] = Σ over output rows [s·chunk, (s+1)·chunk) of the N·OH rows.
-@group(0) @binding(2) var<storage, read> x_saved: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-
-@compute @workgroup_size(256)
-fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                          @builtin(local_invocation_index) lid: u32) {
-  let nw = P.O * P.C * P.KH * P.KW;
-  let t = flat256(wid, nwg, lid);
-  if (t >= nw * P.S) { return; }
-  let e = t % nw;
-  let s = t / nw;
-  let q = e % P.KW;
-  let p = (e / P.KW) % P.KH;
-  let c = (e / (P.KW * P.KH)) % P.C;
-  let o = e / (P.KW * P.KH * P.C);
-  // Output columns j whose input column j + q - PW is inside the image.
-  let j0 = u32(max(0, i32(P.PW) - i32(q)));
-  let j1 = u32(clamp(i32(P.W) + i32(P.PW) - i32(q), 0, i32(P.OW)));
-  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
-  var acc = 0.0;
-  for (var row = s * P.chunk; row < end; row++) {
-    let n = row / P.OH;
-    let i = row % P.OH;
-    let h = i32(i + p) - i32(P.PH);
-    if (h < 0 || h >= i32(P.H)) { continue; }
-    let ybase = ((n * P.O + o) * P.OH + i) * P.OW;
-    let xbase = ((n * P.C + c) * P.H + u32(h)) * P.W + q - P.PW;  // wraps below 0 only for j < j0
-    for (var j = j0; j < j1; j++) {
-      acc = fma(dy[ybase + j], x_saved[xbase + j], acc);
-    }
-  }
-  partial[s * nw + e] = acc;
-}
-
-// backward_bias: (P, dy, partial); one thread per (output channel o, chunk s).
-@group(0) @binding(2) var<storage, read_write> partial_b: array<f32>;
-
-@compute @workgroup_size(256)
-fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                        @builtin(local_invocation_index) lid: u32) {
-  let t = flat256(wid, nwg, lid);
-  if (t >= P.O * P.S) { return; }
-  let o = t % P.O;
-  let s = t / P.O;
-  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
-  var acc = 0.0;
-  for (var row = s * P.chunk; row < end; row++) {
-    let base = (((row / P.OH) * P.O + o) * P.OH + row % P.OH) * P.OW;
-    for (var j = 0u; j < P.OW; j++) { acc += dy[base + j]; }
-  }
-  partial_b[s * P.O + o] = acc;
-}
-
-// reduce_partials: (P, partial, out); out[e] = Σ_s partial[s·count + e], count = P.N here.
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> total: array<f32>;
-
-@compute @workgroup_size(256)
-fn reduce_partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                   @builtin(local_invocation_index) lid: u32) {
-  let e = flat256(wid, nwg, lid);
-  if (e >= P.N) { return; }
-  var acc = 0.0;
-  for (var s = 0u; s < P.S; s++) { acc += partials[s * P.N + e]; }
-  total[e] = acc;
 }

@@ -71,13 +71,17 @@ function reduce(rt: Runtime, label: string, count: number, S: number, partial: B
   return rt.call(label, code, 'reduce_partials', [rt.params({ u: [count, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S, 0] }), partial, out], grid1d(count));
 }
 
-/** dw via partial sums in `scratch` (convScratchFloats(d) floats): two dispatches. */
-export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding): Call[] {
+/**
+ * dw via partial sums in `scratch` (convScratchFloats(d) floats): two dispatches. `perElement`
+ * forces the one-thread-per-weight-element kernel that sizes above 7×7 use (it was v2; kept
+ * selectable so bench:kernels can time the tiled kernel against it).
+ */
+export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding, perElement = !tiled(d)): Call[] {
   const nw = d.O * d.C * d.KH * d.KW;
-  const split = weightSplit(d, weightThreads(d));
-  const main = tiled(d)
-    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW })
-    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S));
+  const split = weightSplit(d, perElement ? nw : d.O * d.C);
+  const main = perElement
+    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S))
+    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW });
   return [main, reduce(rt, 'conv2d_weight_reduce', nw, split.S, scratch, dw)];
 }
 

@@ -3,13 +3,13 @@
 import common from '../../../../shaders/common.wgsl?raw';
 import source from '../../../../shaders/dev/conv2d_v2.wgsl?raw';
 import { grid1d, type Binding, type Call, type Runtime } from '../../runtime';
-import { convOutSize, weightSplit, type ConvDims } from '../conv2d';
+import { conv2dBackwardWeight, convOutSize, weightSplit, type ConvDims } from '../conv2d';
 
 const code = common + source;
 
-function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
+function params(rt: Runtime, d: ConvDims) {
   const { OH, OW } = convOutSize(d);
-  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk] });
+  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, 0, 0] });
 }
 
 const blocks = (g: [number, number, number], n: number): [number, number, number] => [g[0], g[1], Math.ceil(n / 8)];
@@ -23,14 +23,9 @@ export function conv2dBackwardInputV2(rt: Runtime, d: ConvDims, dy: Binding, w: 
   return rt.call('conv2d_backward_input v2', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], blocks(grid1d(d.N * d.H * d.W), d.C));
 }
 
-/** Partial sums into `scratch` (S·nw floats), then the reduction. */
+/** v2's weight gradient is the engine's per-element kernel (conv2d_backward_weight_any). */
 export function conv2dBackwardWeightV2(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding): Call[] {
-  const nw = d.O * d.C * d.KH * d.KW;
-  const split = weightSplit(d, nw);
-  return [
-    rt.call('conv2d_backward_weight v2', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S)),
-    rt.call('conv2d_weight_reduce v2', code, 'reduce_partials', [rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), scratch, dw], grid1d(nw)),
-  ];
+  return conv2dBackwardWeight(rt, d, dy, x, dw, scratch, true);
 }
 
 export function conv2dV2ScratchFloats(d: ConvDims): number {
