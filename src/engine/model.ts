@@ -282,8 +282,6 @@ export class Plan {
   readonly backward: Call[] = [];
   /** How the layers were grouped (BatchNorm2d → ReLU → Dropout runs as one unit). */
   units: Unit[] = [];
-  /** For each layer, the last layer of its unit: its own index unless its output is fused away. */
-  readonly fusedInto: number[] = [];
   private owned: GPUBuffer[] = [];
 
   constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean) {
@@ -308,14 +306,13 @@ export class Plan {
     const identity = (u: Unit) => u.first === u.last && isIdentity(u.layer, mode);
     this.units = units;
     // Activations: one buffer per unit output; inside a fused unit the intermediate outputs are
-    // never materialised and name the unit's output (fusedInto says so).
+    // never materialised and name the unit's output.
     this.input = tensor(model.inShape, 'input');
     for (const u of units) {
       const prev = u.first === 0 ? this.input : this.acts[u.first - 1];
       const out = identity(u) ? alias(prev, layers[u.last].info.outShape) : tensor(layers[u.last].info.outShape, `act ${u.last}`);
       for (let i = u.first; i <= u.last; i++) {
         this.acts[i] = i === u.last ? out : alias(out, layers[i].info.outShape);
-        this.fusedInto[i] = u.last;
       }
     }
     // Gradients likewise, from the last unit down to the first one with parameters (or the input).

@@ -414,7 +414,7 @@ export class Trainer {
     const finite = (a: Float32Array) => a.every(Number.isFinite);
     const lrText = `lr ${lr.toPrecision(3)}`;
     for (let i = 0; i < plan.acts.length; i++) {
-      if (plan.fusedInto[i] !== i) continue;
+      if (unit(i).last !== i) continue; // fused away: the unit's output is checked instead
       const a = await this.rt.readF32(plan.acts[i].buf, numel(plan.acts[i].shape));
       if (!finite(a))
         return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.` };
@@ -425,7 +425,7 @@ export class Trainer {
     for (let i = plan.dacts.length - 1; i >= 0; i--) {
       const d = plan.dacts[i];
       if (!d) break;
-      if (plan.fusedInto[i] !== i) continue;
+      if (unit(i).last !== i) continue; // fused away: the unit's output is checked instead
       const a = await this.rt.readF32(d.buf, numel(d.shape));
       if (!finite(a))
         return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };
