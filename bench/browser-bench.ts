@@ -47,26 +47,38 @@ async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   return r;
 }
 
-function tfjsModel() {
+/**
+ * The same model in TensorFlow.js, built from the same JSON spec (NHWC). After global pooling
+ * tfjs has [N, C], so a 1×1 Conv2d there is a Dense layer; LogSoftmax is left to the loss.
+ */
+function tfjsModel(spec: typeof defaultSpec) {
   const m = tf.sequential();
-  const conv = (filters: number, k: number, padding: 'valid' | 'same' = 'valid', first = false) =>
-    tf.layers.conv2d({ filters, kernelSize: k, padding, useBias: false, ...(first ? { inputShape: [28, 28, 1] } : {}) });
-  const block = (filters: number, padding: 'valid' | 'same' = 'valid', first = false) => {
-    m.add(conv(filters, 3, padding, first));
-    m.add(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }));
-    m.add(tf.layers.reLU());
-    m.add(tf.layers.dropout({ rate: 0.05 }));
-  };
-  block(8, 'valid', true);
-  block(16);
-  m.add(conv(8, 1));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  block(12);
-  block(16);
-  block(16);
-  block(16, 'same');
-  m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 10, useBias: false })); // = the 1×1 conv 16→10 after global pooling
+  let pooled = false;
+  const input = () => (m.layers.length === 0 ? { inputShape: [28, 28, 1] } : {});
+  for (const l of spec as Record<string, unknown>[]) {
+    const k = l.kernel_size as number;
+    switch (l.type) {
+      case 'Conv2d': {
+        const bias = (l.bias as boolean | undefined) ?? true;
+        if (pooled && k === 1) m.add(tf.layers.dense({ units: l.out_channels as number, useBias: bias, ...input() }));
+        else if (!pooled && (l.padding === 0 || 2 * (l.padding as number) === k - 1))
+          m.add(tf.layers.conv2d({ filters: l.out_channels as number, kernelSize: k, padding: l.padding === 0 ? 'valid' : 'same', useBias: bias, ...input() }));
+        else throw new Error(`tfjs bench: no tfjs equivalent for ${JSON.stringify(l)}`);
+        break;
+      }
+      case 'BatchNorm2d': // PyTorch's momentum weighs the batch; tfjs's weighs the running value
+        m.add(tf.layers.batchNormalization({ momentum: 1 - ((l.momentum as number | undefined) ?? 0.1), epsilon: (l.eps as number | undefined) ?? 1e-5 }));
+        break;
+      case 'ReLU': m.add(tf.layers.reLU()); break;
+      case 'Dropout': m.add(tf.layers.dropout({ rate: l.p as number })); break;
+      case 'MaxPool2d': m.add(tf.layers.maxPooling2d({ poolSize: k })); break;
+      case 'AdaptiveAvgPool2d': m.add(tf.layers.globalAveragePooling2d({})); pooled = true; break;
+      case 'Flatten': if (!pooled) m.add(tf.layers.flatten()); break;
+      case 'Linear': m.add(tf.layers.dense({ units: l.out_features as number, useBias: (l.bias as boolean | undefined) ?? true })); break;
+      case 'LogSoftmax': break;
+      default: throw new Error(`tfjs bench: no tfjs equivalent for ${l.type}`);
+    }
+  }
   return m;
 }
 
@@ -74,7 +86,7 @@ async function tfjs(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const t0 = performance.now();
   await tf.setBackend('webgpu');
   await tf.ready();
-  const model = tfjsModel();
+  const model = tfjsModel(defaultSpec);
   const trainable = model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   const opt = tf.train.momentum(0.05, 0.9);
   // One real batch kept on the GPU (tfjs gets no augmentation or gather to do: in its favour).
