@@ -1,9 +1,11 @@
-// npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile --to-accuracy 99.4]
+// npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile
+//                   --to-accuracy 99.4 [--epochs E --batch B --lr X]]
 // Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
 // after a warm-up, per batch size, and prints images/s, ms per step, dispatches and submits per
 // step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
-// --to-accuracy runs the default training until the test accuracy reaches the target and prints
-// the wall time from process start.
+// --to-accuracy trains (default configuration; --epochs/--batch/--lr change its OneCycle length,
+// batch size and peak rate) until the test accuracy reaches the target and prints the wall time
+// from process start, data loading and shader compilation included.
 import { writeFileSync } from 'node:fs';
 import { loadMnistNode } from '../data/mnist-node';
 import { Model } from '../engine/model';
@@ -11,7 +13,7 @@ import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
 import { profileCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
-import { DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
+import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
 import { commit, machine } from './provenance';
 
 const t0 = performance.now();
@@ -23,6 +25,23 @@ function arg(name: string, def: string): string {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
 async function main() {
+  // Options are checked before any data or GPU work.
+  const known = ['batches', 'steps', 'warmup', 'json', 'profile', 'to-accuracy', 'epochs', 'batch', 'lr', 'data'];
+  for (const a of process.argv.slice(2))
+    if (a.startsWith('--') && !known.includes(a.slice(2))) throw new Error(`unknown option ${a} (known: ${known.map((x) => '--' + x).join(' ')})`);
+  const target = arg('to-accuracy', '') ? Number(arg('to-accuracy', '')) : null;
+  if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${arg('to-accuracy', '')}`);
+  const cfg = {
+    ...DEFAULT_CONFIG,
+    epochs: Number(arg('epochs', String(DEFAULT_CONFIG.epochs))),
+    batch: Number(arg('batch', String(DEFAULT_CONFIG.batch))),
+    lr: Number(arg('lr', String(DEFAULT_CONFIG.lr))),
+  };
+  const errs = configErrors(cfg);
+  if (Object.keys(errs).length) throw new Error(Object.values(errs).join('; '));
+  const batches = arg('batches', '128,512').split(',').map(Number);
+  for (const b of batches) if (!(Number.isInteger(b) && b >= 1)) throw new Error(`--batches must be whole numbers ≥ 1, got ${arg('batches', '')}`);
+
   const data = await loadMnistNode(arg('data', 'public/data'));
   const { device, info } = await openNodeGpu();
   const rt = new Runtime(device, info);
@@ -30,16 +49,16 @@ async function main() {
   const test = new GpuSplit(rt, data.test, 'test');
   console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}`);
   const slow = info.isFallback;
-  const batches = arg('batches', '128,512').split(',').map(Number);
   const steps = Number(arg('steps', slow ? '6' : '200'));
   const warmup = Number(arg('warmup', slow ? '2' : '20'));
+  if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(warmup) && warmup >= 0)) throw new Error('--steps must be a whole number ≥ 1 and --warmup ≥ 0');
   const results: Record<string, unknown>[] = [];
 
-  if (arg('to-accuracy', '')) {
-    const target = Number(arg('to-accuracy', '99.4'));
+  if (target !== null) {
+    console.log(`to ${target}%: ${cfg.epochs} epochs OneCycle, batch ${cfg.batch}, max_lr ${cfg.lr}`);
     const model = new Model(rt, defaultSpec, [1, 28, 28]);
-    model.init(DEFAULT_CONFIG.seed);
-    const trainer = new Trainer(model, train, test, DEFAULT_CONFIG);
+    model.init(cfg.seed);
+    const trainer = new Trainer(model, train, test, cfg);
     const warm = await trainer.warmUp();
     let reached: { epoch: number; acc: number; sec: number } | null = null;
     await trainer.run({
@@ -54,7 +73,7 @@ async function main() {
     });
     const r = reached as { epoch: number; acc: number; sec: number } | null;
     console.log(r ? `reached ${r.acc.toFixed(2)}% ≥ ${target}% at epoch ${r.epoch}: ${r.sec.toFixed(2)} s from process start (pipelines ${warm.toFixed(0)} ms)` : `did not reach ${target}%`);
-    results.push({ mode: 'to-accuracy', target, reached: r, pipelinesMs: warm });
+    results.push({ mode: 'to-accuracy', target, config: { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr }, reached: r, pipelinesMs: warm });
   }
 
   for (const batch of batches) {

@@ -1,0 +1,91 @@
+// The Node entry points (built into dist-node/ by `npm run build:node`, which `npm test` runs
+// before these): bad options get a one-line reason and exit status 2 before any GPU work; a short
+// real run writes what it promises.
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function cli(script: string, args: string[]) {
+  const r = spawnSync('node', [`dist-node/${script}.js`, ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l && !l.startsWith('Warning')).join('\n') };
+}
+
+test.beforeAll(() => {
+  expect(existsSync('dist-node/train.js'), 'run `npm run build:node` first').toBe(true);
+});
+
+test('train refuses bad hyper-parameters, options and specs with a reason, before touching the GPU', () => {
+  for (const [args, reason] of [
+    [['--lr', '-1'], 'Learning rate must be a number > 0'],
+    [['--batch', '0'], 'Batch size must be a whole number ≥ 1'],
+    [['--epochs', '2.5'], 'Epochs must be a whole number ≥ 1'],
+    [['--momentum', '1'], 'Momentum must be in [0, 1)'],
+    [['--schedule', 'cosine'], '--schedule must be onecycle, step or constant'],
+    [['--learning-rate', '0.1'], 'unknown option --learning-rate'],
+    [['--train-limit', '-5'], '--train-limit must be a whole number ≥ 1'],
+    [['--epochs'], '--epochs needs a value'],
+  ] as const) {
+    const r = cli('train', [...args]);
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.err, args.join(' ')).toContain(reason);
+    expect(r.out, args.join(' ')).not.toContain('adapter:');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify([{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }]));
+  const r = cli('train', ['--model', bad]);
+  expect(r.status).toBe(2);
+  expect(r.err).toMatch(/layer 0 \(Conv2d\).*3.*1/);
+});
+
+test('train and bench name a missing or corrupt MNIST file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-data-'));
+  const missing = cli('train', ['--data', dir]);
+  expect(missing.status).toBe(2);
+  expect(missing.err).toContain('is missing');
+  for (const f of readdirSync('public/data')) copyFileSync(join('public/data', f), join(dir, f));
+  const victim = readdirSync(dir).find((f) => f.startsWith('mnist-train-images'))!;
+  const bytes = readFileSync(join(dir, victim));
+  writeFileSync(join(dir, victim), bytes.subarray(0, bytes.length >> 1));
+  const corrupt = cli('bench', ['--data', dir]);
+  expect(corrupt.status).toBe(2);
+  expect(corrupt.err).toContain(victim);
+  expect(corrupt.err).toMatch(/corrupt|truncated/);
+});
+
+test('bench refuses a bad accuracy target, schedule, batch list or option', () => {
+  for (const [args, reason] of [
+    [['--to-accuracy', '120'], '--to-accuracy must be a test accuracy in (0, 100]'],
+    [['--to-accuracy', '99.4', '--lr', '0'], 'Learning rate must be a number > 0'],
+    [['--batches', '128,abc'], '--batches must be whole numbers ≥ 1'],
+    [['--batch-size', '128'], 'unknown option --batch-size'],
+  ] as const) {
+    const r = cli('bench', [...args]);
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.err, args.join(' ')).toContain(reason);
+    expect(r.out, args.join(' ')).not.toContain('adapter:');
+  }
+});
+
+test('a one-epoch train run writes its log and weights; bench writes its JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-run-'));
+  const r = cli('train', ['--epochs', '1', '--batch', '64', '--train-limit', '256', '--test-limit', '128', '--out', dir]);
+  expect(r.status, r.err).toBe(0);
+  const log = JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8'));
+  expect(log.epochs).toHaveLength(1);
+  expect(log.config).toMatchObject({ epochs: 1, batch: 64, trainLimit: 256, testLimit: 128 });
+  expect(Number.isFinite(log.firstBatchLoss)).toBe(true);
+  expect(log.adapter).toBeTruthy();
+  expect(readFileSync(join(dir, 'weights.safetensors')).length).toBeGreaterThan(4 * 8880);
+
+  const json = join(dir, 'bench.json');
+  const b = cli('bench', ['--batches', '32', '--steps', '2', '--warmup', '1', '--json', json]);
+  expect(b.status, b.err).toBe(0);
+  const out = JSON.parse(readFileSync(json, 'utf8'));
+  expect(out.results).toHaveLength(1);
+  expect(out.results[0]).toMatchObject({ batch: 32, steps: 2, submitsPerStep: 1 });
+  expect(out.results[0].imagesPerSec).toBeGreaterThan(0);
+  expect(out.adapter).toBeTruthy();
+});
