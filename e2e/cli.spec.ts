@@ -61,6 +61,9 @@ test('bench refuses a bad accuracy target, schedule, batch list or option', () =
     [['--to-accuracy', '99.4', '--lr', '0'], 'Learning rate must be a number > 0'],
     [['--batches', '128,abc'], '--batches must be whole numbers ≥ 1'],
     [['--batch-size', '128'], 'unknown option --batch-size'],
+    [['--batch', '512'], '--batch sets the --to-accuracy run (the throughput runs take --batches)'],
+    [['--steps', '0'], '--steps must be a whole number ≥ 1'],
+    [['--to-accuracy'], '--to-accuracy needs a value'],
   ] as const) {
     const r = cli('bench', [...args]);
     expect(r.status, args.join(' ')).toBe(2);

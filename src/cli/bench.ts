@@ -27,8 +27,17 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 async function main() {
   // Options are checked before any data or GPU work.
   const known = ['batches', 'steps', 'warmup', 'json', 'profile', 'to-accuracy', 'epochs', 'batch', 'lr', 'data'];
-  for (const a of process.argv.slice(2))
-    if (a.startsWith('--') && !known.includes(a.slice(2))) throw new Error(`unknown option ${a} (known: ${known.map((x) => '--' + x).join(' ')})`);
+  const argv = process.argv.slice(2);
+  argv.forEach((a, i) => {
+    if (!a.startsWith('--')) return;
+    const name = a.slice(2);
+    if (!known.includes(name)) throw new Error(`unknown option ${a} (known: ${known.map((x) => '--' + x).join(' ')})`);
+    if (name !== 'profile' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) throw new Error(`${a} needs a value`);
+  });
+  for (const k of ['epochs', 'batch', 'lr'])
+    if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
+  for (const [k, min] of [['steps', 1], ['warmup', 0]] as const)
+    if (flag(k) && !(Number.isInteger(Number(arg(k, ''))) && Number(arg(k, '')) >= min)) throw new Error(`--${k} must be a whole number ≥ ${min}`);
   const target = arg('to-accuracy', '') ? Number(arg('to-accuracy', '')) : null;
   if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${arg('to-accuracy', '')}`);
   const cfg = {
@@ -51,7 +60,6 @@ async function main() {
   const slow = info.isFallback;
   const steps = Number(arg('steps', slow ? '6' : '200'));
   const warmup = Number(arg('warmup', slow ? '2' : '20'));
-  if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(warmup) && warmup >= 0)) throw new Error('--steps must be a whole number ≥ 1 and --warmup ≥ 0');
   const results: Record<string, unknown>[] = [];
 
   if (target !== null) {
