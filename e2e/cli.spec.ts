@@ -12,12 +12,22 @@ function cli(script: string, args: string[]) {
   return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l && !l.startsWith('Warning')).join('\n') };
 }
 
+/** Each case is refused with exit status 2 and its reason, before a GPU adapter is opened. */
+function expectRefused(script: string, cases: (readonly [readonly string[], string])[]) {
+  for (const [args, reason] of cases) {
+    const r = cli(script, [...args]);
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.err, args.join(' ')).toContain(reason);
+    expect(r.out, args.join(' ')).not.toContain('adapter:');
+  }
+}
+
 test.beforeAll(() => {
   expect(existsSync('dist-node/train.js'), 'run `npm run build:node` first').toBe(true);
 });
 
 test('train refuses bad hyper-parameters, options and specs with a reason, before touching the GPU', () => {
-  for (const [args, reason] of [
+  expectRefused('train', [
     [['--lr', '-1'], 'Learning rate must be a number > 0'],
     [['--batch', '0'], 'Batch size must be a whole number ≥ 1'],
     [['--epochs', '2.5'], 'Epochs must be a whole number ≥ 1'],
@@ -26,12 +36,8 @@ test('train refuses bad hyper-parameters, options and specs with a reason, befor
     [['--learning-rate', '0.1'], 'unknown option --learning-rate'],
     [['--train-limit', '-5'], '--train-limit must be a whole number ≥ 1'],
     [['--epochs'], '--epochs needs a value'],
-  ] as const) {
-    const r = cli('train', [...args]);
-    expect(r.status, args.join(' ')).toBe(2);
-    expect(r.err, args.join(' ')).toContain(reason);
-    expect(r.out, args.join(' ')).not.toContain('adapter:');
-  }
+    [['--epochs', '--lr', '0.1'], '--epochs needs a value'],
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify([{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }]));
@@ -56,7 +62,7 @@ test('train and bench name a missing or corrupt MNIST file', () => {
 });
 
 test('bench refuses a bad accuracy target, schedule, batch list or option', () => {
-  for (const [args, reason] of [
+  expectRefused('bench', [
     [['--to-accuracy', '120'], '--to-accuracy must be a test accuracy in (0, 100]'],
     [['--to-accuracy', '99.4', '--lr', '0'], 'Learning rate must be a number > 0'],
     [['--batches', '128,abc'], '--batches must be whole numbers ≥ 1'],
@@ -64,12 +70,9 @@ test('bench refuses a bad accuracy target, schedule, batch list or option', () =
     [['--batch', '512'], '--batch sets the --to-accuracy run (the throughput runs take --batches)'],
     [['--steps', '0'], '--steps must be a whole number ≥ 1'],
     [['--to-accuracy'], '--to-accuracy needs a value'],
-  ] as const) {
-    const r = cli('bench', [...args]);
-    expect(r.status, args.join(' ')).toBe(2);
-    expect(r.err, args.join(' ')).toContain(reason);
-    expect(r.out, args.join(' ')).not.toContain('adapter:');
-  }
+    [['--to-accuracy='], '--to-accuracy must be a test accuracy in (0, 100]'],
+    [['profile'], 'unexpected argument profile'],
+  ]);
 });
 
 test('a one-epoch train run writes its log and weights; bench writes its JSON', () => {

@@ -11,14 +11,12 @@ import { bnBackwardV1, bnForwardTrainV1 } from '../engine/ops/dev/batchnorm_v1';
 import { matmul } from '../engine/ops/matmul';
 import { Runtime } from '../engine/runtime';
 import { timeCalls } from '../engine/timing';
+import { parseArgs } from './args';
 import { commit, machine } from './provenance';
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
-
 async function main() {
+  const opts = parseArgs(process.argv.slice(2), ['max', 'json']);
+  const arg = (name: string, def: string) => opts[name] ?? def;
   const { device, info } = await openNodeGpu();
   const rt = new Runtime(device, info);
   const max = Number(arg('max', info.isFallback ? '1024' : '4096'));

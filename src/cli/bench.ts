@@ -14,32 +14,22 @@ import { Runtime } from '../engine/runtime';
 import { profileCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
 import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
+import { parseArgs } from './args';
 import { commit, machine } from './provenance';
 
 const t0 = performance.now();
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : def;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
-
 async function main() {
   // Options are checked before any data or GPU work.
-  const known = ['batches', 'steps', 'warmup', 'json', 'profile', 'to-accuracy', 'epochs', 'batch', 'lr', 'data'];
-  const argv = process.argv.slice(2);
-  argv.forEach((a, i) => {
-    if (!a.startsWith('--')) return;
-    const name = a.slice(2);
-    if (!known.includes(name)) throw new Error(`unknown option ${a} (known: ${known.map((x) => '--' + x).join(' ')})`);
-    if (name !== 'profile' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) throw new Error(`${a} needs a value`);
-  });
+  const opts = parseArgs(process.argv.slice(2), ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data'], ['profile']);
+  const arg = (name: string, def: string) => opts[name] ?? def;
+  const flag = (name: string) => name in opts;
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
   for (const [k, min] of [['steps', 1], ['warmup', 0]] as const)
-    if (flag(k) && !(Number.isInteger(Number(arg(k, ''))) && Number(arg(k, '')) >= min)) throw new Error(`--${k} must be a whole number ≥ ${min}`);
-  const target = arg('to-accuracy', '') ? Number(arg('to-accuracy', '')) : null;
-  if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${arg('to-accuracy', '')}`);
+    if (flag(k) && !(Number.isInteger(Number(opts[k])) && Number(opts[k]) >= min)) throw new Error(`--${k} must be a whole number ≥ ${min}`);
+  const target = flag('to-accuracy') ? Number(opts['to-accuracy']) : null;
+  if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${opts['to-accuracy']}`);
   const cfg = {
     ...DEFAULT_CONFIG,
     epochs: Number(arg('epochs', String(DEFAULT_CONFIG.epochs))),

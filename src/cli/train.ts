@@ -13,28 +13,16 @@ import { Runtime } from '../engine/runtime';
 import { countParams, parseSpec } from '../engine/spec';
 import defaultSpec from '../models/mnist-default.json';
 import { exportWeights, importWeights } from '../train/weights';
+import { parseArgs } from './args';
 import { commit, machine } from './provenance';
 import type { Schedule } from '../train/schedule';
 import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer, type TrainConfig } from '../train/trainer';
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), argv[++i]];
-    if (v === undefined) throw new Error(`--${k} needs a value`);
-    out[k] = v;
-  }
-  return out;
-}
-
 const num = (s: string | undefined, d: number) => (s === undefined ? d : Number(s));
 
 async function main() {
-  const a = parseArgs(process.argv.slice(2));
   const known = ['epochs', 'batch', 'lr', 'seed', 'train-limit', 'test-limit', 'out', 'model', 'init', 'schedule', 'momentum', 'weight-decay', 'rotation', 'crop-p', 'step-size', 'gamma', 'data'];
-  for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.map((x) => '--' + x).join(' ')})`);
+  const a = parseArgs(process.argv.slice(2), known);
   const sched = a.schedule ?? 'onecycle';
   const schedule: Schedule =
     sched === 'onecycle' ? { type: 'OneCycleLR' }
