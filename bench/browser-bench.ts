@@ -9,7 +9,8 @@ import { openGpu } from '../src/engine/gpu';
 import { Model } from '../src/engine/model';
 import { Runtime } from '../src/engine/runtime';
 import defaultSpec from '../src/models/mnist-default.json';
-import { DEFAULT_CONFIG, GpuSplit, Trainer } from '../src/train/trainer';
+import { DEFAULT_CONFIG } from '../src/train/config';
+import { GpuSplit, Trainer } from '../src/train/trainer';
 
 declare global {
   interface Window {

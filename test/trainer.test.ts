@@ -5,7 +5,8 @@ import { limitSplit } from '../src/data/mnist';
 import { loadMnistNode } from '../src/data/mnist-node';
 import { Model } from '../src/engine/model';
 import spec from '../src/models/mnist-default.json';
-import { DEFAULT_CONFIG, GpuSplit, Trainer, configErrors, type TrainConfig } from '../src/train/trainer';
+import { configErrors, DEFAULT_CONFIG, type TrainConfig } from '../src/train/config';
+import { GpuSplit, Trainer } from '../src/train/trainer';
 import { runtime } from './gpu';
 
 const data = loadMnistNode();

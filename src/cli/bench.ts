@@ -13,7 +13,8 @@ import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
 import { profileCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
-import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer } from '../train/trainer';
+import { DEFAULT_CONFIG, errorLines, parseConfig, strictNumber } from '../train/config';
+import { GpuSplit, Trainer } from '../train/trainer';
 import { parseArgs } from './args';
 import { commit, machine } from './provenance';
 
@@ -27,19 +28,17 @@ async function main() {
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
   for (const [k, min] of [['steps', 1], ['warmup', 0]] as const)
-    if (flag(k) && !(Number.isInteger(Number(opts[k])) && Number(opts[k]) >= min)) throw new Error(`--${k} must be a whole number ≥ ${min}`);
-  const target = flag('to-accuracy') ? Number(opts['to-accuracy']) : null;
+    if (flag(k) && !(Number.isInteger(strictNumber(opts[k])) && strictNumber(opts[k]) >= min && strictNumber(opts[k]) <= 100000)) throw new Error(`--${k} must be a whole number from ${min} to 100000`);
+  const target = flag('to-accuracy') ? strictNumber(opts['to-accuracy']) : null;
   if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${opts['to-accuracy']}`);
-  const cfg = {
-    ...DEFAULT_CONFIG,
-    epochs: Number(arg('epochs', String(DEFAULT_CONFIG.epochs))),
-    batch: Number(arg('batch', String(DEFAULT_CONFIG.batch))),
-    lr: Number(arg('lr', String(DEFAULT_CONFIG.lr))),
-  };
-  const errs = configErrors(cfg);
-  if (Object.keys(errs).length) throw new Error(Object.values(errs).join('; '));
-  const batches = arg('batches', '128,512').split(',').map(Number);
-  for (const b of batches) if (!(Number.isInteger(b) && b >= 1)) throw new Error(`--batches must be whole numbers ≥ 1, got ${arg('batches', '')}`);
+  const parsed = parseConfig({ epochs: opts.epochs, batch: opts.batch, lr: opts.lr });
+  if (!parsed.ok) throw new Error(errorLines(parsed.errors, (f) => `--${f}`));
+  const cfg = parsed.value.config;
+  const batches = arg('batches', '128,512').split(',').map((b) => {
+    const one = parseConfig({ batch: b });
+    if (!one.ok) throw new Error(`--batches must be whole numbers from 1 to 65536, got ${JSON.stringify(arg('batches', ''))}`);
+    return one.value.config.batch;
+  });
 
   const data = await loadMnistNode(arg('data', 'public/data'));
   const { device, info } = await openNodeGpu();

@@ -1,101 +1,146 @@
 // npm run train -- --epochs N --batch B --lr X --seed S --train-limit N --test-limit N --out DIR
 //   [--model spec.json] [--init weights.safetensors] [--schedule onecycle|step|constant]
 //   [--momentum M] [--weight-decay W] [--rotation DEG] [--crop-p P] [--step-size N --gamma G]
-// Trains the notebook's model with the same engine through Dawn, prints one line per epoch and
-// writes DIR/log.json and DIR/weights.safetensors.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   [--overwrite]
+// Trains the notebook's model with the same engine through Dawn and prints one line per epoch.
+// After every epoch DIR/weights.safetensors and then DIR/log.json (which names the weights' epoch
+// and SHA-256) are replaced atomically, so a crash at any instant leaves the last finished epoch.
+// Exit status: 0 done; 2 refused before any work (bad option, spec, data, --out); 3 stopped on a
+// non-finite value; 4 a GPU error or limit.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { limitSplit } from '../data/mnist';
 import { loadMnistNode } from '../data/mnist-node';
+import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
-import { countParams, parseSpec } from '../engine/spec';
+import { checkClassifier, countParams, parseSpec, readSpecText } from '../engine/spec';
 import defaultSpec from '../models/mnist-default.json';
-import { exportWeights, importWeights } from '../train/weights';
+import { errorLines, parseConfig, type ConfigField, type RawConfig, type TrainConfig } from '../train/config';
+import { GpuSplit, Trainer, type EpochLog } from '../train/trainer';
+import { importWeights, weightsFile } from '../train/weights';
 import { parseArgs } from './args';
 import { commit, machine } from './provenance';
-import type { Schedule } from '../train/schedule';
-import { configErrors, DEFAULT_CONFIG, GpuSplit, Trainer, type TrainConfig } from '../train/trainer';
+import { RunDir } from './run-dir';
 
-const num = (s: string | undefined, d: number) => (s === undefined ? d : Number(s));
+/** CLI option → config field. */
+const FIELDS: Record<string, ConfigField> = {
+  epochs: 'epochs', batch: 'batch', lr: 'lr', seed: 'seed', 'train-limit': 'trainLimit', 'test-limit': 'testLimit',
+  schedule: 'schedule', momentum: 'momentum', 'weight-decay': 'weightDecay', rotation: 'rotation', 'crop-p': 'cropP',
+  'step-size': 'stepSize', gamma: 'gamma',
+};
+export const optionName = (field: string) => `--${Object.keys(FIELDS).find((k) => FIELDS[k] === field) ?? field}`;
 
 async function main() {
-  const known = ['epochs', 'batch', 'lr', 'seed', 'train-limit', 'test-limit', 'out', 'model', 'init', 'schedule', 'momentum', 'weight-decay', 'rotation', 'crop-p', 'step-size', 'gamma', 'data'];
-  const a = parseArgs(process.argv.slice(2), known);
-  const sched = a.schedule ?? 'onecycle';
-  const schedule: Schedule =
-    sched === 'onecycle' ? { type: 'OneCycleLR' }
-    : sched === 'step' ? { type: 'StepLR', step_size: num(a['step-size'], 8), gamma: num(a.gamma, 0.1) }
-    : sched === 'constant' ? { type: 'constant' }
-    : (() => { throw new Error(`--schedule must be onecycle, step or constant`); })();
-  const cfg: TrainConfig = {
-    ...DEFAULT_CONFIG,
-    epochs: num(a.epochs, DEFAULT_CONFIG.epochs),
-    batch: num(a.batch, DEFAULT_CONFIG.batch),
-    lr: num(a.lr, DEFAULT_CONFIG.lr),
-    seed: num(a.seed, DEFAULT_CONFIG.seed),
-    momentum: num(a.momentum, DEFAULT_CONFIG.momentum),
-    weightDecay: num(a['weight-decay'], DEFAULT_CONFIG.weightDecay),
-    schedule,
-    augment: { ...DEFAULT_CONFIG.augment, rotation: num(a.rotation, DEFAULT_CONFIG.augment.rotation), cropP: num(a['crop-p'], DEFAULT_CONFIG.augment.cropP) },
-  };
-  const trainLimit = a['train-limit'] ? Number(a['train-limit']) : undefined;
-  const testLimit = a['test-limit'] ? Number(a['test-limit']) : undefined;
-  for (const [k, v] of [['train-limit', trainLimit], ['test-limit', testLimit]] as const)
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`--${k} must be a whole number ≥ 1`);
-  const errs = configErrors(cfg);
-  if (Object.keys(errs).length) throw new Error(Object.values(errs).join('\n'));
-  const spec = a.model ? JSON.parse(readFileSync(a.model, 'utf8')) : defaultSpec;
-  parseSpec(spec, [1, 28, 28]); // refuse a bad spec before touching the GPU
+  const a = parseArgs(process.argv.slice(2), [...Object.keys(FIELDS), 'out', 'model', 'init', 'data'], ['overwrite']);
+  const raw: RawConfig = {};
+  for (const [opt, field] of Object.entries(FIELDS)) if (a[opt] !== undefined) raw[field] = a[opt];
+  const parsed = parseConfig(raw);
+  if (!parsed.ok) throw new Error(errorLines(parsed.errors, optionName));
+  const { config: cfg, trainLimit, testLimit } = parsed.value;
+  const spec = a.model ? readSpecText(readFileSync(a.model, 'utf8'), a.model) : defaultSpec;
+  checkClassifier(parseSpec(spec, [1, 28, 28]), 10); // a bad spec is refused before the GPU is touched
+  const initBytes = a.init !== undefined ? readFileSync(a.init) : null;
+  if (a.out === '') throw new Error('--out needs a value');
   const out = a.out ?? 'runs/latest';
+  const dir = RunDir.open(out, 'overwrite' in a);
+  const release = (sig: string, code: number) => () => {
+    dir.release();
+    console.error(`train: ${sig}: stopped; ${join(out, 'weights.safetensors')} holds the last finished epoch, if any`);
+    process.exit(code);
+  };
+  process.on('SIGINT', release('SIGINT', 130));
+  process.on('SIGTERM', release('SIGTERM', 143));
+  try {
+    process.exitCode = await train(dir, out, cfg, trainLimit, testLimit, spec, a, initBytes);
+  } finally {
+    dir.release();
+  }
+}
 
+async function train(
+  dir: RunDir, out: string, cfg: TrainConfig, trainLimit: number | undefined, testLimit: number | undefined,
+  spec: unknown, a: Record<string, string>, initBytes: Uint8Array | null,
+): Promise<number> {
   const t0 = performance.now();
   const data = await loadMnistNode(a.data ?? 'public/data');
   const { device, info } = await openNodeGpu();
-  device.lost.then((l) => l.reason !== 'destroyed' && console.error(`device lost: ${l.message}`));
   const rt = new Runtime(device, info);
   const model = new Model(rt, spec, [1, 28, 28]);
   model.init(cfg.seed);
-  if (a.init) importWeights(model, readFileSync(a.init), a.init);
+  if (initBytes) importWeights(model, initBytes, a.init);
   const train = new GpuSplit(rt, limitSplit(data.train, trainLimit), 'train');
   const test = new GpuSplit(rt, limitSplit(data.test, testLimit), 'test');
   const trainer = new Trainer(model, train, test, cfg);
   const warm = await trainer.warmUp();
   console.log(`adapter: ${info.adapter}`);
   console.log(`model: ${countParams(model.infos)} parameters; train ${train.count}, test ${test.count}; pipelines compiled in ${warm.toFixed(0)} ms`);
-  let firstLoss = NaN;
-  const log = { adapter: info.adapter, machine: machine(), commit: commit(), params: model.paramCount, config: { ...cfg, trainLimit, testLimit, model: spec }, firstBatchLoss: NaN, epochs: [] as unknown[], startupMs: 0, totalSec: 0 };
-  log.startupMs = performance.now() - t0;
-  mkdirSync(out, { recursive: true });
-  const save = () => writeFileSync(join(out, 'log.json'), JSON.stringify({ ...log, firstBatchLoss: firstLoss }, null, 2) + '\n');
-  const result = await trainer.run({
-    onFirstLoss: (l) => {
-      firstLoss = l;
-      console.log(`first batch loss: ${l.toFixed(6)}`);
-    },
-    onEpoch: (e) => {
-      log.epochs.push(e);
-      log.totalSec = (performance.now() - t0) / 1000;
-      console.log(
-        `epoch ${String(e.epoch).padStart(2)}  train loss ${e.trainLoss.toFixed(4)} acc ${e.trainAcc.toFixed(2)}%  ` +
-          `test loss ${e.testLoss.toFixed(4)} acc ${e.testAcc.toFixed(2)}%  ${e.seconds.toFixed(1)} s  ${Math.round(e.imagesPerSec)} img/s`,
-      );
-      save();
-    },
-  });
-  save();
-  writeFileSync(join(out, 'weights.safetensors'), await exportWeights(model));
-  if (result.status === 'nonfinite') {
-    console.error(result.detail.message);
-    process.exitCode = 3;
+  const log = {
+    status: 'running' as 'running' | 'done' | 'nonfinite' | 'failed',
+    adapter: info.adapter, machine: machine(), commit: commit(), params: model.paramCount,
+    config: { ...cfg, trainLimit, testLimit, model: spec },
+    firstBatchLoss: null as number | null,
+    epochs: [] as EpochLog[],
+    /** The weights file this log belongs to: written (atomically) just before the log. */
+    weights: null as { file: string; epoch: number; sha256: string } | null,
+    error: null as string | null,
+    startupMs: performance.now() - t0,
+    totalSec: 0,
+  };
+  const saveLog = () => dir.write('log.json', JSON.stringify(log, null, 2) + '\n');
+  saveLog();
+  // Epoch ends are written in order, one after another, while training goes on.
+  let writes = Promise.resolve();
+  let code = 0;
+  try {
+    const result = await trainer.run({
+      onFirstLoss: (l) => {
+        log.firstBatchLoss = l;
+        console.log(`first batch loss: ${l.toFixed(6)}`);
+      },
+      onEpoch: (e) => {
+        const snap = model.snapshot(); // the copy is submitted now, before the next step
+        const history = [...trainer.history];
+        writes = writes.then(async () => {
+          const bytes = weightsFile(model, await snap, { epoch: String(e.epoch) });
+          dir.write('weights.safetensors', bytes);
+          log.epochs = history;
+          log.weights = { file: 'weights.safetensors', epoch: e.epoch, sha256: createHash('sha256').update(bytes).digest('hex') };
+          log.totalSec = (performance.now() - t0) / 1000;
+          saveLog();
+        });
+        console.log(
+          `epoch ${String(e.epoch).padStart(2)}  train loss ${e.trainLoss.toFixed(4)} acc ${e.trainAcc.toFixed(2)}%  ` +
+            `test loss ${e.testLoss.toFixed(4)} acc ${e.testAcc.toFixed(2)}%  ${e.seconds.toFixed(1)} s  ${Math.round(e.imagesPerSec)} img/s`,
+        );
+      },
+    });
+    await writes;
+    if (result.status === 'nonfinite') {
+      log.status = 'nonfinite';
+      log.error = result.detail.message;
+      console.error(result.detail.message);
+      code = 3;
+    } else log.status = 'done';
+  } catch (e) {
+    await writes.catch(() => undefined);
+    log.status = 'failed';
+    log.error = (e as Error).message;
+    code = e instanceof GpuError ? 4 : 2;
+    console.error(`train: ${log.error}`);
   }
-  console.log(`wrote ${join(out, 'log.json')} and ${join(out, 'weights.safetensors')} (${((performance.now() - t0) / 1000).toFixed(1)} s in all)`);
+  log.totalSec = (performance.now() - t0) / 1000;
+  saveLog();
+  const w = log.weights ? `${join(out, 'weights.safetensors')} (epoch ${log.weights.epoch})` : 'no weights (no epoch finished)';
+  console.log(`wrote ${join(out, 'log.json')} and ${w} (${log.totalSec.toFixed(1)} s in all)`);
   trainer.destroy();
   device.destroy();
+  return code;
 }
 
 main().catch((e) => {
   console.error(`train: ${e instanceof Error ? e.message : e}`);
-  process.exit(2);
+  process.exit(e instanceof GpuError ? 4 : 2);
 });

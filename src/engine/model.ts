@@ -2,10 +2,11 @@
 // momentum in two more with the same layout), every BatchNorm running statistic in another, so
 // the optimizer, the finite check and the running-statistics update are one dispatch each.
 // A Plan holds the activations and dispatches for one batch size and mode, built once.
+import { describeBuffer, LimitError } from './gpu-errors';
 import { gpuLayer, isIdentity, planUnits, type GpuLayer, type LayerCtx, type Mode, type Unit } from './layers';
 import { makeRng } from './rng';
 import type { Binding, Call, Runtime } from './runtime';
-import { countParams, parseSpec, SpecError, type LayerInfo, type TensorDef } from './spec';
+import { countParams, parseSpec, readSpecText, SpecError, type LayerInfo, type TensorDef } from './spec';
 import { numel, shapeStr, type Shape, type Tensor } from './tensor';
 
 export interface Slot {
@@ -73,7 +74,7 @@ export class Model {
   constructor(rt: Runtime, spec: unknown, inShape: Shape) {
     this.rt = rt;
     this.infos = parseSpec(spec, inShape); // refuses bad JSON and bad shapes with a SpecError
-    this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
+    this.spec = typeof spec === 'string' ? readSpecText(spec) : spec;
     this.inShape = [...inShape];
     this.layers = this.infos.map(gpuLayer);
     this.outShape = this.infos[this.infos.length - 1].outShape;
@@ -104,6 +105,11 @@ export class Model {
     }
     this.flatRunning = Math.max(off, 1);
 
+    if (4 * this.flatParams > rt.device.limits.maxStorageBufferBindingSize)
+      throw new LimitError(
+        `the model's ${this.paramCount.toLocaleString('en-US')} parameters need ${(4 * this.flatParams / 2 ** 20).toFixed(0)} MiB in one binding; this adapter allows ${(rt.device.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB (maxStorageBufferBindingSize)`,
+        'params', 4 * this.flatParams, rt.device.limits.maxStorageBufferBindingSize, 'maxStorageBufferBindingSize',
+      );
     this.params = rt.buffer(4 * this.flatParams, 'params');
     this.grads = rt.buffer(4 * this.flatParams, 'grads');
     this.momenta = rt.buffer(4 * this.flatParams, 'momenta');
@@ -191,8 +197,21 @@ export class Model {
       if (!sameShape(t.shape, s.def.shape))
         problems.push(`${s.def.key}: shape ${shapeStr(t.shape)} does not match the model's ${shapeStr(s.def.shape)}`);
       else if (t.data.length !== s.size) problems.push(`${s.def.key}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
+      else {
+        const bad = Array.prototype.findIndex.call(t.data, (v: number) => !Number.isFinite(v));
+        if (bad >= 0) problems.push(`${s.def.key}: value ${bad} is ${t.data[bad]}; weights must be finite`);
+        else if (s.def.name === 'running_var' && Array.prototype.some.call(t.data, (v: number) => v < 0))
+          problems.push(`${s.def.key}: a variance is negative`);
+      }
     }
-    for (const l of this.infos) if (l.type === 'BatchNorm2d') known.add(`${l.index}.num_batches_tracked`);
+    for (const l of this.infos)
+      if (l.type === 'BatchNorm2d') {
+        const k = `${l.index}.num_batches_tracked`;
+        known.add(k);
+        const t = state[k];
+        if (t && !(t.data.length === 1 && Number.isSafeInteger(Number(t.data[0])) && Number(t.data[0]) >= 0))
+          problems.push(`${k}: must be one whole number ≥ 0, got ${Array.from(t.data as ArrayLike<number>).slice(0, 3).join(', ')}`);
+      }
     for (const k of Object.keys(state)) if (!known.has(k)) problems.push(`${k}: not a parameter or buffer of this model`);
     return problems;
   }
@@ -289,7 +308,50 @@ export class Plan {
     if (!Number.isInteger(N) || N < 1) throw new SpecError(`batch size must be a positive integer, got ${N}`);
     this.N = N;
     this.mode = mode;
+    // Sized and checked against the device's limits first, so nothing is allocated for a plan
+    // that cannot run, and the refusal can say which batch size would.
+    try {
+      rt.measure(() => this.build(inputGrad));
+    } catch (e) {
+      if (!(e instanceof LimitError)) throw e;
+      throw new LimitError(this.limitMessage(e, inputGrad), e.what, e.need, e.allowed, e.limit);
+    }
+    this.reset();
     rt.collect(this.owned, () => this.build(inputGrad));
+  }
+
+  private reset(): void {
+    this.acts.length = 0;
+    this.dacts.length = 0;
+    this.forward.length = 0;
+    this.backward.length = 0;
+    this.inputGrad = null;
+  }
+
+  /** "batch 3700 needs 130 MiB for layer 1's output; this adapter allows 128 MiB (…); the largest batch that fits is 3,640". */
+  private limitMessage(e: LimitError, inputGrad: boolean): string {
+    const fits = (n: number) => {
+      const p = Object.create(Plan.prototype) as Plan;
+      Object.assign(p, { model: this.model, N: n, mode: this.mode, acts: [], dacts: [], forward: [], backward: [], inputGrad: null, units: [], owned: [] });
+      try {
+        this.model.rt.measure(() => p.build(inputGrad));
+        return true;
+      } catch (err) {
+        if (err instanceof LimitError || err instanceof SpecError) return false;
+        throw err;
+      }
+    };
+    let lo = 0;
+    let hi = this.N;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    const types = (i: number) => this.model.infos[i]?.type;
+    const what = e.message.startsWith('kernel ') ? e.message : `${describeBuffer(e.what, types)} needs ${e.message.replace(/^.* needs /, '')}`;
+    const largest = lo >= 1 ? `the largest batch that fits is ${lo.toLocaleString('en-US')}` : 'no batch size fits: the model is too large for this adapter';
+    return `batch ${this.N.toLocaleString('en-US')} (${this.mode}): ${what}; ${largest}`;
   }
 
   private build(inputGrad: boolean): void {

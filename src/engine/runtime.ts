@@ -2,6 +2,7 @@
 // uniform parameter blocks, bind groups and dispatches. Ops describe a dispatch as a `Call`;
 // a training step is a list of Calls recorded into one compute pass.
 import type { GpuInfo } from './gpu';
+import { GpuError, LimitError, MiB } from './gpu-errors';
 
 export type Binding = GPUBuffer | GPUBufferBinding;
 
@@ -41,10 +42,72 @@ export class Runtime {
   private live = new Set<GPUBuffer>();
   private dummyBuf: GPUBuffer | null = null;
   private collector: GPUBuffer[] | null = null;
+  /** Errors the device reported outside any error scope, oldest first (see takeErrors). */
+  private uncaptured: string[] = [];
+  /** Set while measuring (see measure): buffers and dispatches are sized and checked, never made. */
+  private dry: { label: string; bytes: number }[] | null = null;
 
   constructor(device: GPUDevice, info: GpuInfo) {
     this.device = device;
     this.info = info;
+    // A dispatch WebGPU refuses is skipped, not failed: keep what it says so the run can stop.
+    device.addEventListener('uncapturederror', (e) => {
+      if (this.uncaptured.length < 16) this.uncaptured.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  /** Errors reported outside an error scope since the last call (empty when none). */
+  takeErrors(): string[] {
+    return this.uncaptured.splice(0);
+  }
+
+  /** Throws a GpuError naming `what` when the device has reported an error. */
+  throwIfErrors(what: string): void {
+    const errs = this.takeErrors();
+    if (errs.length) throw new GpuError(`${what}: the GPU refused the work: ${errs[0]}${errs.length > 1 ? ` (and ${errs.length - 1} more)` : ''}`);
+  }
+
+  /**
+   * Run `fn` (which builds or submits GPU work) inside validation and out-of-memory error
+   * scopes; a reported error becomes a GpuError naming `what` and the object WebGPU names.
+   */
+  async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let out: T;
+    try {
+      out = await fn();
+    } finally {
+      const v = await this.device.popErrorScope();
+      const o = await this.device.popErrorScope();
+      if (v) throw new GpuError(`${what}: the GPU refused the work: ${v.message}`);
+      if (o) throw new GpuError(`${what}: the GPU ran out of memory: ${o.message}`);
+    }
+    return out;
+  }
+
+  /**
+   * Size everything `fn` would allocate and dispatch, without creating any of it: every buffer
+   * and grid is checked against the device's limits (throwing a LimitError as the real build
+   * would). Returns the buffers it asked for.
+   */
+  measure(fn: () => void): { label: string; bytes: number }[] {
+    const outer = this.dry;
+    this.dry = [];
+    try {
+      fn();
+      return this.dry;
+    } finally {
+      this.dry = outer;
+    }
+  }
+
+  /** Refuse a buffer larger than one storage binding (or one buffer) may be on this device. */
+  private checkSize(bytes: number, label: string): void {
+    const lim = this.device.limits;
+    for (const [name, allowed] of [['maxStorageBufferBindingSize', lim.maxStorageBufferBindingSize], ['maxBufferSize', lim.maxBufferSize]] as const)
+      if (bytes > allowed)
+        throw new LimitError(`${label} needs ${MiB(bytes)} in one binding; this adapter allows ${MiB(allowed)} (${name})`, label, bytes, allowed, name);
   }
 
   /** Alignment, in floats, for sub-buffer bindings (params packed in one buffer). */
@@ -110,6 +173,11 @@ export class Runtime {
   /** A storage buffer of `bytes` (rounded up to 4), zero-filled, counted in liveBytes. */
   buffer(bytes: number, label = ''): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    this.checkSize(size, label);
+    if (this.dry) {
+      this.dry.push({ label, bytes: size });
+      return this.dummy;
+    }
     // GPUBufferUsage is a global in browsers and, once node-gpu.ts has run, in Node.
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const b = this.device.createBuffer({ size, usage, label });
@@ -142,9 +210,12 @@ export class Runtime {
   get dummy(): GPUBuffer {
     if (!this.dummyBuf) {
       const outer = this.collector;
+      const dry = this.dry;
       this.collector = null; // shared by everyone: never owned by a plan
+      this.dry = null;
       this.dummyBuf = this.buffer(16, 'unused binding');
       this.collector = outer;
+      this.dry = dry;
     }
     return this.dummyBuf;
   }
@@ -159,7 +230,7 @@ export class Runtime {
 
   upload(data: Float32Array | Uint32Array | Int32Array | Uint8Array, label = ''): GPUBuffer {
     const b = this.buffer(data.byteLength, label);
-    this.write(b, data);
+    if (!this.dry) this.write(b, data);
     return b;
   }
 
@@ -177,6 +248,7 @@ export class Runtime {
 
   /** A uniform block with u32 fields then f32 fields (see Params). Written once. */
   params(p: Params, label = 'params'): GPUBuffer {
+    if (this.dry) return this.dummy;
     const u = p.u ?? [];
     const f = p.f ?? [];
     const words = Math.max(4, Math.ceil((u.length + f.length) / 4) * 4);
@@ -206,15 +278,18 @@ export class Runtime {
     workgroups: [number, number?, number?],
     constants?: Record<string, number>,
   ): Call {
+    const [x, y = 1, z = 1] = workgroups;
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max)
+      throw new LimitError(`kernel ${label} needs a grid of ${x}×${y}×${z} workgroups; this adapter allows ${max} per dimension (maxComputeWorkgroupsPerDimension)`, label, Math.max(x, y, z), max, 'maxComputeWorkgroupsPerDimension');
+    for (const b of bindings) if (b && 'buffer' in b && b.size !== undefined) this.checkSize(b.size, `${label}'s binding`);
+    if (this.dry) return { label, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup, workgroups: [x, y, z] };
     const pipeline = this.pipeline(code, entry, constants);
     const bindGroup = this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
       entries: bindings.flatMap((b, i) => (b ? [{ binding: i, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
     });
-    const [x, y = 1, z = 1] = workgroups;
-    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
-    if (x > max || y > max || z > max) throw new Error(`${label}: grid ${x}×${y}×${z} exceeds ${max} per dimension`);
     return { label, pipeline, bindGroup, workgroups: [x, y, z] };
   }
 

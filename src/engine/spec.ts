@@ -76,18 +76,42 @@ function unsupported(where: string, name: string, v: unknown, only: string): nev
   throw new SpecError(`${where}: ${name} = ${JSON.stringify(v)} is not supported (only ${only})`);
 }
 
+/** Bounds checked before anything is parsed or allocated (a spec is a short list of layers). */
+export const SPEC_LIMITS = { chars: 256 * 1024, depth: 8, layers: 256, params: 10_000_000 };
+
+/**
+ * JSON text of a spec (from a file, the editor or a weights file's metadata) to a value, its size
+ * and nesting bounded before JSON.parse sees it.
+ */
+export function readSpecText(text: string, source = 'The model spec'): unknown {
+  if (text.length > SPEC_LIMITS.chars)
+    throw new SpecError(`${source} is ${text.length.toLocaleString('en-US')} characters; a model spec may have at most ${SPEC_LIMITS.chars.toLocaleString('en-US')}`);
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > SPEC_LIMITS.depth) throw new SpecError(`${source} nests deeper than ${SPEC_LIMITS.depth} levels; a model spec is a list of flat layer objects`);
+    } else if (c === ']' || c === '}') depth--;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
 /** Parse JSON text or an already-parsed value into a validated list of layers. */
 export function parseSpec(spec: unknown, inShape: Shape): LayerInfo[] {
-  let list = spec;
-  if (typeof spec === 'string') {
-    try {
-      list = JSON.parse(spec);
-    } catch (e) {
-      throw new SpecError(`The model spec is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+  const list = typeof spec === 'string' ? readSpecText(spec) : spec;
   if (!Array.isArray(list)) throw new SpecError('The model spec must be a JSON array of layers');
   if (list.length === 0) throw new SpecError('The model spec has no layers');
+  if (list.length > SPEC_LIMITS.layers)
+    throw new SpecError(`The model spec has ${list.length.toLocaleString('en-US')} layers; at most ${SPEC_LIMITS.layers} are supported`);
   let shape = [...inShape];
   const out: LayerInfo[] = [];
   list.forEach((raw, index) => {
@@ -95,7 +119,29 @@ export function parseSpec(spec: unknown, inShape: Shape): LayerInfo[] {
     out.push(info);
     shape = info.outShape;
   });
+  const params = countParams(out);
+  if (params > SPEC_LIMITS.params)
+    throw new SpecError(`The model has ${params.toLocaleString('en-US')} parameters; at most ${SPEC_LIMITS.params.toLocaleString('en-US')} are supported`);
   return out;
+}
+
+/**
+ * Training with NLL needs log-probabilities [N, classes]: the spec must end in LogSoftmax(dim=1)
+ * over exactly `classes` outputs (PyTorch would raise "Target out of bounds" or learn nonsense).
+ */
+export function classifierError(layers: LayerInfo[], classes: number): string | null {
+  const last = layers[layers.length - 1];
+  const shape = shapeStr(last.outShape);
+  if (last.type !== 'LogSoftmax')
+    return `The model must end in {"type": "LogSoftmax", "dim": 1} over ${classes} classes to be trained with NLL; it ends in layer ${last.index} (${last.type}) with output ${shape}`;
+  if (last.outShape.length !== 1 || last.outShape[0] !== classes)
+    return `The model's output is ${shape}, but MNIST has ${classes} classes: the layer before LogSoftmax must give ${classes} outputs`;
+  return null;
+}
+
+export function checkClassifier(layers: LayerInfo[], classes: number): void {
+  const e = classifierError(layers, classes);
+  if (e) throw new SpecError(e);
 }
 
 function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerInfo | undefined): LayerInfo {

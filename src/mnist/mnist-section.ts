@@ -2,12 +2,11 @@
 // train/test, plots, and a look inside — with training in a worker that owns the GPU.
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { NO_AUGMENT } from '../engine/ops/augment';
-import { SpecError } from '../engine/spec';
+import { classifierError, parseSpec, readSpecText, SpecError } from '../engine/spec';
 import { summarize, type Summary } from '../engine/summary';
 import defaultSpec from '../models/mnist-default.json';
-import type { Schedule } from '../train/schedule';
-import { configErrors, DEFAULT_CONFIG, type EpochLog, type Progress, type TrainConfig } from '../train/trainer';
+import { DEFAULT_CONFIG, parseConfig, type RawConfig, type TrainConfig } from '../train/config';
+import type { EpochLog, Progress } from '../train/trainer';
 import '../ui/digit-grid';
 import '../ui/draw-pad';
 import { fmt, fmtBytes, fmtInt, fmtSeconds } from '../ui/format';
@@ -36,7 +35,8 @@ interface Form {
   testLimit: string;
   rotation: string;
   cropP: string;
-  schedule: 'OneCycleLR' | 'StepLR' | 'constant';
+  /** 'OneCycleLR' | 'StepLR' | 'constant' from the menu; anything else (from the URL) is refused at the field. */
+  schedule: string;
   stepSize: string;
   gamma: string;
 }
@@ -58,7 +58,7 @@ function initialForm(): Form {
     testLimit: get('testLimit', ''),
     rotation: get('rotation', DEFAULT_CONFIG.augment.rotation),
     cropP: get('cropP', DEFAULT_CONFIG.augment.cropP),
-    schedule: (q.get('schedule') as Form['schedule']) ?? 'OneCycleLR',
+    schedule: q.get('schedule') ?? 'OneCycleLR',
     stepSize: get('stepSize', 8),
     gamma: get('gamma', 0.1),
   };
@@ -72,12 +72,6 @@ function formFrom(c: TrainConfig, trainLimit?: number, testLimit?: number): Form
     rotation: String(c.augment.rotation), cropP: String(c.augment.cropP),
     schedule: s.type, stepSize: s.type === 'StepLR' ? String(s.step_size) : '8', gamma: s.type === 'StepLR' ? String(s.gamma) : '0.1',
   };
-}
-
-/** A strict number or NaN (so "", "1e", "abc" are rejected, not read as 0). */
-function strictNumber(s: string): number {
-  const t = s.trim();
-  return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
 }
 
 @customElement('mnist-section')
@@ -145,38 +139,29 @@ export class MnistSection extends LitElement {
 
   private get spec(): { value: unknown; error: string | null; summary: Summary | null } {
     try {
-      const value = JSON.parse(this.specText);
-      return { value, error: null, summary: summarize(value, [1, 28, 28]) };
+      const value = readSpecText(this.specText); // size and nesting bounded before parsing
+      const summary = summarize(value, [1, 28, 28]);
+      const notClassifier = classifierError(parseSpec(value, [1, 28, 28]), 10);
+      return { value, error: notClassifier, summary };
     } catch (e) {
       return { value: null, error: e instanceof SpecError ? e.message : `The model spec is not valid JSON: ${(e as Error).message}`, summary: null };
     }
   }
 
+  /** The form through the same strict parser the CLI uses; errors are shown at their fields. */
   private get config(): { config: TrainConfig | null; errors: Record<string, string>; trainLimit?: number; testLimit?: number } {
     const f = this.form;
-    const schedule: Schedule =
-      f.schedule === 'StepLR' ? { type: 'StepLR', step_size: strictNumber(f.stepSize), gamma: strictNumber(f.gamma) } : f.schedule === 'constant' ? { type: 'constant' } : { type: 'OneCycleLR' };
-    const config: TrainConfig = {
-      epochs: strictNumber(f.epochs),
-      batch: strictNumber(f.batch),
-      lr: strictNumber(f.lr),
-      momentum: strictNumber(f.momentum),
-      weightDecay: strictNumber(f.weightDecay),
-      seed: strictNumber(f.seed),
-      schedule,
-      augment: { ...NO_AUGMENT, rotation: strictNumber(f.rotation), cropP: strictNumber(f.cropP) },
+    const raw: RawConfig = {
+      epochs: f.epochs, batch: f.batch, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, seed: f.seed,
+      rotation: f.rotation, cropP: f.cropP, schedule: f.schedule,
     };
-    const errors = configErrors(config);
-    const limit = (k: 'trainLimit' | 'testLimit') => {
-      if (f[k].trim() === '') return undefined;
-      const v = strictNumber(f[k]);
-      if (!Number.isInteger(v) || v < 1) errors[k] = 'a whole number ≥ 1, or empty for all';
-      return v;
-    };
-    const trainLimit = limit('trainLimit');
-    const testLimit = limit('testLimit');
-    if (errors.schedule) errors[f.schedule === 'StepLR' ? 'stepSize' : 'schedule'] = errors.schedule;
-    return { config: Object.keys(errors).length ? null : config, errors, trainLimit, testLimit };
+    // An empty limit means "all of the split" (the field says so).
+    if (f.trainLimit.trim() !== '') raw.trainLimit = f.trainLimit;
+    if (f.testLimit.trim() !== '') raw.testLimit = f.testLimit;
+    if (f.schedule === 'StepLR') Object.assign(raw, { stepSize: f.stepSize, gamma: f.gamma });
+    const r = parseConfig(raw);
+    if (!r.ok) return { config: null, errors: r.errors as Record<string, string> };
+    return { config: r.value.config, errors: {}, trainLimit: r.value.trainLimit, testLimit: r.value.testLimit };
   }
 
   private setForm(k: keyof Form, v: string) {
@@ -572,7 +557,7 @@ export class MnistSection extends LitElement {
         <label>scheduler
           <select data-testid="mnist-schedule" .value=${this.form.schedule} @change=${(e: Event) => this.setForm('schedule', (e.target as HTMLSelectElement).value)}>
             <option value="OneCycleLR">OneCycleLR</option><option value="StepLR">StepLR</option><option value="constant">constant</option>
-          </select><span class="err">${errors.schedule ?? ''}</span></label>
+          </select><span class="err" data-testid="mnist-error-schedule">${errors.schedule ?? ''}</span></label>
         ${this.form.schedule === 'StepLR' ? html`${this.field('stepSize', 'step size (epochs)', errors)} ${this.field('gamma', 'gamma', errors)}` : null}
       </div>
       <div class="row">

@@ -1,6 +1,7 @@
 // Messages between the MNIST section and its training worker (which owns the GPU device).
 import type { AugmentConfig } from '../engine/ops/augment';
-import type { EpochLog, NonFinite, Progress, TrainConfig } from '../train/trainer';
+import type { TrainConfig } from '../train/config';
+import type { EpochLog, NonFinite, Progress } from '../train/trainer';
 
 export interface DataInfo {
   adapter: string;

@@ -25,18 +25,6 @@ export interface ScheduleInput {
 
 export type LrAt = (step: number) => { lr: number; momentum: number };
 
-export function scheduleError(s: Schedule): string | null {
-  if (s.type === 'StepLR') {
-    if (!(Number.isInteger(s.step_size) && s.step_size >= 1)) return 'StepLR step_size must be a positive integer';
-    if (!(s.gamma > 0 && s.gamma <= 1)) return 'StepLR gamma must be in (0, 1]';
-  }
-  if (s.type === 'OneCycleLR') {
-    const pct = s.pct_start ?? 0.3;
-    if (!(pct > 0 && pct < 1)) return 'OneCycleLR pct_start must be in (0, 1)';
-  }
-  return null;
-}
-
 export function makeSchedule(s: Schedule, i: ScheduleInput): LrAt {
   switch (s.type) {
     case 'constant':

@@ -5,7 +5,7 @@
 import type { MnistSplit } from '../data/mnist';
 import { layerKernels, type Mode } from '../engine/layers';
 import type { Model } from '../engine/model';
-import { augment, augmentKernels, NO_AUGMENT, type AugmentConfig } from '../engine/ops/augment';
+import { augment, augmentKernels, NO_AUGMENT } from '../engine/ops/augment';
 import { batchnormKernels } from '../engine/ops/batchnorm';
 import { lossKernels } from '../engine/ops/loss';
 import { sgdKernels } from '../engine/ops/sgd';
@@ -14,56 +14,8 @@ import { permutation } from '../engine/rng';
 import type { Call, Runtime } from '../engine/runtime';
 import { StepProgram } from '../engine/step';
 import { numel } from '../engine/tensor';
-import { makeSchedule, scheduleError, type LrAt, type Schedule } from './schedule';
-
-export interface TrainConfig {
-  epochs: number;
-  batch: number;
-  /** lr (constant, StepLR) or max_lr (OneCycleLR). */
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  schedule: Schedule;
-  seed: number;
-  augment: AugmentConfig;
-}
-
-export const DEFAULT_CONFIG: TrainConfig = {
-  epochs: 20,
-  batch: 128,
-  lr: 0.1,
-  momentum: 0.9,
-  weightDecay: 0,
-  schedule: { type: 'OneCycleLR' },
-  seed: 1,
-  augment: { ...NO_AUGMENT, rotation: 7 },
-};
-
-/** Problems with a configuration, by field (empty when it is fine). */
-export function configErrors(c: Partial<TrainConfig>): Record<string, string> {
-  const e: Record<string, string> = {};
-  const posInt = (k: 'epochs' | 'batch', what: string) => {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) e[k] = `${what} must be a whole number ≥ 1`;
-  };
-  posInt('epochs', 'Epochs');
-  posInt('batch', 'Batch size');
-  if (!e.batch && c.batch! > 65536) e.batch = 'Batch size must be at most 65536';
-  if (typeof c.lr !== 'number' || !Number.isFinite(c.lr) || c.lr <= 0) e.lr = 'Learning rate must be a number > 0';
-  if (typeof c.momentum !== 'number' || !(c.momentum >= 0 && c.momentum < 1)) e.momentum = 'Momentum must be in [0, 1)';
-  if (typeof c.weightDecay !== 'number' || !(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) e.weightDecay = 'Weight decay must be a number ≥ 0';
-  if (typeof c.seed !== 'number' || !Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) e.seed = 'Seed must be a whole number in [0, 2³²)';
-  if (c.augment) {
-    if (!(c.augment.rotation >= 0 && c.augment.rotation <= 180)) e.rotation = 'Rotation must be between 0 and 180 degrees';
-    if (!(c.augment.cropP >= 0 && c.augment.cropP <= 1)) e.cropP = 'Crop probability must be in [0, 1]';
-    if (!(Number.isInteger(c.augment.crop) && c.augment.crop >= 1 && c.augment.crop <= 28)) e.crop = 'Crop size must be a whole number of pixels in [1, 28]';
-  }
-  if (c.schedule) {
-    const s = scheduleError(c.schedule);
-    if (s) e.schedule = s;
-  }
-  return e;
-}
+import { configErrors, errorLines, type TrainConfig } from './config';
+import { makeSchedule, type LrAt } from './schedule';
 
 export interface EpochLog {
   epoch: number;
@@ -151,7 +103,7 @@ export class Trainer {
 
   constructor(model: Model, readonly train: GpuSplit, readonly test: GpuSplit, cfg: TrainConfig) {
     const errs = configErrors(cfg);
-    if (Object.keys(errs).length) throw new Error(Object.values(errs).join('; '));
+    if (Object.keys(errs).length) throw new Error(`bad training configuration: ${errorLines(errs, (f) => f).replace(/\n/g, '; ')}`);
     this.rt = model.rt;
     this.model = model;
     this.cfg = cfg;
