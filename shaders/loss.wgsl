@@ -3,7 +3,8 @@
 //   nll          L = -(1/B) Σ_b y[b, t_b];  dy[b,c] = -1/B at c = t_b, else 0; also counts
 //                argmax(y[b,:]) == t_b and adds (L·B, correct, B) to the running `stats`
 //   half_sse     E = Σ ½(t - y)² over batch and outputs;  dy = y - t
-// Both losses write L to out[0] and raise status[1] when L is NaN/Inf (see sgd.wgsl).
+// Both losses write L to out[0] and raise status[1] when L is NaN/Inf; nll puts the first sample
+// whose label is ≥ C in status[5] (see sgd.wgsl for the status layout).
 
 // (common.wgsl is prepended: finite.)
 
@@ -51,7 +52,7 @@ var<workgroup> hits: array<u32, 256>;
 @group(0) @binding(3) var<storage, read_write> dlogp: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(6) var<storage, read_write> status: array<u32>;
+@group(0) @binding(6) var<storage, read_write> status: array<atomic<u32>>;
 
 @compute @workgroup_size(256)
 fn nll_loss(@builtin(local_invocation_index) lid: u32) {
@@ -60,8 +61,10 @@ fn nll_loss(@builtin(local_invocation_index) lid: u32) {
   var right = 0u;
   for (var b = lid; b < P.B; b += 256u) {
     let base = b * P.C;
-    let t = min(labels[b], P.C - 1u);
-    s += logp[base + t];
+    let t = labels[b];
+    // A label with no output to match is refused (status[5], the step is not applied), never clamped.
+    if (t >= P.C) { atomicMin(&status[5], b); }
+    if (t < P.C) { s += logp[base + t]; }
     var best = 0u;
     for (var c = 0u; c < P.C; c++) {
       dlogp[base + c] = select(0.0, g, c == t);
@@ -82,7 +85,7 @@ fn nll_loss(@builtin(local_invocation_index) lid: u32) {
     stats[0] -= red[0];  // L·B
     stats[1] += f32(hits[0]);
     stats[2] += f32(P.B);
-    if (!finite(loss)) { status[1] = 1u; }
+    if (!finite(loss)) { atomicStore(&status[1], 1u); }
   }
 }
 

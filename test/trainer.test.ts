@@ -56,14 +56,29 @@ describe('Trainer', () => {
     expect(losses[0][2]).toBeLessThan(losses[0][1]);
   });
 
-  it('stops at the first non-finite step, names the layer and keeps the weights from before it', async () => {
-    const { trainer, model, free } = await setup({ epochs: 1, batch: 64, lr: 1e30, schedule: { type: 'constant' } }, 512);
+  it('stops where an update would overflow a running statistic, keeping every buffer finite', async () => {
+    const { trainer, model, free } = await setup({ epochs: 1, batch: 64, lr: 100, schedule: { type: 'constant' } }, 1024);
     const r = await trainer.run();
     expect(r.status).toBe('nonfinite');
     if (r.status !== 'nonfinite') return;
-    expect(r.detail.message).toMatch(/layer \d+ \(\w+\)/);
+    expect(r.detail.message).toMatch(/running statistic \d+\.running_(var|mean)\[\d+\] would have become NaN\/Inf/);
+    const snap = await model.snapshot();
+    for (const [k, t] of Object.entries(snap.state)) expect(t.data.every(Number.isFinite), k).toBe(true);
+    expect(snap.momenta.every(Number.isFinite)).toBe(true);
+    free();
+  });
+
+  it('stops at a forward pass that overflows, names the layer and keeps the weights from before it', async () => {
+    const { trainer, model, free } = await setup({ epochs: 1, batch: 64 }, 256);
     const state = await model.getState();
-    for (const [k, t] of Object.entries(state)) expect(t.data.every(Number.isFinite), k).toBe(true);
+    state['0.weight'].data.fill(3e38); // finite, but the first convolution's sums overflow
+    model.setState(state);
+    const r = await trainer.run();
+    expect(r.status).toBe('nonfinite');
+    if (r.status !== 'nonfinite') return;
+    expect(r.detail.message).toMatch(/epoch 1, step 1 of 4.*layer \d+ \(\w+\)/);
+    const after = await model.getState();
+    expect(after['0.weight'].data).toEqual(state['0.weight'].data);
     free();
   });
 

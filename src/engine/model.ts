@@ -44,6 +44,22 @@ export type StateDict = Record<string, { shape: readonly number[]; data: ArrayLi
 
 export const STATUS_OK = 0xffffffff;
 
+/** What the step guard found (Model.decodeStatus); names are state-dict keys with the element. */
+export interface StepStatus {
+  ok: boolean;
+  /** The first gradient that was NaN/Inf. */
+  badGrad: string | null;
+  badLoss: boolean;
+  /** The first weight (or its momentum) the update would have made NaN/Inf. */
+  badUpdate: string | null;
+  /** The first running statistic the update would have made NaN/Inf. */
+  badRunning: string | null;
+  /** Position in the batch of the first sample whose label has no output. */
+  badLabel: number | null;
+  /** The first step that was not applied. */
+  badStep: number | null;
+}
+
 export class Model {
   readonly rt: Runtime;
   readonly spec: unknown;
@@ -64,7 +80,11 @@ export class Model {
   readonly running: GPUBuffer;
   readonly batchStats: GPUBuffer;
   readonly bnMomentum: GPUBuffer;
-  /** u32 × 4: [first non-finite gradient index, loss non-finite (0/1), first skipped step, 0]; "none" = STATUS_OK. */
+  /**
+   * u32 × 8 (shaders/sgd.wgsl): [first non-finite gradient, loss non-finite (0/1), first skipped
+   * step, first weight/momentum the update would make non-finite, first running statistic it
+   * would, first sample with a label out of range, 0, 0]; "none" = STATUS_OK.
+   */
   readonly status: GPUBuffer;
   readonly step: GPUBuffer;
   /** BatchNorm's num_batches_tracked, counted on the host. */
@@ -116,7 +136,7 @@ export class Model {
     this.running = rt.buffer(4 * this.flatRunning, 'running stats');
     this.batchStats = rt.buffer(4 * this.flatRunning, 'batch stats');
     this.bnMomentum = rt.upload(new Float32Array(momentum.length ? momentum : [0]), 'bn momentum');
-    this.status = rt.buffer(16, 'status');
+    this.status = rt.buffer(32, 'status');
     this.step = rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
     this.resetStatus();
     this.resetRunning();
@@ -139,14 +159,28 @@ export class Model {
   }
 
   resetStatus(): void {
-    this.rt.write(this.status, new Uint32Array([STATUS_OK, 0, STATUS_OK, 0]));
+    this.rt.write(this.status, new Uint32Array([STATUS_OK, 0, STATUS_OK, STATUS_OK, STATUS_OK, STATUS_OK, 0, 0]));
+  }
+
+  /** The state-dict name (and element) of flat index `i` in `slots`. */
+  private flatName(slots: Slot[], i: number): string {
+    const s = slots.find((p) => i >= p.offset && i < p.offset + p.size);
+    return s ? `${s.def.key}[${i - s.offset}]` : `flat index ${i}`;
   }
 
   /** Decode a status read back from the GPU (see shaders/sgd.wgsl). */
-  decodeStatus(s: Uint32Array): { ok: boolean; badGrad: string | null; badLoss: boolean; badStep: number | null } {
-    const slot = s[0] === STATUS_OK ? null : this.paramSlots.find((p) => s[0] >= p.offset && s[0] < p.offset + p.size);
-    const badGrad = s[0] === STATUS_OK ? null : (slot?.def.key ?? `flat index ${s[0]}`);
-    return { ok: badGrad === null && s[1] === 0, badGrad, badLoss: s[1] !== 0, badStep: s[2] === STATUS_OK ? null : s[2] };
+  decodeStatus(s: Uint32Array): StepStatus {
+    const at = (k: number, slots: Slot[]) => (s[k] === STATUS_OK ? null : this.flatName(slots, s[k]));
+    const badGrad = at(0, this.paramSlots);
+    const badUpdate = at(3, this.paramSlots);
+    const badRunning = at(4, this.bufferSlots);
+    const badLabel = s[5] === STATUS_OK ? null : s[5];
+    const badLoss = s[1] !== 0;
+    return {
+      ok: !badGrad && !badUpdate && !badRunning && badLabel === null && !badLoss,
+      badGrad, badLoss, badUpdate, badRunning, badLabel,
+      badStep: s[2] === STATUS_OK ? null : s[2],
+    };
   }
 
   writeStep(v: StepValues): void {

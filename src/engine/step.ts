@@ -1,11 +1,10 @@
 // A training (or evaluation) step as one list of dispatches:
-//   forward → loss (+ its gradient) → backward → finite check → running stats → SGD
+//   forward → loss (+ its gradient) → backward → update check → update (running stats, SGD)
 // recorded once per plan and replayed every step with no readback inside it.
 import type { Mode } from './layers';
 import type { Model, Plan } from './model';
-import { bnRunningUpdate } from './ops/batchnorm';
 import { halfSseLoss, nllLoss } from './ops/loss';
-import { findNonfinite, sgdStep } from './ops/sgd';
+import { updateStep } from './ops/sgd';
 import type { Call } from './runtime';
 import { numel } from './tensor';
 
@@ -52,10 +51,14 @@ export class StepProgram {
           ? nllLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, stats, model.status)
           : halfSseLoss(rt, N, C, plan.output.buf, target, plan.dOutput.buf, lossOut, model.status);
       const before = beforeUpdate?.({ plan, lossOut }) ?? [];
-      const tail: Call[] = [...before, findNonfinite(rt, model.flatParams, model.grads, model.status)];
-      if (mode === 'train' && model.bufferSlots.length)
-        tail.push(bnRunningUpdate(rt, model.flatRunning, model.batchStats, model.bnMomentum, model.running, model.status));
-      if (opt) tail.push(sgdStep(rt, model.flatParams, opt.weightDecay, model.step, model.params, model.grads, model.momenta, model.status));
+      const sizes = {
+        n: model.flatParams,
+        nUpdate: opt ? model.flatParams : 0,
+        nRunning: mode === 'train' && model.bufferSlots.length ? model.flatRunning : 0,
+        weightDecay: opt?.weightDecay ?? 0,
+      };
+      const { params, grads, momenta, running, batchStats, bnMomentum, status, step } = model;
+      const tail: Call[] = [...before, ...updateStep(rt, sizes, { params, grads, momenta, running, batchStats, bnMomentum, status, step })];
       return { target, lossOut, lossCall, tail, before };
     });
     this.target = built.target;

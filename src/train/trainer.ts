@@ -4,9 +4,9 @@
 // enough that the GPU stays busy. The same class runs in Node (npm run train) and in the worker.
 import type { MnistSplit } from '../data/mnist';
 import { layerKernels, type Mode } from '../engine/layers';
-import type { Model } from '../engine/model';
+import type { Model, StepStatus } from '../engine/model';
+import { checkClassifier } from '../engine/spec';
 import { augment, augmentKernels, NO_AUGMENT } from '../engine/ops/augment';
-import { batchnormKernels } from '../engine/ops/batchnorm';
 import { lossKernels } from '../engine/ops/loss';
 import { sgdKernels } from '../engine/ops/sgd';
 import { pcg } from '../engine/reference/dropout';
@@ -53,6 +53,11 @@ export interface TrainCallbacks {
   onFirstLoss?(loss: number): void;
 }
 
+/** A value that should be finite is not (the test loss, a label out of range): the run stops. */
+export class NonFiniteError extends Error {
+  override name = 'NonFiniteError';
+}
+
 export type RunResult = { status: 'done' | 'stopped' } | { status: 'nonfinite'; detail: NonFinite };
 
 /** A split kept on the GPU: uint8 images, u32 labels, and the sample order for the epoch. */
@@ -80,6 +85,7 @@ interface Program {
 }
 
 const SIDE = 28;
+const CLASSES = 10;
 
 export class Trainer {
   readonly rt: Runtime;
@@ -108,11 +114,12 @@ export class Trainer {
     this.model = model;
     this.cfg = cfg;
     if (numel(model.inShape) !== SIDE * SIDE) throw new Error(`the model takes ${model.inShape.join('×')} inputs; MNIST images are 1×28×28`);
+    checkClassifier(model.infos, CLASSES);
     this.stepsPerEpoch = Math.ceil(train.count / cfg.batch);
     this.lrAt = makeSchedule(cfg.schedule, { lr: cfg.lr, momentum: cfg.momentum, epochs: cfg.epochs, stepsPerEpoch: this.stepsPerEpoch });
     this.trainStats = this.rt.buffer(16, 'train stats');
     this.testStats = this.rt.buffer(16, 'test stats');
-    this.readback = this.rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
+    this.readback = this.rt.device.createBuffer({ size: 48, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
   }
 
   /** Programs per (mode, batch size): the full batch and the last, partial one. */
@@ -135,12 +142,16 @@ export class Trainer {
   /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
   async warmUp(): Promise<number> {
     const t0 = performance.now();
-    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels, ...batchnormKernels.filter((k) => k.entry === 'bn_running_update')];
-    await Promise.all(kernels.map((k) => this.rt.precompile(k.code, k.entry, k.constants)));
-    // Building the programs now finds every pipeline compiled.
-    this.program('train', Math.min(this.cfg.batch, this.train.count));
-    this.program('eval', Math.min(this.cfg.batch, this.test.count));
-    await this.rt.device.queue.onSubmittedWorkDone();
+    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels];
+    // Plans are checked against the device's limits as they are built (LimitError); anything
+    // else WebGPU refuses while compiling or building is caught here, not at the first step.
+    await this.rt.scoped('compiling the kernels and building the training plan', async () => {
+      await Promise.all(kernels.map((k) => this.rt.precompile(k.code, k.entry, k.constants)));
+      // Building the programs now finds every pipeline compiled.
+      this.program('train', Math.min(this.cfg.batch, this.train.count));
+      this.program('eval', Math.min(this.cfg.batch, this.test.count));
+      await this.rt.device.queue.onSubmittedWorkDone();
+    });
     return performance.now() - t0;
   }
 
@@ -175,12 +186,14 @@ export class Trainer {
   private async readStats(stats: GPUBuffer): Promise<{ stats: Float32Array; status: Uint32Array }> {
     const enc = this.rt.device.createCommandEncoder();
     enc.copyBufferToBuffer(stats, 0, this.readback, 0, 16);
-    enc.copyBufferToBuffer(this.model.status, 0, this.readback, 16, 16);
+    enc.copyBufferToBuffer(this.model.status, 0, this.readback, 16, 32);
     this.rt.submit(enc.finish());
     await this.readback.mapAsync(GPUMapMode.READ);
     const r = this.readback.getMappedRange();
-    const out = { stats: new Float32Array(r.slice(0, 16)), status: new Uint32Array(r.slice(16, 32)) };
+    const out = { stats: new Float32Array(r.slice(0, 16)), status: new Uint32Array(r.slice(16, 48)) };
     this.readback.unmap();
+    // A dispatch WebGPU refused was skipped: what was read is not the work asked for.
+    this.rt.throwIfErrors('training');
     return out;
   }
 
@@ -193,7 +206,13 @@ export class Trainer {
       const r = await this.trainEpoch(cb);
       if (r) return r;
       const tTest = performance.now();
-      const test = await this.evaluate();
+      let test: { loss: number; acc: number };
+      try {
+        test = await this.evaluate();
+      } catch (e) {
+        if (e instanceof NonFiniteError) return { status: 'nonfinite', detail: { epoch: this.epoch + 1, step: this.stepsPerEpoch, message: e.message } };
+        throw e;
+      }
       const log: EpochLog = {
         epoch: this.epoch + 1,
         trainLoss: this.lastTrain.loss,
@@ -234,7 +253,8 @@ export class Trainer {
       const prog = this.program('train', count);
       const { lr, momentum } = this.lrAt(g);
       this.model.writeStep({ seed: this.stepSeed(g), index: g, offset, count, lr, momentum });
-      this.rt.run([prog.feed, ...prog.step.trainCalls]);
+      if (s === resumedAt) await this.rt.scoped(`training step ${s + 1} of epoch ${this.epoch + 1}`, () => this.rt.run([prog.feed, ...prog.step.trainCalls]));
+      else this.rt.run([prog.feed, ...prog.step.trainCalls]);
       this.model.batchesTracked++;
       this.stepInEpoch++;
       if (!this.firstLossSent && g === 0 && cb.onFirstLoss) {
@@ -288,9 +308,11 @@ export class Trainer {
       const prog = this.program('train', count);
       const { lr, momentum } = this.lrAt(s);
       this.model.writeStep({ seed: this.stepSeed(k), index: k, offset, count, lr, momentum });
-      this.rt.run([prog.feed, ...prog.step.trainCalls]);
+      if (k === 0) await this.rt.scoped('the first benchmark step', () => this.rt.run([prog.feed, ...prog.step.trainCalls]));
+      else this.rt.run([prog.feed, ...prog.step.trainCalls]);
     }
     await this.rt.device.queue.onSubmittedWorkDone();
+    this.rt.throwIfErrors('benchmark steps');
   }
 
   /** The dispatches of one full-batch training step (for profiles). */
@@ -299,7 +321,10 @@ export class Trainer {
     return [prog.feed, ...prog.step.trainCalls];
   }
 
-  /** Test loss (mean NLL) and accuracy (%) over the test split. */
+  /**
+   * Test loss (mean NLL) and accuracy (%) over the test split. Throws a NonFiniteError when the
+   * loss is not finite or a label has no output, and a GpuError when the GPU refused the work.
+   */
   async evaluate(): Promise<{ loss: number; acc: number }> {
     this.rt.write(this.testStats, new Float32Array(4));
     const B = this.cfg.batch;
@@ -307,10 +332,17 @@ export class Trainer {
       const count = Math.min(B, this.test.count - offset);
       const prog = this.program('eval', count);
       this.model.writeStep({ seed: 0, index: 0, offset, count, lr: 0, momentum: 0 });
-      this.rt.run([prog.feed, ...prog.step.evalCalls]);
+      if (offset === 0) await this.rt.scoped('the first test batch', () => this.rt.run([prog.feed, ...prog.step.evalCalls]));
+      else this.rt.run([prog.feed, ...prog.step.evalCalls]);
     }
-    const { stats } = await this.readStats(this.testStats);
-    return { loss: stats[0] / stats[2], acc: (100 * stats[1]) / stats[2] };
+    const { stats, status } = await this.readStats(this.testStats);
+    const st = this.model.decodeStatus(status);
+    const loss = stats[0] / stats[2];
+    const acc = (100 * stats[1]) / stats[2];
+    if (st.badLabel !== null) throw new NonFiniteError(`Testing stopped: a test label is out of range for the model's ${CLASSES} outputs.`);
+    if (st.badLoss || !Number.isFinite(loss) || !Number.isFinite(acc) || stats[2] !== this.test.count)
+      throw new NonFiniteError(`Testing stopped: the test loss is ${loss} over ${stats[2]} of ${this.test.count} images (the weights give NaN/Inf outputs). The weights are kept as they are.`);
+    return { loss, acc };
   }
 
   /** The model's output (log-probabilities) for every test sample, in order. */
@@ -340,7 +372,7 @@ export class Trainer {
    * Replays the step that went non-finite (the weights are still those from before it) and
    * finds the first layer whose output, or whose gradient, is not finite.
    */
-  private async diagnose(badStep: number, lastStep: number, st: { badGrad: string | null; badLoss: boolean }): Promise<NonFinite> {
+  private async diagnose(badStep: number, lastStep: number, st: StepStatus): Promise<NonFinite> {
     const steps = this.stepsPerEpoch;
     const epoch = Math.floor(badStep / steps);
     const s = badStep % steps;
@@ -356,6 +388,8 @@ export class Trainer {
     const plan = prog.step.plan;
     this.rt.run([prog.feed, ...plan.forward, prog.step.lossCall, ...plan.backward]);
     const where = `epoch ${epoch + 1}, step ${s + 1} of ${steps}`;
+    if (st.badLabel !== null)
+      return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where}: sample ${st.badLabel} of the batch has a label the model has no output for (it has ${numel(this.model.outShape)}). Nothing of this step was applied.` };
     // A fused unit (BatchNorm2d → ReLU → Dropout) has one output: name the whole unit.
     const unit = (i: number) => plan.units.find((u) => u.first <= i && i <= u.last)!;
     const layerName = (i: number) => {
@@ -382,8 +416,16 @@ export class Trainer {
       if (!finite(a))
         return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };
     }
-    const what = st.badGrad ? `the gradient of ${st.badGrad}` : st.badLoss ? 'the loss' : 'a value';
-    return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): ${what} became NaN/Inf. The weights from before this step are kept.` };
+    const what = st.badGrad
+      ? `the gradient of ${st.badGrad} became NaN/Inf`
+      : st.badLoss
+        ? 'the loss became NaN/Inf'
+        : st.badUpdate
+          ? `the SGD update would have made ${st.badUpdate} (or its momentum) NaN/Inf; lower the learning rate`
+          : st.badRunning
+            ? `BatchNorm's running statistic ${st.badRunning} would have become NaN/Inf`
+            : 'a value became NaN/Inf';
+    return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): ${what}. The weights from before this step are kept.` };
   }
 
   destroy(): void {

@@ -4,14 +4,39 @@ import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '.
 
 const code = common + source;
 
-/** status[0] ← min index of a non-finite gradient (status must start at [0xffffffff, 0, ...]). */
-export function findNonfinite(rt: Runtime, n: number, grads: Binding, status: Binding): Call {
-  return rt.call('find_nonfinite', code, 'find_nonfinite', [rt.params({ u: [n] }), grads, status], grid1d(n));
+/** What the end of a step updates; all flat buffers of the model (see shaders/sgd.wgsl). */
+export interface UpdateBuffers {
+  params: Binding;
+  grads: Binding;
+  momenta: Binding;
+  running: Binding;
+  batchStats: Binding;
+  bnMomentum: Binding;
+  status: Binding;
+  /** The step uniform: lr, momentum, the step's index. */
+  step: Binding;
 }
 
-/** PyTorch SGD over n flat values; lr and momentum come from the step uniform (schedulers). */
-export function sgdStep(rt: Runtime, n: number, weightDecay: number, step: Binding, w: Binding, g: Binding, v: Binding, status: Binding): Call {
-  return rt.call('sgd_step', code, 'sgd_step', [rt.params({ u: [n], f: [weightDecay] }), step, w, g, v, status], grid1d(n));
+export interface UpdateSizes {
+  /** Gradients to check. */
+  n: number;
+  /** Parameters to update with SGD (0: check only). */
+  nUpdate: number;
+  /** Running statistics to update (0: none). */
+  nRunning: number;
+  weightDecay: number;
+}
+
+/**
+ * The end of a training step as two dispatches: update_check flags every value the step would make
+ * non-finite (gradients, weights, momenta, running statistics), update_apply writes them unless
+ * anything was flagged (the loss kernels flag too), keeping the state from before a bad step.
+ */
+export function updateStep(rt: Runtime, s: UpdateSizes, b: UpdateBuffers): Call[] {
+  const p = rt.params({ u: [s.n, s.nUpdate, s.nRunning], f: [s.weightDecay] }, 'update params');
+  const binds = [p, b.step, b.params, b.grads, b.momenta, b.running, b.batchStats, b.bnMomentum, b.status];
+  const grid = grid1d(Math.max(s.n, s.nUpdate, s.nRunning, 1));
+  return [rt.call('update_check', code, 'update_check', binds, grid), rt.call('update_apply', code, 'update_apply', binds, grid)];
 }
 
 /** For each [a, b, keep] (flat indices): grads[a] = grads[b] = (grads[a] + grads[b])·keep. */
@@ -20,7 +45,7 @@ export function tieGrads(rt: Runtime, pairs: Binding, count: number, grads: Bind
 }
 
 export const sgdKernels: KernelRef[] = [
-  { code, entry: 'find_nonfinite' },
-  { code, entry: 'sgd_step' },
+  { code, entry: 'update_check' },
+  { code, entry: 'update_apply' },
   { code, entry: 'tie_grads' },
 ];
