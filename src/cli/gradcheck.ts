@@ -25,7 +25,7 @@ async function main() {
       failed++;
       continue;
     }
-    const r = await runFixture(rt, fx);
+    const r = await rt.scoped(file, () => runFixture(rt, fx)).catch((e: Error) => ({ name: file, pass: false, worst: null, tensors: [], error: e.message }));
     if (!r.pass) failed++;
     console.log(formatResult(r));
   }

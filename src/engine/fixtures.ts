@@ -62,7 +62,7 @@ function checkTensor(where: string, t: unknown, shape?: readonly number[]): asse
   if (typeof t !== 'object' || t === null) throw new FixtureError(`${where}: missing (expected {shape, data})`);
   const { shape: s, data } = t as Partial<FixtureTensor>;
   if (!Array.isArray(s) || !s.every((v) => Number.isInteger(v) && v >= 0)) throw new FixtureError(`${where}.shape: must be a list of non-negative integers`);
-  if (!Array.isArray(data)) throw new FixtureError(`${where}.data: must be a flat list of numbers`);
+  if (!Array.isArray(data) || !data.every((v) => typeof v === 'number')) throw new FixtureError(`${where}.data: must be a flat list of numbers`);
   if (data.length !== numel(s)) throw new FixtureError(`${where}: shape ${shapeStr(s)} holds ${numel(s)} values but data has ${data.length}`);
   if (shape && (shape.length !== s.length || shape.some((v, i) => v !== s[i])))
     throw new FixtureError(`${where}: shape ${shapeStr(s)} does not match the engine's ${shapeStr(shape)}`);
@@ -87,8 +87,9 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
   if (e.output === undefined) throw new FixtureError('missing key "expected.output"');
   if (typeof e.loss !== 'number') throw new FixtureError('missing key "expected.loss" (a number)');
   if (typeof e.grads !== 'object' || e.grads === null) throw new FixtureError('missing key "expected.grads"');
-  const tol = f.tolerance!;
-  if (!(tol.abs >= 0) || !(tol.rel >= 0)) throw new FixtureError('tolerance: needs non-negative "abs" and "rel"');
+  const tol = f.tolerance as unknown;
+  if (typeof tol !== 'object' || tol === null || !((tol as Fixture['tolerance']).abs >= 0) || !((tol as Fixture['tolerance']).rel >= 0))
+    throw new FixtureError(`tolerance: needs non-negative "abs" and "rel", got ${JSON.stringify(tol)}`);
   if (f.optimizer) {
     if (f.optimizer.type !== 'SGD') throw new FixtureError(`optimizer.type: only "SGD" is supported, got ${JSON.stringify(f.optimizer.type)}`);
     if (!(f.optimizer.lr > 0)) throw new FixtureError('optimizer.lr: must be a positive number');
@@ -171,8 +172,9 @@ export async function runFixture(rt: Runtime, fx: unknown): Promise<FixtureResul
     const worst = reports.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     return { name, pass: reports.every((r) => r.pass), worst, tensors: reports };
   } catch (e) {
-    if (e instanceof FixtureError || e instanceof SpecError) return { name, pass: false, worst: null, tensors: [], error: e.message };
-    throw e;
+    // A malformed fixture, a spec the engine refuses or work the GPU refused: one FAIL, never a crash.
+    const kind = e instanceof FixtureError || e instanceof SpecError ? '' : `${(e as Error).name ?? 'error'}: `;
+    return { name, pass: false, worst: null, tensors: [], error: `${kind}${(e as Error).message ?? String(e)}` };
   } finally {
     program?.destroy();
     model?.destroy();

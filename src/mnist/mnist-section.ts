@@ -2,7 +2,7 @@
 // train/test, plots, and a look inside — with training in a worker that owns the GPU.
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { classifierError, parseSpec, readSpecText, SpecError } from '../engine/spec';
+import { checkClassifier, classifierError, parseSpec, readSpecText, SpecError } from '../engine/spec';
 import { summarize, type Summary } from '../engine/summary';
 import defaultSpec from '../models/mnist-default.json';
 import { DEFAULT_CONFIG, parseConfig, type RawConfig, type TrainConfig } from '../train/config';
@@ -97,6 +97,8 @@ export class MnistSection extends LitElement {
   @state() private trainPoints: { x: number; y: number }[] = [];
   @state() private trainAccPoints: { x: number; y: number }[] = [];
   @state() private saved: SavedRun | null = null;
+  /** Why the checkpoint in IndexedDB cannot be used (shown with a Discard button). */
+  @state() private badSaved = '';
   /** Live GPU bytes at the end of each epoch of this page's runs. */
   @state() private epochBytes: number[] = [];
   @state() private recovered = '';
@@ -370,12 +372,10 @@ export class MnistSection extends LitElement {
       let spec = this.spec.value;
       let specText = this.specText;
       if (parsed.metadata.model) {
-        try {
-          spec = JSON.parse(parsed.metadata.model);
-          specText = `[\n${(spec as unknown[]).map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
-        } catch {
-          throw new Error(`${file.name}: the model spec in its metadata is not valid JSON`);
-        }
+        // Bounded before parsing: a file's metadata can hold anything.
+        spec = readSpecText(parsed.metadata.model, `${file.name}: the model spec in its metadata`);
+        checkClassifier(parseSpec(spec, [1, 28, 28]), 10);
+        specText = `[\n${(spec as unknown[]).map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
       }
       if (!c.config || !spec) throw new Error('Fix the marked fields first.');
       await this.ensureData();
@@ -440,7 +440,8 @@ export class MnistSection extends LitElement {
     void pageGpu().then((g) => {
       if (g.error) this.noGpu = g.error;
     });
-    void loadRun().then((run) => {
+    void loadRun().then(({ run, error }) => {
+      if (error) this.badSaved = error;
       if (!run || this.epochs.length || this.training) return;
       this.saved = run;
       this.epochs = run.history;
@@ -541,7 +542,11 @@ export class MnistSection extends LitElement {
     const c = this.config;
     const ready = Boolean(c.config && !this.spec.error) && !this.noGpu;
     const s = this.saved;
-    return html`${s
+    return html`${this.badSaved
+        ? html`<div class="warn" role="alert" data-testid="mnist-bad-checkpoint">The training run saved in this browser cannot be used
+            (${this.badSaved}). <button data-testid="mnist-discard-bad" @click=${async () => { await clearRun(); this.badSaved = ''; }}>Discard it</button></div>`
+        : null}
+      ${s
         ? html`<div class="warn" role="status" data-testid="mnist-resume-banner">
             ${s.epoch < s.config.epochs
               ? html`A training run was interrupted after epoch ${s.epoch} of ${s.config.epochs} (checkpoint saved ${new Date(s.savedAt).toLocaleString()}).

@@ -185,6 +185,8 @@ function configure(req: Extract<Request, { type: 'configure' }>): Promise<Built>
 /** Continue from a checkpoint (after a reload, or on a new device). */
 async function resume(cp: Checkpoint): Promise<Built> {
   const built = await build({ type: 'configure', spec: cp.spec, config: cp.config, trainLimit: cp.trainLimit, testLimit: cp.testLimit }, (m) => {
+    if (cp.momenta.length !== m.flatParams || !cp.momenta.every(Number.isFinite))
+      throw new WorkerError(`the checkpoint's momenta (${cp.momenta.length} values) do not fit the model (${m.flatParams}), or are not finite`, 'spec');
     importWeights(m, cp.weights, 'the checkpoint');
     m.rt.write(m.momenta, cp.momenta);
   });
