@@ -28,13 +28,13 @@ test.beforeAll(() => {
 
 test('train refuses bad hyper-parameters, options and specs with a reason, before touching the GPU', () => {
   expectRefused('train', [
-    [['--lr', '-1'], 'Learning rate must be a number > 0'],
-    [['--batch', '0'], 'Batch size must be a whole number ≥ 1'],
-    [['--epochs', '2.5'], 'Epochs must be a whole number ≥ 1'],
-    [['--momentum', '1'], 'Momentum must be in [0, 1)'],
+    [['--lr', '-1'], '--lr must be a number in (0, 100]'],
+    [['--batch', '0'], '--batch must be a whole number from 1 to 65536'],
+    [['--epochs', '2.5'], '--epochs must be a whole number from 1 to 1000'],
+    [['--momentum', '1'], '--momentum must be a number in [0, 1)'],
     [['--schedule', 'cosine'], '--schedule must be onecycle, step or constant'],
     [['--learning-rate', '0.1'], 'unknown option --learning-rate'],
-    [['--train-limit', '-5'], '--train-limit must be a whole number ≥ 1'],
+    [['--train-limit', '-5'], '--train-limit must be a whole number from 1 to 60000'],
     [['--epochs'], '--epochs needs a value'],
     [['--epochs', '--lr', '0.1'], '--epochs needs a value'],
   ]);
@@ -64,11 +64,12 @@ test('train and bench name a missing or corrupt MNIST file', () => {
 test('bench refuses a bad accuracy target, schedule, batch list or option', () => {
   expectRefused('bench', [
     [['--to-accuracy', '120'], '--to-accuracy must be a test accuracy in (0, 100]'],
-    [['--to-accuracy', '99.4', '--lr', '0'], 'Learning rate must be a number > 0'],
-    [['--batches', '128,abc'], '--batches must be whole numbers ≥ 1'],
+    [['--to-accuracy', '99.4', '--lr', '0'], '--lr must be a number in (0, 100]'],
+    [['--batches', '128,abc'], '--batches must be whole numbers from 1 to 65536, got "128,abc"'],
+    [['--batches', '0x10'], '--batches must be whole numbers from 1 to 65536'],
     [['--batch-size', '128'], 'unknown option --batch-size'],
     [['--batch', '512'], '--batch sets the --to-accuracy run (the throughput runs take --batches)'],
-    [['--steps', '0'], '--steps must be a whole number ≥ 1'],
+    [['--steps', '0'], '--steps must be a whole number from 1 to 100000'],
     [['--to-accuracy'], '--to-accuracy needs a value'],
     [['--to-accuracy='], '--to-accuracy must be a test accuracy in (0, 100]'],
     [['profile'], 'unexpected argument profile'],

@@ -8,6 +8,7 @@
 // from process start, data loading and shader compilation included.
 import { writeFileSync } from 'node:fs';
 import { loadMnistNode } from '../data/mnist-node';
+import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
@@ -128,5 +129,6 @@ async function main() {
 
 main().catch((e) => {
   console.error(`bench: ${e instanceof Error ? e.message : e}`);
-  process.exit(2);
+  // No figure is printed for work that did not happen: 4 = the GPU refused it, 2 = refused before.
+  process.exit(e instanceof GpuError ? 4 : 2);
 });

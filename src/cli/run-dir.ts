@@ -119,6 +119,9 @@ export class RunDir {
       let off = 0;
       while (off < b.length) off += writeSync(fd, b, off, b.length - off);
       fsyncSync(fd);
+      // For the fault tests: hold the weights' finished temporary file so a kill lands before the rename.
+      const pause = name === 'weights.safetensors' ? Number(process.env.TRAIN_TEST_PAUSE_BEFORE_RENAME_MS ?? 0) : 0;
+      if (pause > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
     } finally {
       closeSync(fd);
     }
