@@ -87,12 +87,12 @@ test('bad hyper-parameters and model specs are marked at the field and Run stays
   const run = page.getByTestId('mnist-run');
   await expect(run).toBeEnabled();
   const cases: [string, string, RegExp][] = [
-    ['batch', '0', /Batch size must be a whole number ≥ 1/],
-    ['batch', '-4', /Batch size/],
-    ['batch', '1.5', /Batch size/],
-    ['lr', '0', /Learning rate must be a number > 0/],
-    ['lr', 'abc', /Learning rate/],
-    ['epochs', '0', /Epochs must be a whole number ≥ 1/],
+    ['batch', '0', /^must be a whole number from 1 to 65536$/],
+    ['batch', '-4', /^must be a whole number from 1 to 65536$/],
+    ['batch', '1.5', /^must be a whole number from 1 to 65536$/],
+    ['lr', '0', /^must be a number in \(0, 100\]$/],
+    ['lr', 'abc', /^must be a plain decimal number, got "abc"$/],
+    ['epochs', '0', /^must be a whole number from 1 to 1000$/],
   ];
   for (const [field, text, message] of cases) {
     await page.getByTestId(`mnist-${field}`).fill(text);
@@ -116,11 +116,11 @@ test('bad hyper-parameters and model specs are marked at the field and Run stays
   await expect(run).toBeEnabled();
 });
 
-test('a NaN loss stops training with a message naming the layer', async ({ page }) => {
-  await page.goto('/?section=mnist&trainLimit=512&testLimit=128&epochs=1&lr=1e30');
+test('a step that would overflow stops training with a message naming the value', async ({ page }) => {
+  await page.goto('/?section=mnist&trainLimit=1024&testLimit=128&epochs=1&batch=64&lr=100&schedule=constant');
   await page.getByTestId('mnist-run').click();
   await expect(cellStatus(page, 5)).toHaveText('error', { timeout: 240_000 });
   const msg = page.locator('mnist-section nb-cell[index="5"]').locator('.msg');
-  await expect(msg).toContainText(/layer \d+ \(\w+\)/);
+  await expect(msg).toContainText(/running statistic \d+\.running_(var|mean)\[\d+\] would have become NaN\/Inf/);
   await expect(msg).toContainText('The weights from before this step are kept');
 });
