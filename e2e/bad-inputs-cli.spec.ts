@@ -97,6 +97,16 @@ test('a batch past the device limit is refused naming the layer, the limit and t
   expect(r.err).toMatch(/batch 29,128 \(train\): layer \d+ \(Conv2d\)'s output needs [\d.]+ MiB in one binding; this adapter allows [\d.]+ MiB \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/);
   expect(r.out).not.toMatch(/img\/s|images\/s/);
   expect(existsSync(join(dir, 'weights.safetensors'))).toBe(false);
+  // A model within the spec's bounds whose activations no batch of 128 can hold (5,000 channels).
+  const wide = join(dir, 'wide.json');
+  writeFileSync(wide, JSON.stringify([
+    { type: 'Conv2d', in_channels: 1, out_channels: 5000, kernel_size: 3, bias: false }, { type: 'AdaptiveAvgPool2d', output_size: 1 },
+    { type: 'Flatten' }, { type: 'Linear', in_features: 5000, out_features: 10 }, { type: 'LogSoftmax', dim: 1 },
+  ]));
+  const w = cli('train', ['--model', wide, '--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--out', join(dir, 'wide')]);
+  expect(w.status).toBe(4);
+  expect(w.err).toMatch(/batch 128 \(train\): layer 0 \(Conv2d\)'s output needs [\d.]+ MiB in one binding; .* the largest batch that fits is \d+/);
+  expect(existsSync(join(dir, 'wide', 'weights.safetensors'))).toBe(false);
   const b = cli('bench', ['--batches', '29128', '--steps', '1', '--warmup', '0']);
   expect(b.status).toBe(4);
   expect(b.err).toMatch(/the largest batch that fits is [\d,]+/);

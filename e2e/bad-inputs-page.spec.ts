@@ -133,4 +133,9 @@ test('importing weights that hold NaN is refused naming the tensor, and nothing 
   await page.getByTestId('mnist-import').setInputFiles(file);
   await expect(page.getByTestId('mnist-weights-error')).toContainText('1.weight: value 17 is NaN; weights must be finite', { timeout: 120_000 });
   await expect(page.getByTestId('mnist-import-result')).toHaveCount(0);
+  // A file whose metadata holds a million-layer spec: refused by its size, before it is parsed.
+  const huge = join(dir, 'huge-spec.safetensors');
+  writeFileSync(huge, writeSafetensors({ '1.weight': { shape: [10, 784], data: new Float32Array(7840) } }, {}, { model: JSON.stringify(Array(1_000_000).fill({ type: 'ReLU' })) }));
+  await page.getByTestId('mnist-import').setInputFiles(huge);
+  await expect(page.getByTestId('mnist-weights-error')).toContainText('huge-spec.safetensors: the model spec in its metadata is 16,000,001 characters; a model spec may have at most 262,144');
 });
