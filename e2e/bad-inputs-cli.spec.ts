@@ -2,19 +2,15 @@
 // these). Each case asserts the exit status, the reason (naming the option, tensor or limit) and
 // that nothing was lost or half-written; the fault tests kill a run mid-epoch and mid-write.
 import { expect, test } from '@playwright/test';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../src/engine/safetensors';
+import { cli, expectRefused } from './cli-run';
 
 const SMALL = ['--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--batch', '64'];
-
-function cli(script: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync('node', [`dist-node/${script}.js`, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
-  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l && !l.startsWith('Warning')).join('\n') };
-}
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -40,12 +36,7 @@ const refusedBeforeWork: [string[], string][] = [
 ];
 
 test('train refuses loose or out-of-range options before any data or GPU work', () => {
-  for (const [args, reason] of refusedBeforeWork) {
-    const r = cli('train', args);
-    expect(r.status, args.join(' ')).toBe(2);
-    expect(r.err, args.join(' ')).toContain(reason);
-    expect(r.out, args.join(' ')).not.toContain('adapter:');
-  }
+  expectRefused('train', refusedBeforeWork);
 });
 
 test('train refuses specs that cannot be trained with NLL or are too large, before the GPU', () => {

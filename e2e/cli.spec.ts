@@ -2,25 +2,10 @@
 // before these): bad options get a one-line reason and exit status 2 before any GPU work; a short
 // real run writes what it promises.
 import { expect, test } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function cli(script: string, args: string[]) {
-  const r = spawnSync('node', [`dist-node/${script}.js`, ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l && !l.startsWith('Warning')).join('\n') };
-}
-
-/** Each case is refused with exit status 2 and its reason, before a GPU adapter is opened. */
-function expectRefused(script: string, cases: (readonly [readonly string[], string])[]) {
-  for (const [args, reason] of cases) {
-    const r = cli(script, [...args]);
-    expect(r.status, args.join(' ')).toBe(2);
-    expect(r.err, args.join(' ')).toContain(reason);
-    expect(r.out, args.join(' ')).not.toContain('adapter:');
-  }
-}
+import { cli, expectRefused } from './cli-run';
 
 test.beforeAll(() => {
   expect(existsSync('dist-node/train.js'), 'run `npm run build:node` first').toBe(true);
