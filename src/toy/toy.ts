@@ -168,6 +168,7 @@ export class ToyGpu {
     const P = m.flatParams;
     const stride = this.stride;
     const h = await rt.readF32(this.history, stride * (iterations + 1));
+    rt.throwIfErrors('the backprop network'); // a refused dispatch reads back zeros, never shown as numbers
 
     const off = (k: string) => m.paramSlots.find((x) => x.def.key === k)!.offset;
     const [w1, w2, b1o, b2o] = [off('0.weight'), off('2.weight'), this.biases ? off('0.bias') : -1, this.biases ? off('2.bias') : -1];
