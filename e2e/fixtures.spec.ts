@@ -5,7 +5,7 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/e2e/fixtures.html');
+  await page.goto('/fixtures/check.html');
   await page.waitForFunction(() => window.__fixtures !== undefined, undefined, { timeout: 240_000 });
   const out = await page.evaluate(() => window.__fixtures!);
   if ('error' in out) throw new Error(out.error);

@@ -1,5 +1,5 @@
 // Runs a gradient fixture (fixtures/README.md) through the engine and compares every tensor.
-// The same code runs in Node (npm run gradcheck, vitest) and in the browser (e2e/fixtures.html).
+// The same code runs in Node (npm run gradcheck, vitest) and in the browser (fixtures/check.html).
 import type { Mode } from './layers';
 import { Model, type StateDict } from './model';
 import type { Runtime } from './runtime';

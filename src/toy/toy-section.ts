@@ -6,7 +6,7 @@ import '../ui/line-chart';
 import '../ui/nb-cell';
 import type { CellStatus } from '../ui/nb-cell';
 import { fmt } from '../ui/format';
-import { pageGpu } from '../ui/page-gpu';
+import { pageGpu } from '../app/page-gpu';
 import type { Series } from '../ui/line-chart';
 import './toy-cells';
 import { num } from './toy-cells';
