@@ -37,7 +37,7 @@ export class NotebookApp extends LitElement {
     [role='tab'] { font: inherit; font-size: 14px; padding: 6px 14px; border: 0; background: var(--surface); color: var(--fg); cursor: pointer; }
     [role='tab'][aria-selected='true'] { background: var(--fg); color: var(--bg); }
     [role='tab']:focus-visible, .runall:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-    .runall { font: inherit; font-size: 14px; padding: 6px 16px; border-radius: 8px; border: 1px solid var(--run); background: var(--run); color: #fff; cursor: pointer; white-space: nowrap; }
+    .runall { font: inherit; font-size: 14px; padding: 6px 16px; border-radius: 8px; border: 1px solid var(--run); background: var(--run); color: var(--run-fg); cursor: pointer; white-space: nowrap; }
     .runall:disabled { opacity: 0.6; cursor: progress; }
     [hidden] { display: none !important; }
   `;

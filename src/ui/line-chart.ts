@@ -72,7 +72,7 @@ export class LineChart extends LitElement {
         normalized: true,
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', intersect: false },
-        onHover: (e: ChartEvent) => this.hover(e),
+        onHover: (_e: ChartEvent, hits: { datasetIndex: number; index: number }[]) => this.hover(hits),
         plugins: {
           title: { display: Boolean(this.heading), text: this.heading, font: { size: 13 } },
           legend: { display: true, labels: { boxWidth: 12, font: { size: 12 } } },
@@ -88,10 +88,9 @@ export class LineChart extends LitElement {
   }
 
   /** The nearest point of each series to the pointer, as text (the same numbers the tooltip shows). */
-  private hover(e: ChartEvent) {
+  private hover(hits: { datasetIndex: number; index: number }[]) {
     const c = this.chart;
-    if (!c || e.x === null) return;
-    const hits = c.getElementsAtEventForMode(e as unknown as Event, 'nearest', { intersect: false }, false);
+    if (!c) return;
     this.readout = hits
       .map((h) => {
         const ds = c.data.datasets[h.datasetIndex];
