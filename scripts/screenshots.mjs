@@ -36,6 +36,7 @@ try {
   // Backprop by hand: every cell run, a few hundred iterations trained.
   await page.goto(`${base}/?section=toy`);
   await page.getByTestId('run-all').click();
+  await page.waitForTimeout(500);
   await page.getByTestId('run-all').filter({ hasText: 'Run all' }).waitFor({ timeout: 120_000 });
   await shoot(page, 'toy');
   // MNIST: a short run (a software adapter would take hours for the full one), then the look inside.
