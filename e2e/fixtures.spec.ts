@@ -15,6 +15,7 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
     console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.name}` + (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`));
   }
   expect(out.results.length).toBeGreaterThan(20);
+  expect(out.results.filter((r) => r.name.startsWith('inspect ')).length).toBeGreaterThanOrEqual(2);
   expect(out.results.filter((r) => !r.pass).map((r) => r.name)).toEqual([]);
   expect(out.control.pass).toBe(false);
   expect(out.control.worst?.tensor).toBe('grad 4.weight');

@@ -96,7 +96,7 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
   }
 }
 
-function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
+export function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
   const w = Array.isArray(want) ? want : want.data;
   let maxAbs = 0;
   let maxRel = 0;
