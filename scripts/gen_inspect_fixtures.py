@@ -68,6 +68,8 @@ def case(name, spec, state, image, x, y, note):
             "loss": loss.item(),
             "probs": [r9(v) for v in outs[-1].exp().flatten().tolist()],
             "inputGrad": [r9(v) for v in h.grad.flatten().tolist()],
+            # The first convolution's weight gradient: what the conv-backprop cell sums up to.
+            "paramGrads": {"0.weight": [r9(v) for v in model[0].weight.grad.flatten().tolist()]},
             "layers": [{"index": i, "type": spec[i]["type"], "activation": [r9(v) for v in o.flatten().tolist()],
                         "grad": [r9(v) for v in o.grad.flatten().tolist()]} for i, o in enumerate(outs)],
         },

@@ -19,7 +19,7 @@ describe('inspection fixtures', () => {
       const r = await runInspectFixture(await runtime(), fx);
       console.log(formatResult(r));
       expect(r.error).toBeUndefined();
-      expect(r.tensors.length).toBe(3 + 2 * fx.expected.layers.length);
+      expect(r.tensors.length).toBe(3 + Object.keys(fx.expected.paramGrads).length + 2 * fx.expected.layers.length);
       expect(r.pass).toBe(true);
     });
 

@@ -27,6 +27,8 @@ export interface DigitInside {
   layers: LayerInside[];
   /** ∂NLL/∂(the normalised input image), 28×28. */
   inputGrad: Float32Array;
+  /** ∂NLL/∂(parameter) for the parameters asked for, by state-dict key. */
+  paramGrads: Record<string, Float32Array>;
 }
 
 /** MNIST's normalisation (transforms.Normalize((0.1307,), (0.3081,))). */
@@ -35,7 +37,7 @@ export function normalise(pixels: Uint8Array): Float32Array {
 }
 
 /** One normalised 1×28×28 image `x` with its true `label` through `model` (its current weights). */
-export async function insideDigit(model: Model, x: Float32Array, label: number): Promise<DigitInside> {
+export async function insideDigit(model: Model, x: Float32Array, label: number, paramGrads: string[] = []): Promise<DigitInside> {
   const { rt } = model;
   const C = numel(model.outShape);
   if (!(Number.isInteger(label) && label >= 0 && label < C)) throw new Error(`label ${label} is not one of the model's ${C} classes`);
@@ -52,10 +54,22 @@ export async function insideDigit(model: Model, x: Float32Array, label: number):
   });
   try {
     rt.write(plan.input.buf as GPUBuffer, x);
-    await rt.scoped('inspecting a digit', () => rt.run([...plan.forward, call, ...plan.backward]));
-    const reads = [...plan.acts, ...plan.dacts, plan.inputGrad!].map((t) => rt.readF32(t.buf, numel(t.shape)));
-    reads.push(rt.readF32(lossOut, 1));
-    const got = await Promise.all(reads);
+    const slots = paramGrads.map((k) => {
+      const s = model.paramSlots.find((p) => p.def.key === k);
+      if (!s) throw new Error(`the model has no parameter ${k}`);
+      return s;
+    });
+    // The copies are queued right behind the dispatches, in the same task: a training step of a run
+    // going on in parallel cannot land in between and overwrite the shared gradient buffer first.
+    const got = await Promise.all(
+      await rt.scoped('inspecting a digit', () => {
+        rt.run([...plan.forward, call, ...plan.backward]);
+        const reads = [...plan.acts, ...plan.dacts, plan.inputGrad!].map((t) => rt.readF32(t.buf, numel(t.shape)));
+        reads.push(...slots.map((s) => rt.readF32(model.slice(model.grads, s), s.size)));
+        reads.push(rt.readF32(lossOut, 1));
+        return reads;
+      }),
+    );
     const L = model.infos.length;
     const out = got[L - 1];
     return {
@@ -65,6 +79,7 @@ export async function insideDigit(model: Model, x: Float32Array, label: number):
       probs: [...out].map((v) => (model.infos[L - 1].type === 'LogSoftmax' ? Math.exp(v) : v)),
       layers: model.infos.map((l, i) => ({ index: l.index, type: l.type, shape: l.outShape, activation: got[i], grad: got[L + i] })),
       inputGrad: got[2 * L],
+      paramGrads: Object.fromEntries(slots.map((s, k) => [s.def.key, got[2 * L + 1 + k]])),
     };
   } finally {
     void target;
@@ -80,7 +95,13 @@ export interface InspectFixture {
   input: number[];
   params: StateDict;
   buffers: StateDict;
-  expected: { loss: number; probs: number[]; inputGrad: number[]; layers: { index: number; activation: number[]; grad: number[] }[] };
+  expected: {
+    loss: number;
+    probs: number[];
+    inputGrad: number[];
+    paramGrads: Record<string, number[]>;
+    layers: { index: number; activation: number[]; grad: number[] }[];
+  };
   tolerance: { abs: number; rel: number };
 }
 
@@ -90,11 +111,12 @@ export async function runInspectFixture(rt: Runtime, fx: InspectFixture): Promis
   try {
     model = new Model(rt, fx.model, [1, 28, 28]);
     model.setState({ ...fx.params, ...fx.buffers }, { requireBuffers: true });
-    const got = await insideDigit(model, Float32Array.from(fx.input), fx.label);
+    const got = await insideDigit(model, Float32Array.from(fx.input), fx.label, Object.keys(fx.expected.paramGrads));
     const tol = fx.tolerance;
     const e = fx.expected;
     if (e.layers.length !== got.layers.length) throw new Error(`${e.layers.length} layers expected, the model has ${got.layers.length}`);
     const tensors: TensorReport[] = [compare('loss', [got.loss], [e.loss], tol), compare('probs', got.probs, e.probs, tol), compare('inputGrad', got.inputGrad, e.inputGrad, tol)];
+    for (const [k, g] of Object.entries(e.paramGrads)) tensors.push(compare(`grad ${k}`, got.paramGrads[k], g, tol));
     for (const [i, l] of e.layers.entries()) {
       const name = `layer ${l.index} ${got.layers[i].type}`;
       if (l.activation.length !== got.layers[i].activation.length) throw new Error(`${name}: ${l.activation.length} values expected, got ${got.layers[i].activation.length}`);
