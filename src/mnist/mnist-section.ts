@@ -4,10 +4,13 @@
 import { LitElement, css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { baseStyles } from '../ui/styles';
+import './cells/conv-backprop-cell';
 import './cells/data-cells';
+import './cells/inside-cell';
 import './cells/model-cell';
 import './cells/result-cells';
 import './cells/train-cell';
+import './cells/weights-cell';
 import { MnistSession, SessionController } from './session';
 
 @customElement('mnist-section')
@@ -65,6 +68,9 @@ export class MnistSection extends LitElement {
       <mnist-train-cell .session=${s}></mnist-train-cell>
       <mnist-plots-cell .session=${s}></mnist-plots-cell>
       <mnist-inspect-cell .session=${s}></mnist-inspect-cell>
+      <mnist-inside-cell .session=${s}></mnist-inside-cell>
+      <mnist-weights-cell .session=${s}></mnist-weights-cell>
+      <mnist-conv-backprop-cell .session=${s}></mnist-conv-backprop-cell>
     `;
   }
 }

@@ -49,7 +49,8 @@ export class MnistInspection extends LitElement {
     const images = new Uint8Array(i.misclassified.length * 784);
     i.misclassified.forEach((m, k) => images.set(m.image, k * 784));
     return html`<p>Test accuracy ${i.accuracy.toFixed(2)}%. Misclassified digits (true → predicted, confidence):</p>
-      <digit-grid data-testid="mnist-misclassified" .images=${images} columns="12" scale="2"
+      <digit-grid data-testid="mnist-misclassified" .images=${images} columns="12" scale="2" title="click a digit to look inside it (cell 8)"
+        @pick=${(e: CustomEvent<number>) => this.dispatchEvent(new CustomEvent('inside', { detail: i.misclassified[e.detail].index, bubbles: true, composed: true }))}
         .captions=${i.misclassified.map((m) => `${m.label}→${m.pred} ${(100 * m.prob).toFixed(0)}%`)}></digit-grid>
       <p>Confusion matrix (rows: true digit, columns: predicted):</p>
       <table class="cm" data-testid="mnist-confusion">

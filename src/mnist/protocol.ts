@@ -71,7 +71,7 @@ export interface Inside extends DigitInside {
   /** The normalised input the model saw (1×28×28). */
   input: Float32Array;
   /** ∂L/∂(first convolution's weight) for this digit alone, [O, C, KH, KW], from the engine's backward. */
-  firstConvGrad: { layer: number; shape: number[]; data: Float32Array } | null;
+  firstConvGrad: { layer: number; shape: number[]; inShape: number[]; outShape: number[]; ph: number; pw: number; data: Float32Array } | null;
   /** Training steps taken when it was computed, and what the read-back cost. */
   step: number;
   ms: number;

@@ -7,6 +7,7 @@ import { clearRun, saveRun, type SavedRun } from './checkpoints';
 import { MnistClient, WorkerCallError } from './client';
 import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
+import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
 import { initialState, LONG_RUN_SEC, type Cell, type MnistState } from './state';
 
@@ -19,6 +20,8 @@ export class MnistSession {
   /** Stop pressed during Run all: the rest of the chain does not run. */
   private chainStopped = false;
   private fromRunAll = false;
+  /** Cells 8–10: one digit's inside and the weights, refreshed while training. */
+  readonly inside = new InsideActions(this);
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -66,6 +69,7 @@ export class MnistSession {
         const p = e.progress;
         const patch: Partial<MnistState> = { progress: p, liveBytes: e.liveBytes };
         if (p.phase === 'train') {
+          this.inside.onProgress();
           const x = p.epoch - 1 + p.step / p.steps;
           patch.trainPoints = [...s.trainPoints, { x, y: p.loss }];
           patch.trainAccPoints = [...s.trainAccPoints, { x, y: p.acc }];
@@ -193,9 +197,13 @@ export class MnistSession {
     });
 
   async predict(pixels: Float32Array | null): Promise<void> {
-    if (!pixels) return this.set({ probs: null });
+    if (!pixels) {
+      this.inside.rememberDrawn(null, null);
+      return this.set({ probs: null });
+    }
     if (!this.state.built) return this.setCell('inspect', 'error', 'Train the model first (cell 5).');
     this.set({ probs: await this.worker().call({ type: 'predict', pixels }, []) });
+    this.inside.rememberDrawn(pixels, this.state.probs);
   }
 
   /**

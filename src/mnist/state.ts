@@ -5,7 +5,7 @@ import type { EpochLog, Progress } from '../train/trainer';
 import type { CellStatus } from '../ui/nb-cell';
 import type { SavedRun } from './checkpoints';
 import { DEFAULT_SPEC_TEXT, initialForm, parseForm, parseSpecText, type Form, type ParsedForm, type ParsedSpec } from './form';
-import type { Built, DataInfo, Imported, Inspection, Preview, Samples } from './protocol';
+import type { Built, DataInfo, Imported, Inside, Inspection, Preview, Samples } from './protocol';
 
 export const CELLS = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect'] as const;
 export type Cell = (typeof CELLS)[number];
@@ -53,6 +53,18 @@ export interface MnistState {
   notice: string;
   /** Run all stopped a run estimated to take longer than LONG_RUN_SEC, and asks. */
   longRun: { etaSec: number } | null;
+  /** The digit looked inside (cells 8 and 10), the test index typed, and why it could not be shown. */
+  inside: Inside | null;
+  insidePick: string;
+  insideError: string;
+  /** The model's parameters at the last refresh and the one before (cell 9 shows the change). */
+  weights: WeightsSnapshot | null;
+  prevWeights: WeightsSnapshot | null;
+}
+
+export interface WeightsSnapshot {
+  state: Record<string, { shape: number[]; data: Float32Array }>;
+  step: number;
 }
 
 export function initialState(): MnistState {
@@ -64,6 +76,7 @@ export function initialState(): MnistState {
     preview: null, samples: null, built: null, builtFor: '', progress: null, epochs: [], epochBytes: [], liveBytes: 0, firstLoss: null,
     trainPoints: [], trainAccPoints: [], training: false, stopping: false, canContinue: false, inspection: null, probs: null,
     saved: null, badSaved: '', recovered: '', imported: null, weightsError: '', notice: '', longRun: null,
+    inside: null, insidePick: q.get('image') ?? '0', insideError: '', weights: null, prevWeights: null,
   };
 }
 

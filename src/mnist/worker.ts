@@ -325,7 +325,10 @@ async function inside(req: Extract<Request, { type: 'inside' }>): Promise<Inside
   const conv = m.infos.find((l) => l.type === 'Conv2d');
   const key = conv ? `${conv.index}.weight` : null;
   const r = await insideDigit(m, input, label, key ? [key] : []);
-  const firstConvGrad = conv && key ? { layer: conv.index, shape: conv.params[0].shape, data: r.paramGrads[key] } : null;
+  const firstConvGrad =
+    conv?.type === 'Conv2d' && key
+      ? { layer: conv.index, shape: conv.params[0].shape, inShape: conv.inShape, outShape: conv.outShape, ph: conv.ph, pw: conv.pw, data: r.paramGrads[key] }
+      : null;
   return { ...r, image: req.pixels ? null : (req.image ?? 0), input, firstConvGrad, step: m.batchesTracked, ms: performance.now() - t0 };
 }
 

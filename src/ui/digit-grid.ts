@@ -29,9 +29,14 @@ export class DigitGrid extends LitElement {
     const px = 28 * this.scale;
     const width = this.captions.length ? Math.max(px, 7.5 * Math.max(...this.captions.map((c) => c.length))) : px;
     return html`<div class="grid" role="img" aria-label="${this.count} digits" style="grid-template-columns: repeat(${cols}, ${width}px)">
-      ${Array.from({ length: this.count }, (_, n) => html`<figure><canvas width="28" height="28" style="width:${px}px;height:${px}px"></canvas>
+      ${Array.from({ length: this.count }, (_, n) => html`<figure @click=${() => this.pick(n)}><canvas width="28" height="28" style="width:${px}px;height:${px}px"></canvas>
         ${this.captions[n] !== undefined ? html`<figcaption>${this.captions[n]}</figcaption>` : null}</figure>`)}
     </div>`;
+  }
+
+  /** A digit was clicked: `pick` with its position in `images`. */
+  private pick(n: number) {
+    this.dispatchEvent(new CustomEvent('pick', { detail: n, bubbles: true, composed: true }));
   }
 
   override updated() {

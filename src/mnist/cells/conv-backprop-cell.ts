@@ -1,0 +1,106 @@
+// Cell 10: backprop through one convolution, the toy section's lesson one level up. For the digit
+// in cell 8 and one kernel of the first convolution: ∂L/∂w[o, c, i, j] = Σ_y Σ_x ∂L/∂Y[o, y, x] ·
+// X[c, y + i − p, x + j − p]. Pick an output pixel: its input patch, its output gradient and their
+// product, which is that pixel's share of ∂L/∂w; the sum over every pixel (float64, here) next to
+// the engine's weight gradient (float32, from its backward kernels).
+import { css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { fmt } from '../../ui/format';
+import '../../ui/heat-maps';
+import '../../ui/nb-cell';
+import { SessionElement } from './base';
+
+const grid = (rows: number, cols: number, f: (i: number, j: number) => number) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
+
+@customElement('mnist-conv-backprop-cell')
+export class ConvBackpropCell extends SessionElement {
+  @state() private o = 0;
+  @state() private c = 0;
+  @state() private y = 0;
+  @state() private x = 0;
+
+  static override styles = [
+    ...SessionElement.styles,
+    css`
+      .k td { min-width: 6.5em; }
+      .eq { font-size: 18px; color: var(--muted); align-self: center; }
+      input[type='number'] { width: 4.5em; font: 13px ui-monospace, monospace; background: var(--surface); color: var(--fg); border: 1px solid var(--border); border-radius: 5px; }
+    `,
+  ];
+
+  private table(testid: string, m: number[][]) {
+    return html`<table class="k" data-testid=${testid} data-values=${JSON.stringify(m.flat())}>${m.map((r) => html`<tr>${r.map((v) => html`<td>${fmt(v, 4)}</td>`)}</tr>`)}</table>`;
+  }
+
+  private num(label: string, value: number, max: number, set: (v: number) => void, testid: string) {
+    return html`<label style="flex-direction:row;align-items:center;gap:4px">${label}
+      <input type="number" data-testid=${testid} min="0" max=${max} .value=${String(value)}
+        @input=${(e: Event) => set(Math.max(0, Math.min(max, Math.trunc(Number((e.target as HTMLInputElement).value) || 0))))} /></label>`;
+  }
+
+  override render() {
+    const s = this.s;
+    const ins = s.inside;
+    const g = ins?.firstConvGrad;
+    const conv = g;
+    if (!ins || !g || !conv)
+      return html`<nb-cell index="10" heading="Backprop through one convolution" status="idle" no-run>
+        <p class="muted">Show a digit in cell 8 first; this cell takes apart its first convolution's weight gradient.</p></nb-cell>`;
+    const [O, C, KH, KW] = g.shape;
+    const [, OH, OW] = conv.outShape;
+    const [, H, W] = conv.inShape;
+    const X = g.layer === 0 ? ins.input : ins.layers[g.layer - 1].activation;
+    const dY = ins.layers[g.layer].grad;
+    const o = Math.min(this.o, O - 1);
+    const c = Math.min(this.c, C - 1);
+    const y = Math.min(this.y, OH - 1);
+    const x = Math.min(this.x, OW - 1);
+    const xAt = (yy: number, xx: number) => (yy < 0 || xx < 0 || yy >= H || xx >= W ? 0 : X[(c * H + yy) * W + xx]);
+    const dyAt = (yy: number, xx: number) => dY[(o * OH + yy) * OW + xx];
+    const patch = grid(KH, KW, (i, j) => xAt(y + i - conv.ph, x + j - conv.pw));
+    const share = patch.map((r) => r.map((v) => dyAt(y, x) * v));
+    // The whole sum, and the part of it up to the picked pixel in row order, in float64.
+    const sum = grid(KH, KW, () => 0);
+    const upTo = grid(KH, KW, () => 0);
+    for (let yy = 0; yy < OH; yy++)
+      for (let xx = 0; xx < OW; xx++)
+        for (let i = 0; i < KH; i++)
+          for (let j = 0; j < KW; j++) {
+            const t = dyAt(yy, xx) * xAt(yy + i - conv.ph, xx + j - conv.pw);
+            sum[i][j] += t;
+            if (yy * OW + xx <= y * OW + x) upTo[i][j] += t;
+          }
+    const engine = grid(KH, KW, (i, j) => g.data[((o * C + c) * KH + i) * KW + j]);
+    const diff = Math.max(...sum.flatMap((r, i) => r.map((v, j) => Math.abs(v - engine[i][j]))));
+    const scale = Math.max(...engine.flat().map(Math.abs));
+    return html`<nb-cell index="10" heading="Backprop through one convolution" status="done" no-run>
+      <p>Layer ${g.layer}'s kernel for output channel ${o} and input channel ${c}: ∂L/∂w[i, j] = Σ over every output pixel (y, x) of ∂L/∂Y[${o}, y, x] · X[${c}, y + i${conv.ph ? ` − ${conv.ph}` : ''}, x + j${conv.pw ? ` − ${conv.pw}` : ''}].</p>
+      <div class="row">
+        ${this.num('output channel', o, O - 1, (v) => (this.o = v), 'convbp-o')} ${C > 1 ? this.num('input channel', c, C - 1, (v) => (this.c = v), 'convbp-c') : null}
+        ${this.num('pixel row y', y, OH - 1, (v) => (this.y = v), 'convbp-y')} ${this.num('column x', x, OW - 1, (v) => (this.x = v), 'convbp-x')}
+      </div>
+      <div class="grid2">
+        <heat-maps .data=${X.subarray(c * H * W, (c + 1) * H * W)} channels="1" h=${H} w=${W} scale="4" kind="sequential" label="input X[${c}]"></heat-maps>
+        <heat-maps .data=${dY.subarray(o * OH * OW, (o + 1) * OH * OW)} channels="1" h=${OH} w=${OW} scale="4" kind="diverging" label="∂L/∂Y[${o}]"></heat-maps>
+      </div>
+      <div class="grid2">
+        <div><div class="muted">input patch at (${y}, ${x})</div>${this.table('convbp-patch', patch)}</div>
+        <div class="eq">× ${fmt(dyAt(y, x), 4)} =</div>
+        <div><div class="muted">this pixel's share of ∂L/∂w</div>${this.table('convbp-share', share)}</div>
+        <div><div class="muted">sum over pixels up to (${y}, ${x}) in row order</div>${this.table('convbp-upto', upTo)}</div>
+      </div>
+      <div class="grid2">
+        <div><div class="muted">sum over all ${OH}×${OW} pixels (float64, here)</div>${this.table('convbp-sum', sum)}</div>
+        <div class="eq">≈</div>
+        <div><div class="muted">∂L/∂w from the engine's backward kernels (float32, GPU)</div>${this.table('convbp-engine', engine)}</div>
+      </div>
+      <p data-testid="convbp-diff" data-value=${diff}>Largest difference ${fmt(diff, 3)}${scale ? ` (${fmt((100 * diff) / scale, 2)}% of the largest entry)` : ''}: the same number, summed in another order and precision.</p>
+    </nb-cell>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mnist-conv-backprop-cell': ConvBackpropCell;
+  }
+}

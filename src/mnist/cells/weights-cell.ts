@@ -1,0 +1,44 @@
+// Cell 9: the weights. Each convolution's kernels as small images (a row per output channel, a
+// column per input channel) and how they changed since the previous refresh.
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { fmt } from '../../ui/format';
+import '../../ui/heat-maps';
+import '../../ui/nb-cell';
+import { SessionElement } from './base';
+
+@customElement('mnist-weights-cell')
+export class WeightsCell extends SessionElement {
+  override render() {
+    const s = this.s;
+    const w = s.weights;
+    const prev = s.prevWeights;
+    const convs = w ? Object.entries(w.state).filter(([k, t]) => k.endsWith('.weight') && t.shape.length === 4) : [];
+    return html`<nb-cell index="9" heading="Weights" status=${w ? 'done' : 'idle'} ?run-disabled=${!s.built} run-label="Refresh"
+        @run=${() => this.session.inside.refreshWeights()}>
+      ${!w
+        ? html`<p class="muted">Refresh to see every convolution's kernels; while a run trains they refresh with cell 8, and the change since the last refresh is shown beside them.</p>`
+        : html`<p class="muted" data-testid="weights-step">after step ${w.step}${prev ? `; change since step ${prev.step}` : ''}</p>
+            ${convs.map(([k, t]) => {
+              const [O, I, KH, KW] = t.shape;
+              const before = prev?.state[k];
+              const delta = before && before.data.length === t.data.length ? t.data.map((v, i) => v - before.data[i]) : null;
+              const maxDelta = delta ? delta.reduce((m, v) => Math.max(m, Math.abs(v)), 0) : 0;
+              return html`<div class="row" style="align-items:flex-start" data-testid="weights-${k}">
+                <div style="min-width:11em"><b>${k}</b><div class="muted">[${t.shape.join(', ')}]: ${O} rows (out) × ${I} columns (in)</div></div>
+                <heat-maps .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="weights"></heat-maps>
+                ${delta
+                  ? html`<div><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="change"></heat-maps>
+                      <div class="muted" data-testid="weights-delta-${k}" data-value=${maxDelta}>largest change ${fmt(maxDelta, 3)}</div></div>`
+                  : null}
+              </div>`;
+            })}`}
+    </nb-cell>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mnist-weights-cell': WeightsCell;
+  }
+}
