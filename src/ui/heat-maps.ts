@@ -52,6 +52,8 @@ export class HeatMaps extends LitElement {
   @property({ type: Number }) scale = 2;
   /** Maps per row (0: as many as fit in 640 px). */
   @property({ type: Number }) columns = 0;
+  /** Boxes outlined on the first map (cells: row, column, height, width). */
+  @property({ attribute: false }) marks: { y: number; x: number; h: number; w: number }[] = [];
   @state() private zoom: number | null = null;
   @state() private hover: { y: number; x: number; v: number } | null = null;
   @query('canvas.maps') private canvas!: HTMLCanvasElement;
@@ -125,6 +127,11 @@ export class HeatMaps extends LitElement {
         }
     });
     g.putImageData(img, 0, 0);
+    g.lineWidth = Math.max(1, Math.round(devicePixelRatio));
+    for (const m of this.marks) {
+      g.strokeStyle = '#f59e0b';
+      g.strokeRect(m.x * s + g.lineWidth / 2, m.y * s + g.lineWidth / 2, m.w * s - g.lineWidth, m.h * s - g.lineWidth);
+    }
   }
 
   override updated() {

@@ -16,13 +16,13 @@ const grid = (rows: number, cols: number, f: (i: number, j: number) => number) =
 export class ConvBackpropCell extends SessionElement {
   @state() private o = 0;
   @state() private c = 0;
-  @state() private y = 0;
-  @state() private x = 0;
+  @state() private y = 12;
+  @state() private x = 12;
 
   static override styles = [
     ...SessionElement.styles,
     css`
-      .k td { min-width: 6.5em; }
+      table.k td, table.k td:first-child { min-width: 5.5em; text-align: right; }
       .eq { font-size: 18px; color: var(--muted); align-self: center; }
       input[type='number'] { width: 4.5em; font: 13px ui-monospace, monospace; background: var(--surface); color: var(--fg); border: 1px solid var(--border); border-radius: 5px; }
     `,
@@ -80,8 +80,10 @@ export class ConvBackpropCell extends SessionElement {
         ${this.num('pixel row y', y, OH - 1, (v) => (this.y = v), 'convbp-y')} ${this.num('column x', x, OW - 1, (v) => (this.x = v), 'convbp-x')}
       </div>
       <div class="grid2">
-        <heat-maps .data=${X.subarray(c * H * W, (c + 1) * H * W)} channels="1" h=${H} w=${W} scale="4" kind="sequential" label="input X[${c}]"></heat-maps>
-        <heat-maps .data=${dY.subarray(o * OH * OW, (o + 1) * OH * OW)} channels="1" h=${OH} w=${OW} scale="4" kind="diverging" label="∂L/∂Y[${o}]"></heat-maps>
+        <heat-maps .data=${X.subarray(c * H * W, (c + 1) * H * W)} channels="1" h=${H} w=${W} scale="6" kind="sequential" label="input X[${c}]"
+          .marks=${[{ y: y - conv.ph, x: x - conv.pw, h: KH, w: KW }]}></heat-maps>
+        <heat-maps .data=${dY.subarray(o * OH * OW, (o + 1) * OH * OW)} channels="1" h=${OH} w=${OW} scale="6" kind="diverging" label="∂L/∂Y[${o}]"
+          .marks=${[{ y, x, h: 1, w: 1 }]}></heat-maps>
       </div>
       <div class="grid2">
         <div><div class="muted">input patch at (${y}, ${x})</div>${this.table('convbp-patch', patch)}</div>

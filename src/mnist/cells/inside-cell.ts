@@ -10,13 +10,15 @@ import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import { SessionElement } from './base';
 
-/** [C, H, W] → C maps of H×W; [N] → one strip of N. */
+/** [C, H, W] → C maps of H×W; [N] or [C, 1, 1] → one strip. */
 export function mapDims(shape: number[]): { channels: number; h: number; w: number } {
-  return shape.length === 3 ? { channels: shape[0], h: shape[1], w: shape[2] } : { channels: 1, h: 1, w: shape.reduce((a, b) => a * b, 1) };
+  // [C, 1, 1] (after global pooling) reads best as one strip of C values, like [N].
+  if (shape.length === 3 && (shape[1] > 1 || shape[2] > 1)) return { channels: shape[0], h: shape[1], w: shape[2] };
+  return { channels: 1, h: 1, w: shape.reduce((a, b) => a * b, 1) };
 }
 
 /** Cells per map side, so small maps are not specks and large ones fit. */
-const scaleFor = (h: number, w: number) => (h === 1 ? Math.max(6, Math.floor(160 / w)) : Math.max(2, Math.min(8, Math.floor(60 / Math.max(h, w)))));
+const scaleFor = (h: number, w: number) => (h === 1 ? Math.min(20, Math.max(6, Math.floor(200 / w))) : Math.max(2, Math.min(8, Math.floor(60 / Math.max(h, w)))));
 
 @customElement('mnist-inside-cell')
 export class InsideCell extends SessionElement {
