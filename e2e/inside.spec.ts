@@ -63,7 +63,7 @@ test('inside one digit: every layer, values equal to npm run inspect on the same
   expect(errors).toEqual([]);
 });
 
-test('while a run trains, the digit and the weights refresh from the current weights; a misclassified digit opens in cell 8', async ({ page }) => {
+test('while a run trains, the digit, the weights and the dynamics refresh; a misclassified digit opens in cell 8', async ({ page }) => {
   await page.goto('/?section=mnist&trainLimit=512&testLimit=256&epochs=3&batch=32');
   await page.getByTestId('mnist-run').click();
   await expect(page.getByTestId('mnist-progress-text')).toContainText('epoch 1 of 3: training', { timeout: 240_000 });
@@ -76,6 +76,13 @@ test('while a run trains, the digit and the weights refresh from the current wei
   const first = await stepOf();
   await expect.poll(stepOf, { timeout: 120_000 }).toBeGreaterThan(first);
   await expect(page.getByTestId('inside-cost')).toContainText(/computed and read back in \d+ ms/);
+  // Training dynamics: samples arrive during the run, one series per layer with parameters.
+  const samples = async () => Number((await page.getByTestId('dynamics-count').getAttribute('data-value')) ?? 0);
+  await expect.poll(samples, { timeout: 60_000 }).toBeGreaterThan(2);
+  const n = await samples();
+  await expect.poll(samples, { timeout: 60_000 }).toBeGreaterThan(n);
+  expect(Number(await page.getByTestId('dynamics-grad').getAttribute('data-points'))).toBeGreaterThan(14 * 2);
+  await expect(page.getByTestId('dynamics-bn-1')).toBeVisible();
   await expect(page.getByTestId('weights-delta-0.weight')).toBeVisible({ timeout: 120_000 });
   expect(Number(await page.getByTestId('weights-delta-0.weight').getAttribute('data-value'))).toBeGreaterThan(0);
   await expect(page.locator('mnist-section nb-cell[index="5"]').getByTestId('cell-status')).toHaveText('done', { timeout: 300_000 });

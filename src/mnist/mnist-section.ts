@@ -6,6 +6,7 @@ import { customElement } from 'lit/decorators.js';
 import { baseStyles } from '../ui/styles';
 import './cells/conv-backprop-cell';
 import './cells/data-cells';
+import './cells/dynamics-cell';
 import './cells/inside-cell';
 import './cells/model-cell';
 import './cells/result-cells';
@@ -70,6 +71,7 @@ export class MnistSection extends LitElement {
       <mnist-inspect-cell .session=${s}></mnist-inspect-cell>
       <mnist-inside-cell .session=${s}></mnist-inside-cell>
       <mnist-weights-cell .session=${s}></mnist-weights-cell>
+      <mnist-dynamics-cell .session=${s}></mnist-dynamics-cell>
       <mnist-conv-backprop-cell .session=${s}></mnist-conv-backprop-cell>
     `;
   }

@@ -2,6 +2,7 @@
 import type { DigitInside } from '../engine/inspect';
 import type { AugmentConfig } from '../engine/ops/augment';
 import type { TrainConfig } from '../train/config';
+import type { DynamicsSample } from '../train/dynamics';
 import type { EpochLog, NonFinite, Progress } from '../train/trainer';
 
 export interface DataInfo {
@@ -128,6 +129,7 @@ export type WorkerEvent =
   | { event: 'progress'; progress: Progress; liveBytes: number }
   | { event: 'epoch'; log: EpochLog; liveBytes: number }
   | { event: 'firstLoss'; loss: number }
+  | { event: 'dynamics'; sample: DynamicsSample }
   | { event: 'checkpoint'; checkpoint: Checkpoint }
   | { event: 'recovered'; message: string };
 

@@ -9,7 +9,7 @@ import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
-import { initialState, LONG_RUN_SEC, type Cell, type MnistState } from './state';
+import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
 export { SessionController, type Cell, type MnistState } from './state';
 
@@ -86,6 +86,11 @@ export class MnistSession {
         return this.set({ epochs: [...s.epochs, e.log], epochBytes: [...s.epochBytes, e.liveBytes], liveBytes: e.liveBytes });
       case 'firstLoss':
         return this.set({ firstLoss: e.loss });
+      case 'dynamics': {
+        // Past MAX_SAMPLES, every other old sample goes: the whole run stays on the chart.
+        const d = s.dynamics.length >= MAX_SAMPLES ? s.dynamics.filter((_, i) => i % 2 === 0) : s.dynamics;
+        return this.set({ dynamics: [...d, e.sample] });
+      }
       case 'checkpoint':
         void saveRun({ ...e.checkpoint, trainPoints: s.trainPoints, trainAccPoints: s.trainAccPoints, firstLoss: s.firstLoss });
         return;
@@ -161,7 +166,7 @@ export class MnistSession {
         this.set({ built: await this.worker().call({ type: 'resume', checkpoint: resume }), builtFor: this.key(), saved: null });
       } else if (restart || !this.state.built || this.state.builtFor !== this.key()) {
         void clearRun();
-        this.set({ saved: null, recovered: '', imported: null, epochs: [], epochBytes: [], trainPoints: [], trainAccPoints: [], progress: null, firstLoss: null, inspection: null });
+        this.set({ saved: null, recovered: '', imported: null, epochs: [], epochBytes: [], trainPoints: [], trainAccPoints: [], progress: null, firstLoss: null, inspection: null, dynamics: [] });
         const built = await this.worker().call({ type: 'configure', spec: spec.value, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit });
         this.set({ built, builtFor: this.key(), liveBytes: built.liveBytes });
       }

@@ -1,6 +1,7 @@
 // The MNIST section's state: everything its cells show, as one immutable object a session
 // replaces on every change, and the controller that re-renders an element when it does.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { DynamicsSample } from '../train/dynamics';
 import type { EpochLog, Progress } from '../train/trainer';
 import type { CellStatus } from '../ui/nb-cell';
 import type { SavedRun } from './checkpoints';
@@ -60,7 +61,11 @@ export interface MnistState {
   /** The model's parameters at the last refresh and the one before (cell 9 shows the change). */
   weights: WeightsSnapshot | null;
   prevWeights: WeightsSnapshot | null;
+  /** Training dynamics samples of this page's run (cell 10), oldest first, thinned past MAX_SAMPLES. */
+  dynamics: DynamicsSample[];
 }
+
+export const MAX_SAMPLES = 1000;
 
 export interface WeightsSnapshot {
   state: Record<string, { shape: number[]; data: Float32Array }>;
@@ -76,7 +81,7 @@ export function initialState(): MnistState {
     preview: null, samples: null, built: null, builtFor: '', progress: null, epochs: [], epochBytes: [], liveBytes: 0, firstLoss: null,
     trainPoints: [], trainAccPoints: [], training: false, stopping: false, canContinue: false, inspection: null, probs: null,
     saved: null, badSaved: '', recovered: '', imported: null, weightsError: '', notice: '', longRun: null,
-    inside: null, insidePick: q.get('image') ?? '0', insideError: '', weights: null, prevWeights: null,
+    inside: null, insidePick: q.get('image') ?? '0', insideError: '', weights: null, prevWeights: null, dynamics: [],
   };
 }
 

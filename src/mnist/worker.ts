@@ -248,6 +248,7 @@ async function trainRun(): Promise<RunOutcome> {
           });
         },
         onFirstLoss: (loss) => emit({ event: 'firstLoss', loss }),
+        onDynamics: (sample) => emit({ event: 'dynamics', sample }),
       });
       if (lost && attempt < 3) continue; // lost during the last epoch: go again on a new device
       const at = { epoch: t.epoch, stepInEpoch: t.stepInEpoch };

@@ -9,12 +9,14 @@ import { checkClassifier } from '../engine/spec';
 import { augment, augmentKernels, NO_AUGMENT } from '../engine/ops/augment';
 import { lossKernels } from '../engine/ops/loss';
 import { sgdKernels } from '../engine/ops/sgd';
+import { statsKernels } from '../engine/ops/stats';
 import { pcg } from '../engine/reference/dropout';
 import { permutation } from '../engine/rng';
 import type { Call, Runtime } from '../engine/runtime';
 import { StepProgram } from '../engine/step';
 import { numel } from '../engine/tensor';
 import { configErrors, errorLines, type TrainConfig } from './config';
+import { Dynamics, type DynamicsSample } from './dynamics';
 import { makeSchedule, type LrAt } from './schedule';
 
 export interface EpochLog {
@@ -60,6 +62,8 @@ export interface TrainCallbacks {
   onEpoch?(e: EpochLog): void;
   /** The very first training step's loss (compared across Node and the browser). */
   onFirstLoss?(loss: number): void;
+  /** Per-tensor gradient, weight and update norms and BatchNorm's running statistics, a few times a second. */
+  onDynamics?(d: DynamicsSample): void;
 }
 
 /** A value that should be finite is not (the test loss, a label out of range): the run stops. */
@@ -153,7 +157,7 @@ export class Trainer {
   /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
   async warmUp(): Promise<number> {
     const t0 = performance.now();
-    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels];
+    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels, ...statsKernels];
     // Plans are checked against the device's limits as they are built (LimitError); anything
     // else WebGPU refuses while compiling or building is caught here, not at the first step.
     await this.rt.scoped('compiling the kernels and building the training plan', async () => {
@@ -268,6 +272,7 @@ export class Trainer {
 
   private lastTrain = { loss: NaN, acc: NaN };
   private lastProgress: Progress | null = null;
+  private dynamics: Dynamics | null = null;
 
   /** Returns a result when the epoch did not complete (stopped or non-finite). */
   private async trainEpoch(cb: TrainCallbacks): Promise<RunResult | null> {
@@ -289,8 +294,12 @@ export class Trainer {
       const prog = this.program('train', count);
       const { lr, momentum } = this.lrAt(g);
       this.model.writeStep({ seed: this.stepSeed(g), index: g, offset, count, lr, momentum });
-      if (s === resumedAt) await this.rt.scoped(`training step ${s + 1} of epoch ${this.epoch + 1}`, () => this.rt.run([prog.feed, ...prog.step.trainCalls]));
-      else this.rt.run([prog.feed, ...prog.step.trainCalls]);
+      if (cb.onDynamics && !this.dynamics) this.dynamics = new Dynamics(this.rt, this.model, (d) => cb.onDynamics?.(d));
+      const extra = this.dynamics?.due() ?? [];
+      const issue = () => this.rt.run([prog.feed, ...prog.step.trainCalls, ...extra], extra.length ? (enc) => this.dynamics!.collect(enc) : undefined);
+      if (s === resumedAt) await this.rt.scoped(`training step ${s + 1} of epoch ${this.epoch + 1}`, issue);
+      else issue();
+      if (extra.length) this.dynamics!.read(g, lr);
       this.model.batchesTracked++;
       this.stepInEpoch++;
       if (!this.firstLossSent && g === 0 && cb.onFirstLoss) {
@@ -478,6 +487,8 @@ export class Trainer {
   }
 
   destroy(): void {
+    this.dynamics?.destroy();
+    this.dynamics = null;
     for (const p of this.programs.values()) p.step.destroy();
     this.programs.clear();
     this.model.releasePlans();

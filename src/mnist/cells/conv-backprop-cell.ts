@@ -1,4 +1,4 @@
-// Cell 10: backprop through one convolution, the toy section's lesson one level up. For the digit
+// Cell 11: backprop through one convolution, the toy section's lesson one level up. For the digit
 // in cell 8 and one kernel of the first convolution: ∂L/∂w[o, c, i, j] = Σ_y Σ_x ∂L/∂Y[o, y, x] ·
 // X[c, y + i − p, x + j − p]. Pick an output pixel: its input patch, its output gradient and their
 // product, which is that pixel's share of ∂L/∂w; the sum over every pixel (float64, here) next to
@@ -44,7 +44,7 @@ export class ConvBackpropCell extends SessionElement {
     const g = ins?.firstConvGrad;
     const conv = g;
     if (!ins || !g || !conv)
-      return html`<nb-cell index="10" heading="Backprop through one convolution" status="idle" no-run>
+      return html`<nb-cell index="11" heading="Backprop through one convolution" status="idle" no-run>
         <p class="muted">Show a digit in cell 8 first; this cell takes apart its first convolution's weight gradient.</p></nb-cell>`;
     const [O, C, KH, KW] = g.shape;
     const [, OH, OW] = conv.outShape;
@@ -73,7 +73,7 @@ export class ConvBackpropCell extends SessionElement {
     const engine = grid(KH, KW, (i, j) => g.data[((o * C + c) * KH + i) * KW + j]);
     const diff = Math.max(...sum.flatMap((r, i) => r.map((v, j) => Math.abs(v - engine[i][j]))));
     const scale = Math.max(...engine.flat().map(Math.abs));
-    return html`<nb-cell index="10" heading="Backprop through one convolution" status="done" no-run>
+    return html`<nb-cell index="11" heading="Backprop through one convolution" status="done" no-run>
       <p>Layer ${g.layer}'s kernel for output channel ${o} and input channel ${c}: ∂L/∂w[i, j] = Σ over every output pixel (y, x) of ∂L/∂Y[${o}, y, x] · X[${c}, y + i${conv.ph ? ` − ${conv.ph}` : ''}, x + j${conv.pw ? ` − ${conv.pw}` : ''}].</p>
       <div class="row">
         ${this.num('output channel', o, O - 1, (v) => (this.o = v), 'convbp-o')} ${C > 1 ? this.num('input channel', c, C - 1, (v) => (this.c = v), 'convbp-c') : null}
