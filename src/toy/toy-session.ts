@@ -1,0 +1,361 @@
+// What the backprop section does over its life, as a Lit ReactiveController: the GPU (one ToyGpu,
+// one run at a time), the history of iterations computed ahead of what is shown, Step / Play /
+// Pause / Reset, the float64 comparison, and the learning-rate sweep. The host renders its fields.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CellStatus } from '../ui/nb-cell';
+import type { Series } from '../ui/line-chart';
+import { pageGpu } from '../ui/page-gpu';
+import { Comparison } from './toy-compare';
+import { parseLrList } from './toy-form';
+import { diagnoseRun } from './toy-math';
+import { iterationsBelow, ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';
+
+/** Iterations in the first run (small: the cells show up fast) and in each later one. */
+export const FIRST_CHUNK = 100;
+export const CHUNK = 200;
+export const LR_ITERATIONS = 1000;
+const LR_CHUNK = 250;
+export const DEFAULT_LRS = '0.1, 0.2, 0.5, 0.8, 1.0, 2.0';
+export const CELLS = ['net', 'fwd', 'bwd', 'upd', 'train', 'table'] as const;
+
+export interface LrRow {
+  lr: number;
+  e1: number;
+  e67: number;
+  to3: number | null;
+  to4: number | null;
+  note: string | null;
+}
+
+export interface LrSweep {
+  rows: LrRow[];
+  series: Series[];
+  /** Runs × chunks done, out of `total` (0 when nothing ran). */
+  done: number;
+  /** Learning rates (runs) in the sweep. */
+  runs: number;
+  total: number;
+  running: boolean;
+  error: string;
+  /** The learning rates the table shows, as typed; '' when there is no table. */
+  shownFor: string;
+}
+
+const emptySweep = (): LrSweep => ({ rows: [], series: [], done: 0, runs: 0, total: 0, running: false, error: '', shownFor: '' });
+
+export class ToySession implements ReactiveController {
+  setup: ToySetup | null = null;
+  history: ToyState[] = [];
+  reference: ToyState[] = [];
+  readonly comparison = new Comparison();
+  iteration = 0;
+  playing = false;
+  speed = 20;
+  engine: 'gpu' | 'cpu' | null = null;
+  engineNote = '';
+  status: Record<string, CellStatus> = {};
+  /** ms per iteration of the last GPU (or CPU) run, and how many iterations it had. */
+  lastRun = { ms: 0, iterations: 0 };
+  /** What changed, in words, for the section's aria-live region (not every frame's iteration). */
+  live = '';
+  lr: LrSweep = emptySweep();
+  lrText = DEFAULT_LRS;
+
+  private gpu: ToyGpu | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private extending: Promise<void> | null = null;
+  /** Bumped whenever the setup changes: results of older runs are dropped. */
+  private gen = 0;
+  private lrGen = 0;
+  private raf = 0;
+  private carry = 0;
+  private lastFrame = 0;
+
+  constructor(private host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected() {}
+
+  hostDisconnected() {
+    this.pause(false);
+    this.gen++;
+    this.lrGen++;
+    this.gpu?.destroy();
+    this.gpu = null;
+  }
+
+  private changed() {
+    this.host.requestUpdate();
+  }
+
+  private setStatus(cells: readonly string[], s: CellStatus) {
+    this.status = { ...this.status, ...Object.fromEntries(cells.map((c) => [c, s])) };
+  }
+
+  /** Serialise GPU work: one ToyGpu, one run at a time. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async engineFor(s: ToySetup): Promise<ToyGpu | null> {
+    const g = await pageGpu();
+    if (!g.rt) {
+      this.engine = 'cpu';
+      this.engineNote = g.error;
+      return null;
+    }
+    this.engine = 'gpu';
+    this.engineNote = g.rt.info.adapter;
+    // A new device (after a lost one) or another network shape needs a new ToyGpu.
+    if (!this.gpu || this.gpu.rt !== g.rt || this.gpu.biases !== s.biases || this.gpu.learnBiases !== s.learnBiases) {
+      if (this.gpu?.rt === g.rt) this.gpu.destroy();
+      this.gpu = new ToyGpu(g.rt, s.biases, s.learnBiases);
+    }
+    return this.gpu;
+  }
+
+  /** `n` iterations from setup `s`, on the GPU when there is one. */
+  private simulate(s: ToySetup, n: number): Promise<ToyState[]> {
+    return this.exclusive(async () => {
+      const g = await this.engineFor(s);
+      const t0 = performance.now();
+      const out = g ? await g.run(s, n) : toyReference(s, n);
+      this.lastRun = { ms: performance.now() - t0, iterations: n };
+      return out;
+    });
+  }
+
+  /** A new setup (or null while the form has errors): everything computed so far is dropped. */
+  load(setup: ToySetup | null): void {
+    this.pause(false);
+    this.gen++;
+    this.lrGen++;
+    this.setup = setup;
+    this.history = [];
+    this.reference = [];
+    this.comparison.clear();
+    this.iteration = 0;
+    this.extending = null;
+    this.status = {};
+    this.lr = emptySweep();
+    if (setup) void this.compute();
+    else this.live = 'The network does not run until the marked fields are fixed.';
+    this.changed();
+  }
+
+  /** (Re)compute from the setup: iteration 0 onward. */
+  async compute(): Promise<void> {
+    const setup = this.setup;
+    if (!setup) {
+      this.setStatus(CELLS, 'error');
+      return this.changed();
+    }
+    this.pause(false);
+    const gen = ++this.gen;
+    this.history = [];
+    this.reference = [];
+    this.comparison.clear();
+    this.iteration = 0;
+    this.extending = null;
+    this.setStatus(CELLS, 'running');
+    this.live = 'Computing the network…';
+    this.changed();
+    try {
+      const h = await this.simulate(setup, FIRST_CHUNK);
+      if (gen !== this.gen) return;
+      this.history = h;
+      this.reference = toyReference(setup, FIRST_CHUNK);
+      this.comparison.extend(this.history, this.reference);
+      this.setStatus(CELLS, 'done');
+      this.live = `Computed on the ${this.engine === 'gpu' ? 'GPU' : 'CPU reference'}: iteration 0, E_total = ${h[0].E_total.toPrecision(6)}.`;
+    } catch (e) {
+      if (gen !== this.gen) return;
+      this.engineNote = `error: ${(e as Error).message}`;
+      this.setStatus(CELLS, 'error');
+      this.live = `The network failed: ${(e as Error).message}`;
+    }
+    this.changed();
+  }
+
+  /** Computed iterations past the one shown. */
+  get ahead(): number {
+    return this.history.length - 1 - this.iteration;
+  }
+
+  /** Start computing the next chunk in the background (one at a time); resolves when it is in. */
+  private extend(): Promise<void> {
+    if (this.extending) return this.extending;
+    const setup = this.setup;
+    const last = this.history[this.history.length - 1];
+    const lastRef = this.reference[this.reference.length - 1];
+    if (!setup || !last || !lastRef || !Number.isFinite(last.E_total)) return Promise.resolve();
+    const gen = this.gen;
+    const run = (async () => {
+      try {
+        const more = await this.simulate({ ...setup, w: last.w, b1: last.b1, b2: last.b2 }, CHUNK);
+        if (gen !== this.gen) return;
+        const ref = toyReference({ ...setup, w: lastRef.w, b1: lastRef.b1, b2: lastRef.b2 }, CHUNK);
+        const base = this.history.length - 1;
+        // New arrays: the cells that take them re-render.
+        this.history = [...this.history, ...more.slice(1).map((s) => ({ ...s, iteration: base + s.iteration }))];
+        this.reference = [...this.reference, ...ref.slice(1).map((s) => ({ ...s, iteration: base + s.iteration }))];
+        this.comparison.extend(this.history, this.reference);
+      } catch (e) {
+        if (gen !== this.gen) return;
+        this.pause(false);
+        this.engineNote = `error: ${(e as Error).message}`;
+        this.setStatus(['train'], 'error');
+        this.live = `The network failed: ${(e as Error).message}`;
+      }
+      this.changed();
+    })();
+    const p: Promise<void> = run.finally(() => {
+      if (this.extending === p) this.extending = null;
+    });
+    this.extending = p;
+    return p;
+  }
+
+  /** Keep enough computed ahead: two seconds of playback, at least a chunk. */
+  private prefetch() {
+    const want = this.playing ? Math.max(CHUNK, 2 * this.speed) : CHUNK / 2;
+    if (this.ahead < want) void this.extend().then(() => this.playing && this.prefetch());
+  }
+
+  async step(n = 1): Promise<void> {
+    if (!this.history.length) await this.compute();
+    if (!this.history.length) return;
+    while (this.ahead < n) {
+      const len = this.history.length;
+      await this.extend();
+      if (this.history.length === len) return; // stopped (NaN, new setup)
+    }
+    this.iteration += n;
+    this.prefetch();
+    this.announce();
+    this.changed();
+  }
+
+  private announce(prefix = 'Iteration') {
+    const cur = this.history[this.iteration];
+    this.live = cur ? `${prefix} ${this.iteration}: E_total = ${cur.E_total.toPrecision(6)}.` : '';
+  }
+
+  reset(): void {
+    this.pause(false);
+    this.iteration = 0;
+    this.announce('Reset to iteration');
+    this.changed();
+  }
+
+  setSpeed(v: number): void {
+    this.speed = v;
+    this.changed();
+  }
+
+  async play(): Promise<void> {
+    if (this.playing) return;
+    if (!this.history.length) await this.compute();
+    if (!this.history.length) return;
+    this.playing = true;
+    this.carry = 0;
+    this.lastFrame = performance.now();
+    this.live = `Playing at ${this.speed} iterations per second.`;
+    this.prefetch();
+    this.raf = requestAnimationFrame(this.tick);
+    this.changed();
+  }
+
+  /** Stops at once: the iteration shown is the last one (no run in flight moves it). */
+  pause(announce = true): void {
+    if (!this.playing) return;
+    this.playing = false;
+    cancelAnimationFrame(this.raf);
+    if (announce) this.announce('Paused at iteration');
+    this.changed();
+  }
+
+  private tick = (now: number) => {
+    if (!this.playing) return;
+    this.carry += ((now - this.lastFrame) / 1000) * this.speed;
+    this.lastFrame = now;
+    // Never more than a frame's worth behind: waiting for the GPU must not turn into a jump.
+    this.carry = Math.min(this.carry, Math.max(1, this.speed / 10));
+    const n = Math.min(Math.floor(this.carry), this.ahead);
+    if (n > 0) {
+      this.carry -= n;
+      this.iteration += n;
+      this.changed();
+    }
+    const cur = this.history[this.iteration];
+    if (!cur || !Number.isFinite(cur.E_total)) {
+      this.pause();
+      return;
+    }
+    this.prefetch();
+    this.raf = requestAnimationFrame(this.tick);
+  };
+
+  /** The comparison cell's list, as typed; a table for another list is marked stale. */
+  setLrText(text: string): void {
+    this.lrText = text;
+    this.changed();
+  }
+
+  get lrStale(): boolean {
+    return this.lr.shownFor !== '' && this.lr.shownFor !== this.lrText;
+  }
+
+  async runLrs(text = this.lrText): Promise<void> {
+    const setup = this.setup;
+    if (!setup) return;
+    const gen = ++this.lrGen;
+    const parsed = parseLrList(text);
+    if ('error' in parsed) {
+      // A table for another list would read as the answer to this one: drop it.
+      this.lr = { ...emptySweep(), error: parsed.error };
+      this.setStatus(['lr'], 'error');
+      this.live = parsed.error;
+      return this.changed();
+    }
+    const { lrs } = parsed;
+    const chunks = LR_ITERATIONS / LR_CHUNK;
+    this.lr = { ...emptySweep(), running: true, runs: lrs.length, total: lrs.length * chunks, shownFor: text };
+    this.setStatus(['lr'], 'running');
+    this.changed();
+    try {
+      for (const lr of lrs) {
+        let h: ToyState[] = [];
+        for (let c = 0; c < chunks; c++) {
+          const last = h[h.length - 1];
+          const from = last ? { ...setup, lr, w: last.w, b1: last.b1, b2: last.b2 } : { ...setup, lr };
+          const more = await this.simulate(from, LR_CHUNK);
+          if (gen !== this.lrGen) return;
+          h = last ? [...h, ...more.slice(1).map((s) => ({ ...s, iteration: h.length - 1 + s.iteration }))] : more;
+          this.lr = { ...this.lr, done: this.lr.done + 1 };
+          this.live = `Learning rates: η = ${lr}, ${this.lr.done} of ${this.lr.total} parts done.`;
+          this.changed();
+          if (!Number.isFinite(h[h.length - 1].E_total)) {
+            this.lr = { ...this.lr, done: this.lr.done + chunks - 1 - c };
+            break;
+          }
+        }
+        const row = { lr, e1: h[1].E_total, e67: h[Math.min(67, h.length - 1)].E_total, to3: iterationsBelow(h, 1e-3), to4: iterationsBelow(h, 1e-4), note: diagnoseRun(h) };
+        const points = h.filter((s) => s.E_total > 0 && Number.isFinite(s.E_total)).map((s) => ({ x: s.iteration, y: s.E_total }));
+        this.lr = { ...this.lr, rows: [...this.lr.rows, row], series: [...this.lr.series, { label: `η = ${lr}`, points }] };
+        this.changed();
+      }
+      this.lr = { ...this.lr, running: false };
+      this.setStatus(['lr'], 'done');
+      this.live = `Learning rates compared: ${lrs.length} runs of ${LR_ITERATIONS} iterations.`;
+    } catch (e) {
+      if (gen !== this.lrGen) return;
+      this.lr = { ...this.lr, running: false, error: (e as Error).message };
+      this.setStatus(['lr'], 'error');
+    }
+    this.changed();
+  }
+}
