@@ -16,6 +16,7 @@ import { ToySession } from './toy-session';
 import './toy-setup-cell';
 import './toy-table-cell';
 import './toy-train-cell';
+import './toy-update';
 import { ERA_PRESET, type ToyState } from './toy';
 
 /** Points on the E_total chart at most, however long it plays. */
