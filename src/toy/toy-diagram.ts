@@ -9,9 +9,9 @@ export type PathId =
   | 'i1' | 'i2' | 'h1' | 'h2' | 'o1' | 'o2' | 'E1' | 'E2' | 'E'
   | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'w7' | 'w8' | 'b1' | 'b2';
 
-const R = 34;
-const Y = { a: 60, b: 220 };
-const H = 282;
+const R = 30;
+const Y = { a: 58, b: 216 };
+const H = 272;
 /** Narrowest drawing in SVG units: below it the SVG scales down instead of crowding. */
 const MIN_W = 420;
 
@@ -67,18 +67,19 @@ export class ToyDiagram extends LitElement {
   private node(id: PathId, x: number, y: number, name: string, lines: string[]) {
     return svg`<g>
       <circle class="node${this.hot(id)}" cx=${x} cy=${y} r=${R}></circle>
-      <text class="lbl" x=${x} y=${y - 7}>${name}</text>
-      ${lines.map((l, i) => svg`<text class="val" x=${x} y=${y + 9 + 13 * i}>${l}</text>`)}
+      <text class="lbl" x=${x} y=${y < Y.b ? y - R - 7 : y + R + 17}>${name}</text>
+      ${lines.map((l, i) => svg`<text class="val" x=${x} y=${y + 4 + 14 * i - 7 * (lines.length - 1)}>${l}</text>`)}
     </g>`;
   }
 
-  private edge(id: PathId, x1: number, y1: number, x2: number, y2: number, value: number, grad: number, maxGrad: number, labelAt = 0.3) {
+  /** An edge; its label sits `labelAt` of the way along it, `dy` above or below. */
+  private edge(id: PathId, x1: number, y1: number, x2: number, y2: number, value: number, grad: number, maxGrad: number, labelAt = 0.3, dy = 0) {
     const mag = maxGrad > 0 && Number.isFinite(grad) ? Math.abs(grad) / maxGrad : 0;
     const width = 1 + 6 * mag;
     const alpha = (0.35 + 0.65 * mag).toFixed(3);
     const color = !Number.isFinite(grad) ? 'var(--toy-nan)' : grad > 0 ? `rgb(var(--toy-pos) / ${alpha})` : grad < 0 ? `rgb(var(--toy-neg) / ${alpha})` : 'var(--toy-edge)';
     const lx = x1 + (x2 - x1) * labelAt;
-    const ly = y1 + (y2 - y1) * labelAt;
+    const ly = y1 + (y2 - y1) * labelAt + dy + 4;
     const text = `${id} ${fmt(value, 4)}`;
     const tw = 7.3 * text.length + 6;
     return svg`<g>
@@ -93,13 +94,13 @@ export class ToyDiagram extends LitElement {
     const u = this.setup;
     if (!s || !u) return html`<p>—</p>`;
     const W = this.width;
-    const xin = R + 6;
-    const xerr = W - R - 6;
-    const X = { in: xin, hid: Math.round(xin + (xerr - xin) * 0.37), out: Math.round(xin + (xerr - xin) * 0.71), err: xerr };
+    const xin = R + 4;
+    const xerr = W - R - 4;
+    const X = { in: xin, hid: Math.round(xin + (xerr - xin) * 0.36), out: Math.round(xin + (xerr - xin) * 0.71), err: xerr };
     const grads = [...s.dw, s.db1, s.db2].map(Math.abs).filter(Number.isFinite);
     const maxGrad = Math.max(...grads, 1e-30);
-    const e = (id: PathId, a: [number, number], b: [number, number], k: number, at?: number) =>
-      this.edge(id, a[0] + R, a[1], b[0] - R, b[1], s.w[k], s.dw[k], maxGrad, at);
+    const e = (id: PathId, a: [number, number], b: [number, number], k: number, at?: number, dy?: number) =>
+      this.edge(id, a[0] + R, a[1], b[0] - R, b[1], s.w[k], s.dw[k], maxGrad, at, dy);
     const i1: [number, number] = [X.in, Y.a];
     const i2: [number, number] = [X.in, Y.b];
     const h1: [number, number] = [X.hid, Y.a];
@@ -110,8 +111,8 @@ export class ToyDiagram extends LitElement {
     const bx1 = (X.in + X.hid) / 2;
     const bx2 = (X.hid + X.out) / 2;
     return html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="The 2-2-2 network: inputs, hidden and output neurons, errors; edges are the weights w1 to w8">
-        ${e('w1', i1, h1, 0, 0.3)} ${e('w2', i2, h1, 1, 0.2)} ${e('w3', i1, h2, 2, 0.2)} ${e('w4', i2, h2, 3, 0.3)}
-        ${e('w5', h1, o1, 4, 0.3)} ${e('w6', h2, o1, 5, 0.2)} ${e('w7', h1, o2, 6, 0.2)} ${e('w8', h2, o2, 7, 0.3)}
+        ${e('w1', i1, h1, 0, 0.5, -9)} ${e('w2', i2, h1, 1, 0.25)} ${e('w3', i1, h2, 2, 0.25)} ${e('w4', i2, h2, 3, 0.5, -9)}
+        ${e('w5', h1, o1, 4, 0.5, -9)} ${e('w6', h2, o1, 5, 0.25)} ${e('w7', h1, o2, 6, 0.25)} ${e('w8', h2, o2, 7, 0.5, -9)}
         ${u.biases
           ? svg`
             ${svg`<line class="edge${this.hot('b1')}" x1=${bx1} y1=${mid} x2=${X.hid - R} y2=${Y.b} style="stroke: var(--toy-edge)" stroke-width="1"></line>`}
@@ -127,8 +128,8 @@ export class ToyDiagram extends LitElement {
         ${this.node('h2', ...h2, 'h2 → a_h2', [fmt(s.h2, 4), fmt(s.a_h2, 4)])}
         ${this.node('o1', ...o1, 'o1 → a_o1', [fmt(s.o1, 4), fmt(s.a_o1, 4)])}
         ${this.node('o2', ...o2, 'o2 → a_o2', [fmt(s.o2, 4), fmt(s.a_o2, 4)])}
-        ${this.node('E1', X.err, Y.a, 'E1', [fmt(s.E1, 4), `t1 ${fmt(u.t1, 3)}`])}
-        ${this.node('E2', X.err, Y.b, 'E2', [fmt(s.E2, 4), `t2 ${fmt(u.t2, 3)}`])}
+        ${this.node('E1', X.err, Y.a, 'E1', [fmt(s.E1, 3), `t1 ${fmt(u.t1, 3)}`])}
+        ${this.node('E2', X.err, Y.b, 'E2', [fmt(s.E2, 3), `t2 ${fmt(u.t2, 3)}`])}
         <text class="lbl${this.hot('E')}" x=${X.err} y=${mid - 4}>E_total</text>
         <text class="val" x=${X.err} y=${mid + 12}>${fmt(s.E_total, 4)}</text>
       </svg>
