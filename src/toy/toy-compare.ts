@@ -5,8 +5,11 @@
 // (1e-20, 1e-30, …): a "relative difference" of 1 or more there is float32's limit, not a GPU error.
 import type { ToyState } from './toy';
 
-/** Absolute tolerance: about one float32 rounding (ε = 1.19e-7) of values of size 1. */
-export const ABS = 1e-7;
+/**
+ * Absolute tolerance: a few float32 roundings (ε = 1.19e-7) of values of size 1. A weight that was
+ * 0.4 and crosses 0 keeps the absolute rounding error it gathered (~1e-7 after a thousand steps).
+ */
+export const ABS = 1e-6;
 /** Relative tolerance: rounding that accumulates over thousands of float32 steps. */
 export const REL = 1e-5;
 /** float32's machine epsilon (2⁻²³) and its spacing just above 0.5 (2⁻²⁴). */

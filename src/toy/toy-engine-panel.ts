@@ -57,7 +57,7 @@ export class ToyEnginePanel extends LitElement {
       <p class="engine ${this.engine}" data-testid="toy-engine" data-engine=${this.engine}>
         ${this.engine === 'gpu'
           ? html`<b>GPU</b> (float32, the engine's matmul, sigmoid, ½·SSE and SGD kernels) on ${this.note}.
-              Against the float64 CPU reference, iterations 0–${cur?.iteration ?? 0}: max |GPU − float64| / (${ABS} + ${REL}·|float64|) =
+              Against the float64 CPU reference, iterations 0–${cur?.iteration ?? 0}: max |GPU − float64| / (${ABS.toExponential(0)} + ${REL.toExponential(0)}·|float64|) =
               <span class="num ${ok ? '' : 'bad'}" data-testid="toy-agreement" data-value=${String(this.agreement)}>${this.agreement.toPrecision(2)}</span>
               ${ok ? '(≤ 1: the same numbers to float32 precision).' : '(> 1: the GPU differs from float64 by more than float32 rounding explains).'}`
           : this.engine === 'cpu'

@@ -21,6 +21,8 @@ import { ERA_PRESET, type ToyState } from './toy';
 
 /** Points on the E_total chart at most, however long it plays. */
 const CHART_POINTS = 2000;
+/** While playing, the formula cells (KaTeX, the costly part of a frame) follow at most this often (ms). */
+const FORMULA_EVERY = 200;
 
 @customElement('toy-section')
 export class ToySection extends LitElement {
@@ -32,6 +34,9 @@ export class ToySection extends LitElement {
   // Derived in willUpdate.
   private form: ToyForm = parseToyForm(this.input);
   private cur: ToyState | null = null;
+  /** What the formula cells show: `cur`, or while playing, `cur` as of at most FORMULA_EVERY ms ago. */
+  private formulaState: ToyState | null = null;
+  private formulaAt = 0;
   private ref: ToyState | null = null;
   private problem: string | null = null;
   private lossSeries: Series[] = [];
@@ -73,6 +78,11 @@ export class ToySection extends LitElement {
       this.lossSeries = k >= 0 ? [{ label: 'E_total', points }] : [];
       this.seen = { history: s.history, iteration: s.iteration };
     }
+    const now = performance.now();
+    if (this.formulaState !== this.cur && (!s.playing || now - this.formulaAt >= FORMULA_EVERY)) {
+      this.formulaState = this.cur;
+      this.formulaAt = now;
+    }
   }
 
   /** Run every cell: the network (and its first steps) and the learning-rate comparison. */
@@ -94,10 +104,10 @@ export class ToySection extends LitElement {
     return html`<div class="layout">
       <div class="cells">
         <toy-setup-cell .input=${this.input} .form=${this.form} status=${st('net')} @form-change=${this.onForm} @run=${compute}></toy-setup-cell>
-        <toy-forward .state=${this.cur} .setup=${setup} status=${st('fwd')} waiting=${waiting} @run=${compute}></toy-forward>
-        <toy-partials .state=${this.cur} .setup=${setup} status=${st('bwd')} waiting=${waiting} @run=${compute}
+        <toy-forward .state=${this.formulaState} .setup=${setup} status=${st('fwd')} waiting=${waiting} @run=${compute}></toy-forward>
+        <toy-partials .state=${this.formulaState} .setup=${setup} status=${st('bwd')} waiting=${waiting} @run=${compute}
           @highlight=${(e: CustomEvent<Set<PathId>>) => (this.highlight = e.detail)}></toy-partials>
-        <toy-update .state=${this.cur} .setup=${setup} status=${st('upd')} waiting=${waiting} @run=${compute}></toy-update>
+        <toy-update .state=${this.formulaState} .setup=${setup} status=${st('upd')} waiting=${waiting} @run=${compute}></toy-update>
         <toy-train-cell .session=${s} ?ready=${Boolean(setup && this.cur)} iteration=${s.iteration} .eTotal=${this.cur?.E_total ?? NaN}
           ?playing=${s.playing} speed=${s.speed} ahead=${Math.max(0, s.ahead)} .problem=${this.problem} .series=${this.lossSeries}
           status=${st('train')}></toy-train-cell>

@@ -282,11 +282,11 @@ export class ToySession implements ReactiveController {
     if (!this.playing) return;
     this.carry += ((now - this.lastFrame) / 1000) * this.speed;
     this.lastFrame = now;
-    // Never more than a frame's worth behind: waiting for the GPU must not turn into a jump.
-    this.carry = Math.min(this.carry, Math.max(1, this.speed / 10));
-    const n = Math.min(Math.floor(this.carry), this.ahead);
+    const want = Math.floor(this.carry);
+    const n = Math.min(want, this.ahead);
+    // Waiting for the GPU must not turn into a jump once it catches up: drop the backlog.
+    this.carry = want > n ? 0 : this.carry - n;
     if (n > 0) {
-      this.carry -= n;
       this.iteration += n;
       this.changed();
     }

@@ -61,7 +61,7 @@ export const toyBase = css`
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
-/** Formulas: KaTeX at a size where its smallest parts (subscripts, 0.7 of it) stay ≥ 12 px. */
+/** Formulas: KaTeX at a size where its smallest parts (subscripts, 0.7 of it) stay ≥ 12 px, in a table or not. */
 export const toyFormula = css`
-  .katex { font-size: 1.3em; }
+  .katex { font-size: 18.5px; }
 `;
