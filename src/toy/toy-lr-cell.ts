@@ -7,12 +7,12 @@ import '../ui/line-chart';
 import '../ui/nb-cell';
 import type { CellStatus } from '../ui/nb-cell';
 import { fmt } from '../ui/format';
-import { LR_ITERATIONS, type LrSweep, type ToySession } from './toy-session';
+import { LR_ITERATIONS, type LrSweep, type LrSweepRunner } from './toy-lr-sweep';
 import { toyBase, toyTheme } from './toy-styles';
 
 @customElement('toy-lr-cell')
 export class ToyLrCell extends LitElement {
-  @property({ attribute: false }) session!: ToySession;
+  @property({ attribute: false }) runner!: LrSweepRunner;
   @property({ attribute: false }) sweep!: LrSweep;
   @property() text = '';
   @property({ type: Boolean }) stale = false;
@@ -48,12 +48,12 @@ export class ToyLrCell extends LitElement {
     const w = this.sweep;
     const frac = w.total ? w.done / w.total : 0;
     return html`<nb-cell index="6" heading="Learning rates side by side" status=${this.status} ?run-disabled=${!this.ready || w.running}
-      @run=${() => this.session.runLrs()}>
+      @run=${() => this.runner.run()}>
       <div class="row">
         <label class="grow"
           >learning rates η (comma-separated)
           <input type="text" data-testid="toy-lr-list" .value=${this.text}
-            @input=${(e: Event) => this.session.setLrText((e.target as HTMLInputElement).value)} /></label
+            @input=${(e: Event) => this.runner.setText((e.target as HTMLInputElement).value)} /></label
         >
       </div>
       ${w.running || w.done

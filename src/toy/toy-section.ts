@@ -88,7 +88,7 @@ export class ToySection extends LitElement {
   /** Run every cell: the network (and its first steps) and the learning-rate comparison. */
   async runAll(): Promise<void> {
     await this.session.compute();
-    if (this.form.setup) await this.session.runLrs();
+    if (this.form.setup) await this.session.sweep.run();
   }
 
   private onForm(e: CustomEvent<ToyFormInput>) {
@@ -111,7 +111,7 @@ export class ToySection extends LitElement {
         <toy-train-cell .session=${s} ?ready=${Boolean(setup && this.cur)} iteration=${s.iteration} .eTotal=${this.cur?.E_total ?? NaN}
           ?playing=${s.playing} speed=${s.speed} ahead=${Math.max(0, s.ahead)} .problem=${this.problem} .series=${this.lossSeries}
           status=${st('train')}></toy-train-cell>
-        <toy-lr-cell .session=${s} .sweep=${s.lr} .text=${s.lrText} ?stale=${s.lrStale} ?ready=${Boolean(setup)} status=${st('lr')}></toy-lr-cell>
+        <toy-lr-cell .runner=${s.sweep} .sweep=${s.sweep.state} .text=${s.sweep.text} ?stale=${s.sweep.stale} ?ready=${Boolean(setup)} status=${st('lr')}></toy-lr-cell>
         <toy-table-cell .history=${s.history} .setup=${setup} iteration=${s.iteration} status=${st('table')}></toy-table-cell>
       </div>
       <aside class="side" aria-label="Network diagram and engine">

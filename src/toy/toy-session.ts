@@ -3,45 +3,15 @@
 // Pause / Reset, the float64 comparison, and the learning-rate sweep. The host renders its fields.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CellStatus } from '../ui/nb-cell';
-import type { Series } from '../ui/line-chart';
 import { pageGpu } from '../ui/page-gpu';
 import { Comparison } from './toy-compare';
-import { parseLrList } from './toy-form';
-import { diagnoseRun } from './toy-math';
-import { iterationsBelow, ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';
+import { LrSweepRunner } from './toy-lr-sweep';
+import { ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';
 
 /** Iterations in the first run (small: the cells show up fast) and in each later one. */
 export const FIRST_CHUNK = 100;
 export const CHUNK = 200;
-export const LR_ITERATIONS = 1000;
-const LR_CHUNK = 250;
-export const DEFAULT_LRS = '0.1, 0.2, 0.5, 0.8, 1.0, 2.0';
 export const CELLS = ['net', 'fwd', 'bwd', 'upd', 'train', 'table'] as const;
-
-export interface LrRow {
-  lr: number;
-  e1: number;
-  e67: number;
-  to3: number | null;
-  to4: number | null;
-  note: string | null;
-}
-
-export interface LrSweep {
-  rows: LrRow[];
-  series: Series[];
-  /** Runs × chunks done, out of `total` (0 when nothing ran). */
-  done: number;
-  /** Learning rates (runs) in the sweep. */
-  runs: number;
-  total: number;
-  running: boolean;
-  error: string;
-  /** The learning rates the table shows, as typed; '' when there is no table. */
-  shownFor: string;
-}
-
-const emptySweep = (): LrSweep => ({ rows: [], series: [], done: 0, runs: 0, total: 0, running: false, error: '', shownFor: '' });
 
 export class ToySession implements ReactiveController {
   setup: ToySetup | null = null;
@@ -58,15 +28,14 @@ export class ToySession implements ReactiveController {
   lastRun = { ms: 0, iterations: 0 };
   /** What changed, in words, for the section's aria-live region (not every frame's iteration). */
   live = '';
-  lr: LrSweep = emptySweep();
-  lrText = DEFAULT_LRS;
+  /** The learning-rate comparison (cell 6), run on this session's GPU. */
+  readonly sweep = new LrSweepRunner(this);
 
   private gpu: ToyGpu | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private extending: Promise<void> | null = null;
   /** Bumped whenever the setup changes: results of older runs are dropped. */
   private gen = 0;
-  private lrGen = 0;
   private raf = 0;
   private carry = 0;
   private lastFrame = 0;
@@ -80,16 +49,16 @@ export class ToySession implements ReactiveController {
   hostDisconnected() {
     this.pause(false);
     this.gen++;
-    this.lrGen++;
+    this.sweep.cancel();
     this.gpu?.destroy();
     this.gpu = null;
   }
 
-  private changed() {
+  changed() {
     this.host.requestUpdate();
   }
 
-  private setStatus(cells: readonly string[], s: CellStatus) {
+  setStatus(cells: readonly string[], s: CellStatus) {
     this.status = { ...this.status, ...Object.fromEntries(cells.map((c) => [c, s])) };
   }
 
@@ -117,8 +86,8 @@ export class ToySession implements ReactiveController {
     return this.gpu;
   }
 
-  /** `n` iterations from setup `s`, on the GPU when there is one. */
-  private simulate(s: ToySetup, n: number): Promise<ToyState[]> {
+  /** `n` iterations from setup `s`, on the GPU when there is one (one run at a time). */
+  simulate(s: ToySetup, n: number): Promise<ToyState[]> {
     return this.exclusive(async () => {
       const g = await this.engineFor(s);
       const t0 = performance.now();
@@ -132,7 +101,7 @@ export class ToySession implements ReactiveController {
   load(setup: ToySetup | null): void {
     this.pause(false);
     this.gen++;
-    this.lrGen++;
+    this.sweep.cancel();
     this.setup = setup;
     this.history = [];
     this.reference = [];
@@ -140,7 +109,6 @@ export class ToySession implements ReactiveController {
     this.iteration = 0;
     this.extending = null;
     this.status = {};
-    this.lr = emptySweep();
     if (setup) void this.compute();
     else this.live = 'The network does not run until the marked fields are fixed.';
     this.changed();
@@ -298,64 +266,4 @@ export class ToySession implements ReactiveController {
     this.prefetch();
     this.raf = requestAnimationFrame(this.tick);
   };
-
-  /** The comparison cell's list, as typed; a table for another list is marked stale. */
-  setLrText(text: string): void {
-    this.lrText = text;
-    this.changed();
-  }
-
-  get lrStale(): boolean {
-    return this.lr.shownFor !== '' && this.lr.shownFor !== this.lrText;
-  }
-
-  async runLrs(text = this.lrText): Promise<void> {
-    const setup = this.setup;
-    if (!setup) return;
-    const gen = ++this.lrGen;
-    const parsed = parseLrList(text);
-    if ('error' in parsed) {
-      // A table for another list would read as the answer to this one: drop it.
-      this.lr = { ...emptySweep(), error: parsed.error };
-      this.setStatus(['lr'], 'error');
-      this.live = parsed.error;
-      return this.changed();
-    }
-    const { lrs } = parsed;
-    const chunks = LR_ITERATIONS / LR_CHUNK;
-    this.lr = { ...emptySweep(), running: true, runs: lrs.length, total: lrs.length * chunks, shownFor: text };
-    this.setStatus(['lr'], 'running');
-    this.changed();
-    try {
-      for (const lr of lrs) {
-        let h: ToyState[] = [];
-        for (let c = 0; c < chunks; c++) {
-          const last = h[h.length - 1];
-          const from = last ? { ...setup, lr, w: last.w, b1: last.b1, b2: last.b2 } : { ...setup, lr };
-          const more = await this.simulate(from, LR_CHUNK);
-          if (gen !== this.lrGen) return;
-          h = last ? [...h, ...more.slice(1).map((s) => ({ ...s, iteration: h.length - 1 + s.iteration }))] : more;
-          this.lr = { ...this.lr, done: this.lr.done + 1 };
-          this.live = `Learning rates: η = ${lr}, ${this.lr.done} of ${this.lr.total} parts done.`;
-          this.changed();
-          if (!Number.isFinite(h[h.length - 1].E_total)) {
-            this.lr = { ...this.lr, done: this.lr.done + chunks - 1 - c };
-            break;
-          }
-        }
-        const row = { lr, e1: h[1].E_total, e67: h[Math.min(67, h.length - 1)].E_total, to3: iterationsBelow(h, 1e-3), to4: iterationsBelow(h, 1e-4), note: diagnoseRun(h) };
-        const points = h.filter((s) => s.E_total > 0 && Number.isFinite(s.E_total)).map((s) => ({ x: s.iteration, y: s.E_total }));
-        this.lr = { ...this.lr, rows: [...this.lr.rows, row], series: [...this.lr.series, { label: `η = ${lr}`, points }] };
-        this.changed();
-      }
-      this.lr = { ...this.lr, running: false };
-      this.setStatus(['lr'], 'done');
-      this.live = `Learning rates compared: ${lrs.length} runs of ${LR_ITERATIONS} iterations.`;
-    } catch (e) {
-      if (gen !== this.lrGen) return;
-      this.lr = { ...this.lr, running: false, error: (e as Error).message };
-      this.setStatus(['lr'], 'error');
-    }
-    this.changed();
-  }
 }
