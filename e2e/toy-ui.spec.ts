@@ -202,6 +202,7 @@ test('item 9: playback does not stall where a new chunk of iterations is compute
   const changes = await iterationChanges(page, 7000); // ~420 iterations: past every chunk boundary up to 300+
   const gaps = changes.slice(1).map((c, i) => ({ gap: c.t - changes[i].t, at: c.it }));
   const worst = gaps.reduce((a, b) => (b.gap > a.gap ? b : a), { gap: 0, at: 0 });
+  console.log(`playback: ${changes.length} changes, last ${changes[changes.length - 1].it}, longest wait ${worst.gap.toFixed(0)} ms before ${worst.at}`);
   expect(changes[changes.length - 1].it).toBeGreaterThan(300);
   expect(worst.gap, `longest wait ${worst.gap.toFixed(0)} ms before iteration ${worst.at}`).toBeLessThan(500);
   await page.getByTestId('toy-pause').click();

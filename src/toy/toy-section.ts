@@ -21,8 +21,8 @@ import { ERA_PRESET, type ToyState } from './toy';
 
 /** Points on the E_total chart at most, however long it plays. */
 const CHART_POINTS = 2000;
-/** While playing, the formula cells (KaTeX, the costly part of a frame) follow at most this often (ms). */
-const FORMULA_EVERY = 200;
+/** While playing, what costs most in a frame follows at most this often (ms): the formula cells (KaTeX), the chart and the table. */
+const EVERY = { formulas: 400, chart: 150 };
 
 @customElement('toy-section')
 export class ToySection extends LitElement {
@@ -37,6 +37,9 @@ export class ToySection extends LitElement {
   /** What the formula cells show: `cur`, or while playing, `cur` as of at most FORMULA_EVERY ms ago. */
   private formulaState: ToyState | null = null;
   private formulaAt = 0;
+  /** The history and iteration the chart and the table show (they follow `cur` every EVERY.chart ms while playing). */
+  private chartFor = { history: null as ToyState[] | null, iteration: 0 };
+  private chartAt = 0;
   private ref: ToyState | null = null;
   private problem: string | null = null;
   private lossSeries: Series[] = [];
@@ -71,17 +74,24 @@ export class ToySection extends LitElement {
       const recent = s.history.slice(Math.max(0, k - 10), k + 1);
       const nan = recent.some((x) => !Number.isFinite(x.E_total));
       this.problem = this.cur ? diagnoseRun(nan ? s.history.slice(0, k + 1) : recent) : null;
+      this.seen = { history: s.history, iteration: s.iteration };
+    }
+    // While playing, the costly parts of a frame follow less often; when it stops they catch up.
+    const now = performance.now();
+    const due = (at: number, ms: number) => !s.playing || now - at >= ms;
+    if (this.formulaState !== this.cur && due(this.formulaAt, EVERY.formulas)) {
+      this.formulaState = this.cur;
+      this.formulaAt = now;
+    }
+    if ((this.chartFor.history !== s.history || this.chartFor.iteration !== s.iteration) && due(this.chartAt, EVERY.chart)) {
+      const k = Math.min(s.iteration, s.history.length - 1);
       const every = Math.max(1, Math.ceil((k + 1) / CHART_POINTS));
       const points: { x: number; y: number }[] = [];
       for (let i = 0; i <= k; i += every) points.push({ x: i, y: s.history[i].E_total });
-      if (k >= 0 && (k % every) !== 0) points.push({ x: k, y: s.history[k].E_total });
+      if (k >= 0 && k % every !== 0) points.push({ x: k, y: s.history[k].E_total });
       this.lossSeries = k >= 0 ? [{ label: 'E_total', points }] : [];
-      this.seen = { history: s.history, iteration: s.iteration };
-    }
-    const now = performance.now();
-    if (this.formulaState !== this.cur && (!s.playing || now - this.formulaAt >= FORMULA_EVERY)) {
-      this.formulaState = this.cur;
-      this.formulaAt = now;
+      this.chartFor = { history: s.history, iteration: s.iteration };
+      this.chartAt = now;
     }
   }
 
@@ -112,7 +122,7 @@ export class ToySection extends LitElement {
           ?playing=${s.playing} speed=${s.speed} ahead=${Math.max(0, s.ahead)} .problem=${this.problem} .series=${this.lossSeries}
           status=${st('train')}></toy-train-cell>
         <toy-lr-cell .runner=${s.sweep} .sweep=${s.sweep.state} .text=${s.sweep.text} ?stale=${s.sweep.stale} ?ready=${Boolean(setup)} status=${st('lr')}></toy-lr-cell>
-        <toy-table-cell .history=${s.history} .setup=${setup} iteration=${s.iteration} status=${st('table')}></toy-table-cell>
+        <toy-table-cell .history=${this.chartFor.history ?? []} .setup=${setup} iteration=${this.chartFor.iteration} status=${st('table')}></toy-table-cell>
       </div>
       <aside class="side" aria-label="Network diagram and engine">
         <toy-engine-panel .state=${this.cur} .reference=${this.ref} .setup=${setup} .highlight=${this.highlight} engine=${s.engine ?? ''}
