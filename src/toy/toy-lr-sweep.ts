@@ -99,7 +99,7 @@ export class LrSweepRunner {
       }
       this.state = { ...this.state, running: false };
       this.session.setStatus(['lr'], 'done');
-      this.session.live = `Learning rates compared: ${lrs.length} runs of $1,000 iterations.`;
+      this.session.live = `Learning rates compared: ${lrs.length} runs of ${LR_ITERATIONS} iterations.`;
     } catch (e) {
       if (gen !== this.gen) return;
       this.state = { ...this.state, running: false, error: (e as Error).message };

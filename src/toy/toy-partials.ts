@@ -28,10 +28,9 @@ export class ToyPartials extends LitElement {
     css`
       .p { padding: 8px 0; border-bottom: 1px solid var(--border-2); }
       .factors { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0 0; align-items: center; }
-      .f { border: 1px solid var(--border-2); border-radius: 6px; padding: 4px 8px; background: var(--surface-2); cursor: default; }
+      .f { display: inline-block; border: 1px solid var(--border-2); border-radius: 6px; padding: 4px 8px; background: var(--surface-2); cursor: default; }
       .f:hover, .f:focus { border-color: var(--toy-hot); background: var(--toy-hot-bg); }
       .f:focus-visible { outline: 2px solid var(--toy-hot); outline-offset: 1px; }
-      .f .sub { display: block; color: var(--fg-2); }
       .res { font-weight: 600; }
       .sum { margin: 6px 0 0 12px; font-size: 13px; color: var(--fg-2); display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     `,
@@ -96,7 +95,7 @@ export class ToyPartials extends LitElement {
             <div class="factors">
               ${p.factors.map(
                 (f, i) => html`${i ? html`<span>·</span>` : null}
-                  ${factor(f, html`${tex(f.tex)} <span class="sub">${tex(`= ${f.formula} = ${texNum(f.value)}`)}</span>`)}`,
+                  ${factor(f, tex(`${f.tex} = ${f.formula} = ${texNum(f.value)}`))}`,
               )}
               <span>=</span> <span class="res">${num(`dE_d${p.param}`, p.value)}</span>
             </div>
