@@ -7,7 +7,7 @@ export default defineConfig({
     outDir: 'dist',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: { main: 'index.html', fixtures: 'e2e/fixtures.html', bench: 'bench/browser.html' },
+      input: { main: 'index.html', fixtures: 'fixtures/check.html', bench: 'bench/browser.html' },
     },
   },
   worker: { format: 'es' },

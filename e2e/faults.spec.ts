@@ -10,7 +10,7 @@ test('a lost device mid-epoch: a new device, the last checkpoint restored, train
   await page.getByTestId('mnist-run').click();
   await expect(rows(page)).toHaveCount(1, { timeout: 240_000 });
   // Wait until the second epoch is under way, then pull the device out from under it.
-  await expect(page.getByTestId('mnist-progress-text')).toContainText('epoch 2/3', { timeout: 120_000 });
+  await expect(page.getByTestId('mnist-progress-text')).toContainText('epoch 2 of 3', { timeout: 120_000 });
   await page.evaluate(() => (window as any).__mnist.loseDevice());
   await expect(page.getByTestId('mnist-recovered')).toContainText('The GPU device was lost', { timeout: 120_000 });
   // Epoch 1's checkpoint, or epoch 2's if the loss landed after it: either way the last one.
@@ -46,7 +46,7 @@ test('live GPU memory after stop and continue is what it was after the first epo
   await page.getByTestId('mnist-run').click();
   await expect(rows(page)).toHaveCount(1, { timeout: 240_000 });
   const afterFirst = await rows(page).first().getAttribute('data-live-bytes');
-  await expect(page.getByTestId('mnist-progress-text')).toContainText('epoch 2/3', { timeout: 120_000 });
+  await expect(page.getByTestId('mnist-progress-text')).toContainText('epoch 2 of 3', { timeout: 120_000 });
   await page.getByTestId('mnist-stop').click();
   await expect(cellStatus(page, 5)).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('mnist-continue')).toBeEnabled();

@@ -5,7 +5,7 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/e2e/fixtures.html');
+  await page.goto('/fixtures/check.html');
   await page.waitForFunction(() => window.__fixtures !== undefined, undefined, { timeout: 240_000 });
   const out = await page.evaluate(() => window.__fixtures!);
   if ('error' in out) throw new Error(out.error);
@@ -15,6 +15,7 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
     console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.name}` + (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`));
   }
   expect(out.results.length).toBeGreaterThan(20);
+  expect(out.results.filter((r) => r.name.startsWith('inspect ')).length).toBeGreaterThanOrEqual(2);
   expect(out.results.filter((r) => !r.pass).map((r) => r.name)).toEqual([]);
   expect(out.control.pass).toBe(false);
   expect(out.control.worst?.tensor).toBe('grad 4.weight');

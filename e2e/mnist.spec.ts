@@ -34,7 +34,7 @@ test('every MNIST cell on a tiny run: summary, progress, charts, look inside', a
 
   await page.getByTestId('run-all').click();
   for (let n = 1; n <= 7; n++) await expect(cellStatus(page, n)).toHaveText('done', { timeout: 240_000 });
-  await expect(page.getByTestId('mnist-progress')).toHaveAttribute('data-value', '100.0');
+  await expect(page.getByTestId('mnist-progress')).toHaveAttribute('data-value', '1.0000');
   await expect(page.getByTestId('mnist-train-count')).toHaveText('60,000');
   await expect(page.getByTestId('mnist-test-count')).toHaveText('10,000');
   await expect(page.getByTestId('mnist-augment-timing')).toContainText('ms per batch of 128');

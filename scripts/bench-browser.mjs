@@ -26,7 +26,9 @@ try {
   let commit = 'unknown';
   try {
     commit = execSync('git rev-parse --short HEAD').toString().trim();
-  } catch {}
+  } catch {
+    /* not a git checkout: the commit stays unknown */
+  }
   const machine = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`;
   const result = { ...r, machine, commit, date: new Date().toISOString() };
   console.log(JSON.stringify(result, null, 2));

@@ -1,3 +1,3 @@
 import 'katex/dist/katex.min.css';
 import './ui/global.css';
-import './ui/notebook-app';
+import './app/notebook-app';

@@ -1,5 +1,5 @@
 // Runs a gradient fixture (fixtures/README.md) through the engine and compares every tensor.
-// The same code runs in Node (npm run gradcheck, vitest) and in the browser (e2e/fixtures.html).
+// The same code runs in Node (npm run gradcheck, vitest) and in the browser (fixtures/check.html).
 import type { Mode } from './layers';
 import { Model, type StateDict } from './model';
 import type { Runtime } from './runtime';
@@ -96,7 +96,7 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
   }
 }
 
-function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
+export function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
   const w = Array.isArray(want) ? want : want.data;
   let maxAbs = 0;
   let maxRel = 0;

@@ -296,11 +296,11 @@ export class Model {
   }
 
   /** The plan for batch size N and mode, built on first use and kept. */
-  plan(N: number, mode: Mode, opts: { inputGrad?: boolean } = {}): Plan {
-    const key = `${N}:${mode}:${opts.inputGrad ? 1 : 0}`;
+  plan(N: number, mode: Mode, opts: { inputGrad?: boolean; unfused?: boolean } = {}): Plan {
+    const key = `${N}:${mode}:${opts.inputGrad ? 1 : 0}:${opts.unfused ? 1 : 0}`;
     let p = this.plans.get(key);
     if (!p) {
-      p = new Plan(this, N, mode, Boolean(opts.inputGrad));
+      p = new Plan(this, N, mode, Boolean(opts.inputGrad), Boolean(opts.unfused));
       this.plans.set(key, p);
     }
     return p;
@@ -337,7 +337,8 @@ export class Plan {
   units: Unit[] = [];
   private owned: GPUBuffer[] = [];
 
-  constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean) {
+  /** `unfused`: every layer its own unit, so every layer's output and gradient is materialised (inspection). */
+  constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean, readonly unfused = false) {
     const { rt } = model;
     if (!Number.isInteger(N) || N < 1) throw new SpecError(`batch size must be a positive integer, got ${N}`);
     this.N = N;
@@ -366,7 +367,7 @@ export class Plan {
   private limitMessage(e: LimitError, inputGrad: boolean): string {
     const fits = (n: number) => {
       const p = Object.create(Plan.prototype) as Plan;
-      Object.assign(p, { model: this.model, N: n, mode: this.mode, acts: [], dacts: [], forward: [], backward: [], inputGrad: null, units: [], owned: [] });
+      Object.assign(p, { model: this.model, N: n, mode: this.mode, unfused: this.unfused, acts: [], dacts: [], forward: [], backward: [], inputGrad: null, units: [], owned: [] });
       try {
         this.model.rt.measure(() => p.build(inputGrad));
         return true;
@@ -398,7 +399,7 @@ export class Plan {
         if (l.type === 'BatchNorm2d' && N * l.inShape[1] * l.inShape[2] < 2)
           throw new SpecError(`layer ${l.index} (BatchNorm2d): train mode needs more than 1 value per channel (batch ${N}, input ${shapeStr(l.inShape)})`);
 
-    const units = planUnits(layers, mode);
+    const units = this.unfused ? layers.map((layer, i) => ({ first: i, last: i, layer })) : planUnits(layers, mode);
     const identity = (u: Unit) => u.first === u.last && isIdentity(u.layer, mode);
     this.units = units;
     // Activations: one buffer per unit output; inside a fused unit the intermediate outputs are

@@ -74,16 +74,20 @@ export class Runtime {
   async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    let out: T;
+    let out: T | undefined;
+    let thrown: unknown = null;
     try {
       out = await fn();
-    } finally {
-      const v = await this.device.popErrorScope();
-      const o = await this.device.popErrorScope();
-      if (v) throw new GpuError(`${what}: the GPU refused the work: ${v.message}`);
-      if (o) throw new GpuError(`${what}: the GPU ran out of memory: ${o.message}`);
+    } catch (e) {
+      thrown = e;
     }
-    return out;
+    // Both scopes are popped whatever happened; a GPU error explains a failure better than its symptom.
+    const v = await this.device.popErrorScope();
+    const o = await this.device.popErrorScope();
+    if (v) throw new GpuError(`${what}: the GPU refused the work: ${v.message}`);
+    if (o) throw new GpuError(`${what}: the GPU ran out of memory: ${o.message}`);
+    if (thrown) throw thrown;
+    return out as T;
   }
 
   /**

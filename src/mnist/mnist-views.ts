@@ -4,22 +4,22 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Summary } from '../engine/summary';
 import '../ui/digit-grid';
 import { fmtInt } from '../ui/format';
+import { tableStyles } from '../ui/styles';
 import type { Inspection } from './protocol';
 
-const tableStyles = css`
-  :host { display: block; }
-  table { border-collapse: collapse; font-size: 13px; }
-  td, th { padding: 3px 10px; border-bottom: 1px solid #f1f5f9; text-align: right; font-variant-numeric: tabular-nums; }
-  th { color: #475569; font-weight: 600; font-size: 12px; }
-  td:first-child, th:first-child { text-align: left; }
-  pre { font: 12px/1.4 ui-monospace, monospace; background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; overflow: auto; }
-`;
+const viewStyles = [
+  tableStyles,
+  css`
+    :host { display: block; }
+    pre { font: 12px/1.4 ui-monospace, monospace; background: var(--surface-2); color: var(--fg); border: 1px solid var(--border-2); border-radius: 6px; padding: 8px; overflow: auto; }
+  `,
+];
 
 /** The model as torchsummary prints it for input (1, 28, 28), plus multiply-adds. */
 @customElement('model-summary')
 export class ModelSummary extends LitElement {
   @property({ attribute: false }) summary!: Summary;
-  static override styles = tableStyles;
+  static override styles = viewStyles;
 
   override render() {
     const s = this.summary;
@@ -42,7 +42,7 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.macs)}</span>
 @customElement('mnist-inspection')
 export class MnistInspection extends LitElement {
   @property({ attribute: false }) inspection!: Inspection;
-  static override styles = [tableStyles, css`.cm td { width: 34px; text-align: center; padding: 2px; font-size: 11px; }`];
+  static override styles = [...viewStyles, css`.cm td { min-width: 34px; text-align: center; padding: 2px 4px; font-size: 12px; } .cm tr.acc td { font-weight: 600; }`];
 
   override render() {
     const i = this.inspection;
@@ -56,9 +56,15 @@ export class MnistInspection extends LitElement {
         <tr><th></th>${[...Array(10).keys()].map((c) => html`<th>${c}</th>`)}</tr>
         ${i.confusion.map((row, r) => {
           const total = row.reduce((a, b) => a + b, 0) || 1;
-          const shade = (v: number, c: number) => (r === c ? `rgba(22,163,74,${v / total})` : v ? `rgba(220,38,38,${Math.min(1, (5 * v) / total)})` : 'transparent');
+          // Tints light enough for the digits to stay readable in light and dark mode.
+          const shade = (v: number, c: number) => (r === c ? `rgba(22,163,74,${(0.45 * v) / total})` : v ? `rgba(220,38,38,${Math.min(0.45, (2.5 * v) / total)})` : 'transparent');
           return html`<tr><th>${r}</th>${row.map((v, c) => html`<td style="background:${shade(v, c)}">${v || ''}</td>`)}</tr>`;
         })}
+        <tr class="acc" data-testid="mnist-class-accuracy"><th title="per-class accuracy: the diagonal over the row's total">acc %</th>
+          ${i.confusion.map((row, r) => {
+            const total = row.reduce((a, b) => a + b, 0);
+            return html`<td data-value=${total ? (100 * row[r]) / total : ''}>${total ? ((100 * row[r]) / total).toFixed(1) : '—'}</td>`;
+          })}</tr>
       </table>`;
   }
 }

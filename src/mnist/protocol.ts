@@ -1,4 +1,5 @@
 // Messages between the MNIST section and its training worker (which owns the GPU device).
+import type { DigitInside } from '../engine/inspect';
 import type { AugmentConfig } from '../engine/ops/augment';
 import type { TrainConfig } from '../train/config';
 import type { EpochLog, NonFinite, Progress } from '../train/trainer';
@@ -63,6 +64,19 @@ export interface Checkpoint {
   momenta: Float32Array;
 }
 
+/** What the "Inside one digit" and "Backprop through one convolution" cells show. */
+export interface Inside extends DigitInside {
+  /** Test image index, or null for a drawn digit. */
+  image: number | null;
+  /** The normalised input the model saw (1×28×28). */
+  input: Float32Array;
+  /** ∂L/∂(first convolution's weight) for this digit alone, [O, C, KH, KW], from the engine's backward. */
+  firstConvGrad: { layer: number; shape: number[]; data: Float32Array } | null;
+  /** Training steps taken when it was computed, and what the read-back cost. */
+  step: number;
+  ms: number;
+}
+
 export interface Imported {
   file: string;
   params: number;
@@ -80,6 +94,9 @@ export type Request =
   | { type: 'stop' }
   | { type: 'inspect'; maxMisclassified: number }
   | { type: 'predict'; pixels: Float32Array }
+  /** The inside of one digit: test image `image`, or drawn `pixels` (normalised) taken as `label`. */
+  | { type: 'inside'; image?: number; pixels?: Float32Array; label?: number }
+  | { type: 'weights' }
   | { type: 'memory' }
   | { type: 'export' }
   | { type: 'import'; bytes: Uint8Array; file: string; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }
@@ -96,6 +113,8 @@ export interface ResultOf {
   stop: null;
   inspect: Inspection;
   predict: number[];
+  inside: Inside;
+  weights: { state: Record<string, { shape: number[]; data: Float32Array }>; step: number };
   memory: { liveBytes: number; liveBuffers: number };
   export: Uint8Array;
   import: Imported;

@@ -3,6 +3,7 @@
 import { classCounts, IMAGE_SIZE, limitSplit, type Mnist } from '../data/mnist';
 import { loadMnistBrowser } from '../data/mnist-browser';
 import { NoWebGPUError, openGpu } from '../engine/gpu';
+import { insideDigit, normalise } from '../engine/inspect';
 import { Model } from '../engine/model';
 import { augment } from '../engine/ops/augment';
 import { augmentImage } from '../engine/reference/augment';
@@ -11,7 +12,7 @@ import { SpecError } from '../engine/spec';
 import { timeCalls } from '../engine/timing';
 import { GpuSplit, Trainer } from '../train/trainer';
 import { exportWeights, importWeights, weightsFile } from '../train/weights';
-import type { Built, Checkpoint, DataInfo, Imported, Inspection, Preview, Reply, Request, ResultOf, RunOutcome, Samples, WorkerEvent } from './protocol';
+import type { Built, Checkpoint, DataInfo, Imported, Inside, Inspection, Preview, Reply, Request, ResultOf, RunOutcome, Samples, WorkerEvent } from './protocol';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -302,6 +303,32 @@ async function inspect(max: number): Promise<Inspection> {
   return { confusion, accuracy: (100 * right) / n, misclassified: wrong };
 }
 
+/**
+ * One digit through the current weights, between training steps if a run is going: its
+ * dispatches queue behind the step in flight and the next step waits for nothing.
+ */
+async function inside(req: Extract<Request, { type: 'inside' }>): Promise<Inside> {
+  const m = need(model, 'train or import a model');
+  const d = need(data, 'load the data');
+  const t0 = performance.now();
+  let input: Float32Array;
+  let label: number;
+  if (req.pixels) {
+    input = req.pixels;
+    label = req.label ?? 0;
+  } else {
+    const i = req.image ?? 0;
+    if (!(Number.isInteger(i) && i >= 0 && i < d.test.count)) throw new WorkerError(`test image ${i} does not exist (0 to ${d.test.count - 1})`, 'other');
+    input = normalise(d.test.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE));
+    label = d.test.labels[i];
+  }
+  const conv = m.infos.find((l) => l.type === 'Conv2d');
+  const key = conv ? `${conv.index}.weight` : null;
+  const r = await insideDigit(m, input, label, key ? [key] : []);
+  const firstConvGrad = conv && key ? { layer: conv.index, shape: conv.params[0].shape, data: r.paramGrads[key] } : null;
+  return { ...r, image: req.pixels ? null : (req.image ?? 0), input, firstConvGrad, step: m.batchesTracked, ms: performance.now() - t0 };
+}
+
 async function handle(req: Request): Promise<unknown> {
   switch (req.type) {
     case 'init':
@@ -319,6 +346,12 @@ async function handle(req: Request): Promise<unknown> {
       return null;
     case 'inspect':
       return inspect(req.maxMisclassified);
+    case 'inside':
+      return inside(req);
+    case 'weights': {
+      const m = need(model, 'train or import a model');
+      return { state: await m.getState(), step: m.batchesTracked };
+    }
     case 'predict':
       return [...(await need(trainer, 'train the model').predictImage(req.pixels))].map(Math.exp);
     case 'memory':

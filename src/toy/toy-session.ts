@@ -3,7 +3,7 @@
 // Pause / Reset, the float64 comparison, and the learning-rate sweep. The host renders its fields.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CellStatus } from '../ui/nb-cell';
-import { pageGpu } from '../ui/page-gpu';
+import { pageGpu } from '../app/page-gpu';
 import { Comparison } from './toy-compare';
 import { LrSweepRunner } from './toy-lr-sweep';
 import { ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';

@@ -29,14 +29,23 @@ export interface EpochLog {
 }
 
 export interface Progress {
+  /** Training steps, then the test pass, of each epoch. */
+  phase: 'train' | 'test';
   epoch: number;
+  epochs: number;
   step: number;
   steps: number;
-  /** Running mean loss and accuracy (%) over the epoch so far. */
+  /** Test images evaluated so far in this epoch's test pass, of testTotal. */
+  testDone: number;
+  testTotal: number;
+  /** Running mean loss and accuracy (%) over the epoch's training so far. */
   loss: number;
   acc: number;
+  /** Training images per second in this epoch. */
   imagesPerSec: number;
-  etaSec: number;
+  /** The whole run: fraction done (0…1) and seconds left, test passes included. */
+  runFraction: number;
+  runEtaSec: number | null;
 }
 
 /** Why training stopped at a step: what went non-finite first and where. */
@@ -86,6 +95,8 @@ interface Program {
 
 const SIDE = 28;
 const CLASSES = 10;
+/** A training image's cost relative to a test image's (forward + backward + update vs forward). */
+const TRAIN_COST = 3;
 
 export class Trainer {
   readonly rt: Runtime;
@@ -197,22 +208,46 @@ export class Trainer {
     return out;
   }
 
+  /**
+   * Work of the whole run in units of one test image's forward pass (a training image costs
+   * about three: forward, backward, update): what run-level progress and its ETA are measured in.
+   */
+  private units(epoch: number, stepInEpoch: number, testDone: number): number {
+    const perEpoch = TRAIN_COST * this.train.count + this.test.count;
+    return epoch * perEpoch + TRAIN_COST * Math.min(this.train.count, stepInEpoch * this.cfg.batch) + testDone;
+  }
+
+  private runClock = { t0: 0, units0: 0 };
+
+  private runProgress(epoch: number, stepInEpoch: number, testDone: number): { runFraction: number; runEtaSec: number | null } {
+    const total = this.units(this.cfg.epochs, 0, 0);
+    const done = this.units(epoch, stepInEpoch, testDone);
+    const sec = (performance.now() - this.runClock.t0) / 1000;
+    const rate = (done - this.runClock.units0) / Math.max(sec, 1e-9);
+    // No estimate before a second of this run's own work has been measured.
+    return { runFraction: Math.min(1, done / total), runEtaSec: sec >= 1 && rate > 0 ? (total - done) / rate : null };
+  }
+
   /** Train until `cfg.epochs` epochs are done, Stop is pressed, or a step goes non-finite. */
   async run(cb: TrainCallbacks = {}): Promise<RunResult> {
     this.stopRequested = false;
     this.model.resetStatus();
+    this.runClock = { t0: performance.now(), units0: this.units(this.epoch, this.stepInEpoch, 0) };
     while (this.epoch < this.cfg.epochs) {
       if (this.stepInEpoch === 0) this.startEpoch();
       const r = await this.trainEpoch(cb);
       if (r) return r;
       const tTest = performance.now();
-      let test: { loss: number; acc: number };
+      let test: { loss: number; acc: number } | null;
       try {
-        test = await this.evaluate();
+        test = await this.evaluate((done) =>
+          cb.onProgress?.({ ...this.lastProgress!, phase: 'test', testDone: done, ...this.runProgress(this.epoch, this.stepsPerEpoch, done) }),
+        );
       } catch (e) {
         if (e instanceof NonFiniteError) return { status: 'nonfinite', detail: { epoch: this.epoch + 1, step: this.stepsPerEpoch, message: e.message } };
         throw e;
       }
+      if (!test) return { status: 'stopped' }; // stopped during the test pass: Continue runs it again
       const log: EpochLog = {
         epoch: this.epoch + 1,
         trainLoss: this.lastTrain.loss,
@@ -232,6 +267,7 @@ export class Trainer {
   }
 
   private lastTrain = { loss: NaN, acc: NaN };
+  private lastProgress: Progress | null = null;
 
   /** Returns a result when the epoch did not complete (stopped or non-finite). */
   private async trainEpoch(cb: TrainCallbacks): Promise<RunResult | null> {
@@ -278,18 +314,22 @@ export class Trainer {
         since = now;
         sinceStep = this.stepInEpoch;
         const elapsed = (now - t0) / 1000;
-        const seen = Math.min(this.train.count, this.stepInEpoch * this.cfg.batch);
         const ips = ((this.stepInEpoch - resumedAt) * this.cfg.batch) / Math.max(elapsed, 1e-9);
         this.lastTrain = { loss: stats[0] / stats[2], acc: (100 * stats[1]) / stats[2] };
-        cb.onProgress?.({
+        this.lastProgress = {
+          phase: 'train',
           epoch: this.epoch + 1,
+          epochs: this.cfg.epochs,
           step: this.stepInEpoch,
           steps,
+          testDone: 0,
+          testTotal: this.test.count,
           loss: this.lastTrain.loss,
           acc: this.lastTrain.acc,
           imagesPerSec: ips,
-          etaSec: (this.train.count - seen) / Math.max(ips, 1e-9),
-        });
+          ...this.runProgress(this.epoch, this.stepInEpoch, 0),
+        };
+        cb.onProgress?.(this.lastProgress);
       }
     }
     this.epochTrainSec += (performance.now() - t0) / 1000;
@@ -325,15 +365,24 @@ export class Trainer {
    * Test loss (mean NLL) and accuracy (%) over the test split. Throws a NonFiniteError when the
    * loss is not finite or a label has no output, and a GpuError when the GPU refused the work.
    */
-  async evaluate(): Promise<{ loss: number; acc: number }> {
+  async evaluate(): Promise<{ loss: number; acc: number }>;
+  /** With `onProgress`: reports images done about ten times, and returns null if Stop is pressed. */
+  async evaluate(onProgress: (done: number) => void): Promise<{ loss: number; acc: number } | null>;
+  async evaluate(onProgress?: (done: number) => void): Promise<{ loss: number; acc: number } | null> {
     this.rt.write(this.testStats, new Float32Array(4));
     const B = this.cfg.batch;
+    const every = Math.max(1, Math.ceil(this.test.count / B / 10)) * B;
     for (let offset = 0; offset < this.test.count; offset += B) {
       const count = Math.min(B, this.test.count - offset);
       const prog = this.program('eval', count);
       this.model.writeStep({ seed: 0, index: 0, offset, count, lr: 0, momentum: 0 });
       if (offset === 0) await this.rt.scoped('the first test batch', () => this.rt.run([prog.feed, ...prog.step.evalCalls]));
       else this.rt.run([prog.feed, ...prog.step.evalCalls]);
+      if (onProgress && (offset + count) % every === 0 && offset + count < this.test.count) {
+        await this.rt.device.queue.onSubmittedWorkDone();
+        if (this.stopRequested) return null;
+        onProgress(offset + count);
+      }
     }
     const { stats, status } = await this.readStats(this.testStats);
     const st = this.model.decodeStatus(status);

@@ -1,19 +1,23 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 
-/** 28×28 digits drawn on one canvas: uint8 (0–255) or normalised floats (scaled per image). */
+/**
+ * 28×28 digits, uint8 (0–255) or normalised floats (scaled per image), each on its own canvas;
+ * with `captions`, each digit has its caption under it.
+ */
 @customElement('digit-grid')
 export class DigitGrid extends LitElement {
   @property({ attribute: false }) images: Uint8Array | Float32Array | null = null;
   @property({ attribute: false }) captions: string[] = [];
   @property({ type: Number }) columns = 16;
   @property({ type: Number }) scale = 2;
-  @query('canvas') private canvas!: HTMLCanvasElement;
 
   static override styles = css`
     :host { display: block; }
-    canvas { image-rendering: pixelated; background: #000; border-radius: 4px; max-width: 100%; }
-    .caps { display: grid; gap: 0; font: 10px ui-monospace, monospace; color: #334155; text-align: center; }
+    .grid { display: grid; gap: 2px; justify-content: start; }
+    figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
+    canvas { image-rendering: pixelated; background: #0f172a; border-radius: 2px; display: block; }
+    figcaption { font: 12px ui-monospace, monospace; color: var(--fg-2); text-align: center; white-space: nowrap; }
   `;
 
   get count(): number {
@@ -22,24 +26,21 @@ export class DigitGrid extends LitElement {
 
   override render() {
     const cols = Math.min(this.columns, Math.max(1, this.count));
-    const cell = 28 * this.scale + 2;
-    return html`<canvas width=${cols * cell} height=${Math.ceil(this.count / cols) * cell}></canvas>
-      ${this.captions.length
-        ? html`<div class="caps" style="grid-template-columns: repeat(${cols}, ${cell}px)">${this.captions.map((c) => html`<span>${c}</span>`)}</div>`
-        : null}`;
+    const px = 28 * this.scale;
+    const width = this.captions.length ? Math.max(px, 7.5 * Math.max(...this.captions.map((c) => c.length))) : px;
+    return html`<div class="grid" role="img" aria-label="${this.count} digits" style="grid-template-columns: repeat(${cols}, ${width}px)">
+      ${Array.from({ length: this.count }, (_, n) => html`<figure><canvas width="28" height="28" style="width:${px}px;height:${px}px"></canvas>
+        ${this.captions[n] !== undefined ? html`<figcaption>${this.captions[n]}</figcaption>` : null}</figure>`)}
+    </div>`;
   }
 
   override updated() {
     const img = this.images;
-    const g = this.canvas.getContext('2d');
-    if (!img || !g) return;
-    const cols = Math.min(this.columns, Math.max(1, this.count));
-    const s = this.scale;
-    const cell = 28 * s + 2;
-    g.fillStyle = '#0f172a';
-    g.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    const px = g.createImageData(28, 28);
-    for (let n = 0; n < this.count; n++) {
+    if (!img) return;
+    const canvases = this.renderRoot.querySelectorAll('canvas');
+    canvases.forEach((c, n) => {
+      const g = c.getContext('2d');
+      if (!g) return;
       const a = img.subarray(n * 784, (n + 1) * 784);
       let lo = 0;
       let hi = 255;
@@ -47,15 +48,13 @@ export class DigitGrid extends LitElement {
         lo = Math.min(...a);
         hi = Math.max(...a);
       }
+      const px = g.createImageData(28, 28);
       for (let k = 0; k < 784; k++) {
         const v = hi > lo ? Math.round((255 * (a[k] - lo)) / (hi - lo)) : 0;
         px.data.set([v, v, v, 255], 4 * k);
       }
-      const tmp = new OffscreenCanvas(28, 28);
-      tmp.getContext('2d')!.putImageData(px, 0, 0);
-      g.imageSmoothingEnabled = false;
-      g.drawImage(tmp, (n % cols) * cell + 1, Math.floor(n / cols) * cell + 1, 28 * s, 28 * s);
-    }
+      g.putImageData(px, 0, 0);
+    });
   }
 }
 

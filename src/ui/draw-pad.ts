@@ -17,7 +17,7 @@ export class DrawPad extends LitElement {
   static override styles = css`
     :host { display: inline-flex; flex-direction: column; gap: 6px; }
     canvas { background: #000; border-radius: 6px; touch-action: none; cursor: crosshair; width: 200px; height: 200px; }
-    button { font: inherit; font-size: 13px; padding: 3px 10px; border-radius: 6px; border: 1px solid #cbd5e1; background: #fff; cursor: pointer; }
+    button { font: inherit; font-size: 13px; padding: 3px 10px; border-radius: 6px; border: 1px solid var(--border); background: var(--surface); color: var(--fg); cursor: pointer; }
   `;
 
   override render() {

@@ -1,0 +1,102 @@
+// The MNIST section's state: everything its cells show, as one immutable object a session
+// replaces on every change, and the controller that re-renders an element when it does.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { EpochLog, Progress } from '../train/trainer';
+import type { CellStatus } from '../ui/nb-cell';
+import type { SavedRun } from './checkpoints';
+import { DEFAULT_SPEC_TEXT, initialForm, parseForm, parseSpecText, type Form, type ParsedForm, type ParsedSpec } from './form';
+import type { Built, DataInfo, Imported, Inspection, Preview, Samples } from './protocol';
+
+export const CELLS = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect'] as const;
+export type Cell = (typeof CELLS)[number];
+type Point = { x: number; y: number };
+
+/** Above this, a run started by "Run all" stops after its first estimate and asks (seconds). */
+export const LONG_RUN_SEC = 300;
+
+export interface MnistState {
+  form: Form;
+  specText: string;
+  /** Derived from form and specText whenever they change. */
+  parsed: ParsedForm;
+  spec: ParsedSpec;
+  status: Partial<Record<Cell, CellStatus>>;
+  messages: Partial<Record<Cell, string>>;
+  noGpu: string;
+  info: DataInfo | null;
+  loading: { loaded: number; total: number; stage: string } | null;
+  preview: Preview | null;
+  samples: Samples | null;
+  built: Built | null;
+  /** What `built` was built from (see key()); Continue needs it unchanged. */
+  builtFor: string;
+  progress: Progress | null;
+  epochs: EpochLog[];
+  /** Live GPU bytes at the end of each epoch of this page's runs. */
+  epochBytes: number[];
+  liveBytes: number;
+  firstLoss: number | null;
+  trainPoints: Point[];
+  trainAccPoints: Point[];
+  training: boolean;
+  /** Stop was pressed and the worker has not returned yet. */
+  stopping: boolean;
+  canContinue: boolean;
+  inspection: Inspection | null;
+  probs: number[] | null;
+  saved: SavedRun | null;
+  badSaved: string;
+  recovered: string;
+  imported: Imported | null;
+  weightsError: string;
+  /** What Run all did instead of what the fields say (a short run on a software adapter). */
+  notice: string;
+  /** Run all stopped a run estimated to take longer than LONG_RUN_SEC, and asks. */
+  longRun: { etaSec: number } | null;
+}
+
+export function initialState(): MnistState {
+  const q = new URLSearchParams(location.search);
+  const form = initialForm(q);
+  const specText = q.get('model') ?? DEFAULT_SPEC_TEXT;
+  return {
+    form, specText, parsed: parseForm(form), spec: parseSpecText(specText), status: {}, messages: {}, noGpu: '', info: null, loading: null,
+    preview: null, samples: null, built: null, builtFor: '', progress: null, epochs: [], epochBytes: [], liveBytes: 0, firstLoss: null,
+    trainPoints: [], trainAccPoints: [], training: false, stopping: false, canContinue: false, inspection: null, probs: null,
+    saved: null, badSaved: '', recovered: '', imported: null, weightsError: '', notice: '', longRun: null,
+  };
+}
+
+/** Re-renders its host whenever the attached session changes, while the host is connected. */
+export class SessionController implements ReactiveController {
+  private session: { subscribe(fn: () => void): () => void } | null = null;
+  private off: (() => void) | null = null;
+  private connected = false;
+
+  constructor(private host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  attach(session: { subscribe(fn: () => void): () => void }): void {
+    if (session === this.session) return;
+    this.off?.();
+    this.off = null;
+    this.session = session;
+    if (this.connected) this.listen();
+  }
+
+  private listen(): void {
+    this.off = this.session?.subscribe(() => this.host.requestUpdate()) ?? null;
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    if (!this.off) this.listen();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.off?.();
+    this.off = null;
+  }
+}

@@ -1,0 +1,33 @@
+// The inside of a digit (src/engine/inspect.ts) against PyTorch's float64 answers: every layer's
+// output and gradient, the input gradient, the probabilities and the loss
+// (fixtures/inspect/*.json, scripts/gen_inspect_fixtures.py).
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatResult } from '../src/engine/fixtures';
+import { runInspectFixture, type InspectFixture } from '../src/engine/inspect';
+import { runtime } from './gpu';
+
+const dir = join(__dirname, '..', 'fixtures', 'inspect');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('inspection fixtures', () => {
+  it('there are some', () => expect(files.length).toBeGreaterThanOrEqual(2));
+  for (const f of files)
+    it(f, async () => {
+      const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as InspectFixture;
+      const r = await runInspectFixture(await runtime(), fx);
+      console.log(formatResult(r));
+      expect(r.error).toBeUndefined();
+      expect(r.tensors.length).toBe(3 + Object.keys(fx.expected.paramGrads).length + 2 * fx.expected.layers.length);
+      expect(r.pass).toBe(true);
+    });
+
+  it('a wrong number fails, naming the tensor', async () => {
+    const fx = JSON.parse(readFileSync(join(dir, 'small_cnn_init_image3.json'), 'utf8')) as InspectFixture;
+    fx.expected.layers[3].grad[7] += 0.01 + 0.01 * Math.abs(fx.expected.layers[3].grad[7]);
+    const r = await runInspectFixture(await runtime(), fx);
+    expect(r.pass).toBe(false);
+    expect(r.worst?.tensor).toBe('layer 3 Conv2d grad');
+  });
+});
