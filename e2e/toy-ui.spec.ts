@@ -176,17 +176,18 @@ test('item 8: the chain-rule factors are one tab stop; the arrow keys move insid
 });
 
 /** Times (ms) at which the shown iteration changed, sampled every animation frame for `ms`. */
-async function iterationChanges(page: Page, ms: number): Promise<{ t: number; it: number }[]> {
+async function iterationChanges(page: Page, ms: number): Promise<{ t: number; it: number; ahead: number }[]> {
   return page.evaluate(
     ([deepSrc, ms]) =>
-      new Promise<{ t: number; it: number }[]>((resolve) => {
+      new Promise<{ t: number; it: number; ahead: number }[]>((resolve) => {
         const deep = (0, eval)(deepSrc as string) as (s: string) => Element;
         const el = deep('[data-testid="toy-iteration"]');
-        const out: { t: number; it: number }[] = [];
+        const ahead = deep('[data-testid="toy-ahead"]');
+        const out: { t: number; it: number; ahead: number }[] = [];
         const t0 = performance.now();
         const frame = (now: number) => {
           const it = Number(el.getAttribute('data-value'));
-          if (!out.length || out[out.length - 1].it !== it) out.push({ t: now - t0, it });
+          if (!out.length || out[out.length - 1].it !== it) out.push({ t: now - t0, it, ahead: Number(ahead?.getAttribute('data-value') ?? NaN) });
           if (now - t0 < (ms as number)) requestAnimationFrame(frame);
           else resolve(out);
         };
@@ -204,7 +205,11 @@ test('item 9: playback does not stall where a new chunk of iterations is compute
   const worst = gaps.reduce((a, b) => (b.gap > a.gap ? b : a), { gap: 0, at: 0 });
   console.log(`playback: ${changes.length} changes, last ${changes[changes.length - 1].it}, longest wait ${worst.gap.toFixed(0)} ms before ${worst.at}`);
   expect(changes[changes.length - 1].it).toBeGreaterThan(300);
-  expect(worst.gap, `longest wait ${worst.gap.toFixed(0)} ms before iteration ${worst.at}`).toBeLessThan(500);
+  // The next iterations were always computed before they were due (the GPU works ahead of the screen) …
+  const starved = changes.slice(5).filter((c) => !(c.ahead > 0));
+  expect(starved, 'frames that waited for the GPU').toEqual([]);
+  // … so no wait like the 1–2 s stalls at every chunk of 250 (a 2-core machine under load still drops frames).
+  expect(worst.gap, `longest wait ${worst.gap.toFixed(0)} ms before iteration ${worst.at}`).toBeLessThan(1000);
   await page.getByTestId('toy-pause').click();
 
   await page.getByTestId('toy-speed').fill('200');

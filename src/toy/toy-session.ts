@@ -10,7 +10,7 @@ import { ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';
 
 /** Iterations in the first run (small: the cells show up fast) and in each later one. */
 export const FIRST_CHUNK = 100;
-export const CHUNK = 200;
+export const CHUNK = 120;
 export const CELLS = ['net', 'fwd', 'bwd', 'upd', 'train', 'table'] as const;
 
 export class ToySession implements ReactiveController {
@@ -187,9 +187,9 @@ export class ToySession implements ReactiveController {
     return p;
   }
 
-  /** Keep enough computed ahead: two seconds of playback, at least a chunk. */
+  /** Keep enough computed ahead: two seconds of playback, at least two chunks. */
   private prefetch() {
-    const want = this.playing ? Math.max(CHUNK, 2 * this.speed) : CHUNK / 2;
+    const want = this.playing ? Math.max(2 * CHUNK, 2 * this.speed) : CHUNK / 2;
     if (this.ahead < want) void this.extend().then(() => this.playing && this.prefetch());
   }
 

@@ -42,7 +42,7 @@ export class ToyTrainCell extends LitElement {
           >iteration <span class="num" data-testid="toy-iteration" data-value=${String(this.iteration)}>${this.iteration}</span>
           ${this.ready ? html`· E_total <span class="num">${fmt(this.eTotal, 6)}</span>` : null}</span
         >
-        <span class="muted" data-testid="toy-ahead">${this.ready ? `${this.ahead} computed ahead` : ''}</span>
+        <span class="muted" data-testid="toy-ahead" data-value=${String(this.ahead)}>${this.ready ? `${this.ahead} computed ahead` : ''}</span>
       </div>
       ${this.problem ? html`<div class="warn" role="alert" data-testid="toy-diverged">${this.problem}</div>` : null}
       <line-chart heading="E_total" x-label="iteration" y-label="E_total" .series=${this.series} data-testid="toy-loss-chart"></line-chart>
