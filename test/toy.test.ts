@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERA_PRESET, iterationsBelow, MAZUR_PRESET, ToyGpu, toyReference, type ToySetup, type ToyState } from '../src/toy/toy';
-import { agreement, Comparison, float32Limited } from '../src/toy/toy-compare';
+import { agreement, Comparison, f32SpacingExponent, float32Limited } from '../src/toy/toy-compare';
 import { formFromQuery, formToQuery, parseLrList, parseToyForm, toFields, type FieldText } from '../src/toy/toy-form';
 import { runtime, worst } from './gpu';
 
@@ -140,6 +140,13 @@ describe('GPU against float64 after convergence: abs + rel tolerance, not relati
     expect(agreement(s, s)).toBe(0);
     expect(agreement({ ...s, dw: s.dw.map((v, i) => (i === 4 ? v * 1.01 : v)) }, s)).toBeGreaterThan(1);
     expect(agreement({ ...s, E_total: NaN }, s)).toBe(Infinity);
+  });
+  it("float32's spacing, as the panel states it", () => {
+    expect(f32SpacingExponent(0.5)).toBe(-24);
+    expect(f32SpacingExponent(1)).toBe(-23);
+    expect(Math.fround(0.5 + 2 ** f32SpacingExponent(0.5))).not.toBe(0.5);
+    expect(Math.fround(0.5 + 2 ** (f32SpacingExponent(0.5) - 2))).toBe(0.5);
+    expect(f32SpacingExponent(0.01)).toBe(-30);
   });
 });
 

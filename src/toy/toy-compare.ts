@@ -12,9 +12,13 @@ import type { ToyState } from './toy';
 export const ABS = 1e-6;
 /** Relative tolerance: rounding that accumulates over thousands of float32 steps. */
 export const REL = 1e-5;
-/** float32's machine epsilon (2⁻²³) and its spacing just above 0.5 (2⁻²⁴). */
+/** float32's machine epsilon (2⁻²³). */
 export const F32_EPS = 2 ** -23;
-export const F32_STEP_AT_HALF = 2 ** -24;
+
+/** The exponent k of float32's spacing 2^k between neighbours at |x| (normal range). */
+export function f32SpacingExponent(x: number): number {
+  return Math.max(-149, Math.floor(Math.log2(Math.abs(x) || 2 ** -126)) - 23);
+}
 
 export const comparedValues = (s: ToyState): number[] => [s.E_total, s.a_h1, s.a_h2, s.a_o1, s.a_o2, ...s.dw, ...s.w, s.db1, s.db2, s.b1, s.b2];
 

@@ -6,7 +6,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { fmt } from '../ui/format';
 import './toy-diagram';
 import type { PathId } from './toy-diagram';
-import { ABS, F32_STEP_AT_HALF, REL } from './toy-compare';
+import { ABS, f32SpacingExponent, REL } from './toy-compare';
 import { toyBase, toyTheme } from './toy-styles';
 import type { ToySetup, ToyState } from './toy';
 
@@ -40,9 +40,13 @@ export class ToyEnginePanel extends LitElement {
   ];
 
   private float32Note(cur: ToyState, ref: ToyState) {
+    const t = this.setup!.t1;
+    const k = f32SpacingExponent(t);
+    const sup = (n: number) => String(n).replace(/-/g, '⁻').replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]);
     return html`<div class="f32" data-testid="toy-float32-limit">
-      <b>float32's limit, not a GPU error.</b> From iteration ${this.limitedFrom}, a_o is within float32's spacing near 0.5
-      (2⁻²⁴ ≈ ${F32_STEP_AT_HALF.toExponential(1)}; ε = 2⁻²³ ≈ 1.2e-7 relative) of its target, so t − a_o is 0 or a few such steps:
+      <b>float32's limit, not a GPU error.</b> From iteration ${this.limitedFrom}, the outputs a_o are within a few float32 steps of
+      their targets (float32's spacing near t1 = ${fmt(t, 4)} is 2${sup(k)} ≈ ${(2 ** k).toExponential(1)}; ε = 2⁻²³ ≈ 1.2e-7 relative),
+      so t − a_o is 0 or a few such steps:
       on the GPU E_total = ${fmt(cur.E_total, 3)} and ∂E/∂w5 = ${fmt(cur.dw[4], 3)}, where float64 has ${fmt(ref.E_total, 3)} and
       ${fmt(ref.dw[4], 3)} (float32 also has nothing below ~1e-38 but 0 and a few subnormals). Relative differences mean
       nothing there; the differences themselves are far below the tolerance.

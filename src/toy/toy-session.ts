@@ -4,6 +4,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CellStatus } from '../ui/nb-cell';
 import { pageGpu } from '../app/page-gpu';
+import { fmt } from '../ui/format';
 import { Comparison } from './toy-compare';
 import { LrSweepRunner } from './toy-lr-sweep';
 import { ToyGpu, toyReference, type ToySetup, type ToyState } from './toy';
@@ -138,7 +139,7 @@ export class ToySession implements ReactiveController {
       this.reference = toyReference(setup, FIRST_CHUNK);
       this.comparison.extend(this.history, this.reference);
       this.setStatus(CELLS, 'done');
-      this.live = `Computed on the ${this.engine === 'gpu' ? 'GPU' : 'CPU reference'}: iteration 0, E_total = ${h[0].E_total.toPrecision(6)}.`;
+      this.live = `Computed on the ${this.engine === 'gpu' ? 'GPU' : 'CPU reference'}: iteration 0, E_total = ${fmt(h[0].E_total, 6)}.`;
     } catch (e) {
       if (gen !== this.gen) return;
       this.engineNote = `error: ${(e as Error).message}`;
@@ -209,7 +210,7 @@ export class ToySession implements ReactiveController {
 
   private announce(prefix = 'Iteration') {
     const cur = this.history[this.iteration];
-    this.live = cur ? `${prefix} ${this.iteration}: E_total = ${cur.E_total.toPrecision(6)}.` : '';
+    this.live = cur ? `${prefix} ${this.iteration}: E_total = ${fmt(cur.E_total, 6)}.` : '';
   }
 
   reset(): void {
