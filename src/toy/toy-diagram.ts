@@ -96,7 +96,7 @@ export class ToyDiagram extends LitElement {
     const W = this.width;
     const xin = R + 4;
     const xerr = W - R - 4;
-    const X = { in: xin, hid: Math.round(xin + (xerr - xin) * 0.36), out: Math.round(xin + (xerr - xin) * 0.71), err: xerr };
+    const X = { in: xin, hid: Math.round(xin + (xerr - xin) * 0.33), out: Math.round(xin + (xerr - xin) * 0.69), err: xerr };
     const grads = [...s.dw, s.db1, s.db2].map(Math.abs).filter(Number.isFinite);
     const maxGrad = Math.max(...grads, 1e-30);
     const e = (id: PathId, a: [number, number], b: [number, number], k: number, at?: number, dy?: number) =>
