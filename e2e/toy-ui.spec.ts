@@ -50,7 +50,7 @@ async function play(page: Page, speed: number) {
   await page.getByTestId('toy-play').click();
 }
 
-test('item 9/1: w5 = 1e300 is refused at its field (float32 would make it ∞); a subnormal is flagged', async ({ page }) => {
+test('items 1 and 9: w5 = 1e300 is refused at its field (float32 would make it ∞); a subnormal is flagged', async ({ page }) => {
   await page.goto('/?section=toy&w5=1e300');
   await expect(page.getByTestId('toy-error-w5')).toContainText('too large for float32');
   await expect(page.getByTestId('toy-input-w5')).toHaveAttribute('aria-invalid', 'true');
