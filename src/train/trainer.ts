@@ -16,6 +16,7 @@ import type { Call, Runtime } from '../engine/runtime';
 import { StepProgram } from '../engine/step';
 import { numel } from '../engine/tensor';
 import { configErrors, errorLines, type TrainConfig } from './config';
+import { diagnoseStep } from './diagnose';
 import { Dynamics, type DynamicsSample } from './dynamics';
 import { makeSchedule, type LrAt } from './schedule';
 
@@ -290,16 +291,8 @@ export class Trainer {
       }
       const s = this.stepInEpoch;
       const g = this.epoch * steps + s;
-      const { offset, count } = this.batchAt(s);
-      const prog = this.program('train', count);
-      const { lr, momentum } = this.lrAt(g);
-      this.model.writeStep({ seed: this.stepSeed(g), index: g, offset, count, lr, momentum });
       if (cb.onDynamics && !this.dynamics) this.dynamics = new Dynamics(this.rt, this.model, (d) => cb.onDynamics?.(d));
-      const extra = this.dynamics?.due() ?? [];
-      const issue = () => this.rt.run([prog.feed, ...prog.step.trainCalls, ...extra], extra.length ? (enc) => this.dynamics!.collect(enc) : undefined);
-      if (s === resumedAt) await this.rt.scoped(`training step ${s + 1} of epoch ${this.epoch + 1}`, issue);
-      else issue();
-      if (extra.length) this.dynamics!.read(g, lr);
+      const prog = await this.issue(g, s === resumedAt ? `training step ${s + 1} of epoch ${this.epoch + 1}` : undefined);
       this.model.batchesTracked++;
       this.stepInEpoch++;
       if (!this.firstLossSent && g === 0 && cb.onFirstLoss) {
@@ -345,21 +338,36 @@ export class Trainer {
     return null;
   }
 
+  /** Write step g's uniform (its batch, dropout seed, lr, momentum): where every step is set up. */
+  private setUp(g: number): { prog: Program; lr: number } {
+    const { offset, count } = this.batchAt(g % this.stepsPerEpoch);
+    const prog = this.program('train', count);
+    const { lr, momentum } = this.lrAt(g);
+    this.model.writeStep({ seed: this.stepSeed(g), index: g, offset, count, lr, momentum });
+    return { prog, lr };
+  }
+
+  /**
+   * Issue training step g as one command buffer (with a dynamics sample when one is due); with
+   * `scope`, inside WebGPU error scopes named by it. The one place a training step is issued.
+   */
+  private async issue(g: number, scope?: string): Promise<Program> {
+    const { prog, lr } = this.setUp(g);
+    const extra = this.dynamics?.due() ?? [];
+    const run = () => this.rt.run([prog.feed, ...prog.step.trainCalls, ...extra], extra.length ? (enc) => this.dynamics!.collect(enc) : undefined);
+    if (scope) await this.rt.scoped(scope, run);
+    else run();
+    if (extra.length) this.dynamics!.read(g, lr);
+    return prog;
+  }
+
   /**
    * For benchmarks: `n` training steps back to back (wrapping around the epoch), no readback,
    * then wait for the GPU. The step counters are not advanced.
    */
   async benchSteps(n: number): Promise<void> {
     if (this.stepInEpoch === 0 && this.epoch === 0) this.startEpoch();
-    for (let k = 0; k < n; k++) {
-      const s = k % this.stepsPerEpoch;
-      const { offset, count } = this.batchAt(s);
-      const prog = this.program('train', count);
-      const { lr, momentum } = this.lrAt(s);
-      this.model.writeStep({ seed: this.stepSeed(k), index: k, offset, count, lr, momentum });
-      if (k === 0) await this.rt.scoped('the first benchmark step', () => this.rt.run([prog.feed, ...prog.step.trainCalls]));
-      else this.rt.run([prog.feed, ...prog.step.trainCalls]);
-    }
+    for (let k = 0; k < n; k++) await this.issue(k, k === 0 ? 'the first benchmark step' : undefined);
     await this.rt.device.queue.onSubmittedWorkDone();
     this.rt.throwIfErrors('benchmark steps');
   }
@@ -428,62 +436,17 @@ export class Trainer {
 
   /**
    * Replays the step that went non-finite (the weights are still those from before it) and
-   * finds the first layer whose output, or whose gradient, is not finite.
+   * says where it first went wrong (src/train/diagnose.ts).
    */
   private async diagnose(badStep: number, lastStep: number, st: StepStatus): Promise<NonFinite> {
     const steps = this.stepsPerEpoch;
-    const epoch = Math.floor(badStep / steps);
-    const s = badStep % steps;
     // The bad step and every step after it were skipped: put the counters back to the bad step.
     this.model.batchesTracked -= lastStep - badStep + 1;
-    this.epoch = epoch;
-    this.stepInEpoch = s;
+    this.epoch = Math.floor(badStep / steps);
+    this.stepInEpoch = badStep % steps;
     this.rt.write(this.trainStats, new Float32Array(4));
-    const { offset, count } = this.batchAt(s);
-    const prog = this.program('train', count);
-    const { lr, momentum } = this.lrAt(badStep);
-    this.model.writeStep({ seed: this.stepSeed(badStep), index: badStep, offset, count, lr, momentum });
-    const plan = prog.step.plan;
-    this.rt.run([prog.feed, ...plan.forward, prog.step.lossCall, ...plan.backward]);
-    const where = `epoch ${epoch + 1}, step ${s + 1} of ${steps}`;
-    if (st.badLabel !== null)
-      return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where}: sample ${st.badLabel} of the batch has a label the model has no output for (it has ${numel(this.model.outShape)}). Nothing of this step was applied.` };
-    // A fused unit (BatchNorm2d → ReLU → Dropout) has one output: name the whole unit.
-    const unit = (i: number) => plan.units.find((u) => u.first <= i && i <= u.last)!;
-    const layerName = (i: number) => {
-      const u = unit(i);
-      const types = this.model.infos.slice(u.first, u.last + 1).map((l) => l.type);
-      return u.first === u.last ? `layer ${i} (${types[0]})` : `layers ${u.first}–${u.last} (${types.join(' → ')}, computed together)`;
-    };
-    const finite = (a: Float32Array) => a.every(Number.isFinite);
-    const lrText = `lr ${lr.toPrecision(3)}`;
-    for (let i = 0; i < plan.acts.length; i++) {
-      if (unit(i).last !== i) continue; // fused away: the unit's output is checked instead
-      const a = await this.rt.readF32(plan.acts[i].buf, numel(plan.acts[i].shape));
-      if (!finite(a))
-        return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.` };
-    }
-    const loss = (await this.rt.readF32(prog.step.lossOut, 1))[0];
-    if (!Number.isFinite(loss))
-      return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the loss became ${loss}. The weights from before this step are kept.` };
-    for (let i = plan.dacts.length - 1; i >= 0; i--) {
-      const d = plan.dacts[i];
-      if (!d) break;
-      if (unit(i).last !== i) continue; // fused away: the unit's output is checked instead
-      const a = await this.rt.readF32(d.buf, numel(d.shape));
-      if (!finite(a))
-        return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };
-    }
-    const what = st.badGrad
-      ? `the gradient of ${st.badGrad} became NaN/Inf`
-      : st.badLoss
-        ? 'the loss became NaN/Inf'
-        : st.badUpdate
-          ? `the SGD update would have made ${st.badUpdate} (or its momentum) NaN/Inf; lower the learning rate`
-          : st.badRunning
-            ? `BatchNorm's running statistic ${st.badRunning} would have become NaN/Inf`
-            : 'a value became NaN/Inf';
-    return { epoch: epoch + 1, step: s + 1, message: `Training stopped at ${where} (${lrText}): ${what}. The weights from before this step are kept.` };
+    const { prog, lr } = this.setUp(badStep);
+    return diagnoseStep({ rt: this.rt, model: this.model, step: prog.step, feed: prog.feed, lr, epoch: this.epoch, stepInEpoch: this.stepInEpoch, steps }, st);
   }
 
   destroy(): void {
