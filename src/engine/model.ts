@@ -358,8 +358,10 @@ export class Plan {
         step: model.step,
       };
     };
-    for (const u of units) if (!identity(u)) this.forward.push(...u.layer.forward(ctx(u)));
-    for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...units[k].layer.backward(ctx(units[k])));
+    // Each call is tagged with its unit's first layer (the plan report lists it).
+    const tag = (u: Unit, calls: Call[]) => calls.map((c) => Object.assign(c, { layer: c.layer ?? u.first }));
+    for (const u of units) if (!identity(u)) this.forward.push(...tag(u, u.layer.forward(ctx(u))));
+    for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...tag(units[k], units[k].layer.backward(ctx(units[k]))));
   }
 
   get output(): Tensor {

@@ -56,15 +56,31 @@ export function bnForward(
   const P = params(rt, d, f);
   const k = constants(train, f);
   const calls: Call[] = [];
+  const n = d.N * d.C * d.HW;
+  const { S, chunk } = split(rt, d);
   let s: Binding;
   if ('saved' in stats) {
     calls.push(
-      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, split(rt, d).S]),
-      rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)]),
+      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, S], undefined, {
+        bytes: 4 * n + 12 * d.C * S,
+        flops: 4 * n,
+        serial: 2 * Math.ceil((chunk * d.HW) / 64) + 12,
+      }),
+      rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)], undefined, {
+        bytes: 12 * d.C * S + 16 * d.C,
+        flops: 6 * d.C * S,
+        serial: 2 * S,
+      }),
     );
     s = stats.saved;
   } else s = stats.running;
-  calls.push(rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', [P, step, x, gamma, beta, s, y], grid1d(d.N * d.C * d.HW), k));
+  calls.push(
+    rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', [P, step, x, gamma, beta, s, y], grid1d(n), k, {
+      bytes: 8 * n + 16 * d.C,
+      flops: (f.dropout ? 12 : 3) * n,
+      serial: 1,
+    }),
+  );
   return calls;
 }
 
@@ -78,11 +94,29 @@ export function bnBackward(
 ): Call[] {
   const P = params(rt, d, f);
   const k = constants(train, f);
+  const n = d.N * d.C * d.HW;
+  const { S, chunk } = split(rt, d);
+  const g = (f.dropout ? 12 : 0) + (f.relu ? 3 : 0) + 1;
   const calls = [
-    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, split(rt, d).S], k),
-    rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)]),
+    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, S], k, {
+      bytes: 8 * n + 12 * d.C * S,
+      flops: (g + 5) * n,
+      serial: Math.ceil((chunk * d.HW) / 64) + 12,
+    }),
+    rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)], undefined, {
+      bytes: 12 * d.C * S + 16 * d.C,
+      flops: 2 * d.C * S,
+      serial: S,
+    }),
   ];
-  if (dx) calls.push(rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(d.N * d.C * d.HW), k));
+  if (dx)
+    calls.push(
+      rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(n), k, {
+        bytes: 12 * n + 24 * d.C,
+        flops: (g + 8) * n,
+        serial: 1,
+      }),
+    );
   return calls;
 }
 

@@ -54,21 +54,38 @@ export function convScratchFloats(d: ConvDims): number {
   return Math.max(weightSplit(d, weightThreads(d)).S * nw, weightSplit(d, d.O).S * d.O);
 }
 
+/** Floats of input, weights and output, and the multiply-adds of one pass (forward, dx or dw). */
+export function convSizes(d: ConvDims): { x: number; w: number; y: number; macs: number } {
+  const { OH, OW } = convOutSize(d);
+  const w = d.O * d.C * d.KH * d.KW;
+  return { x: d.N * d.C * d.H * d.W, w, y: d.N * d.O * OH * OW, macs: d.N * OH * OW * w };
+}
+
 export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding): Call {
   const { OH, OW } = convOutSize(d);
   const g = grid1d(d.N * OH * Math.ceil(OW / T));
+  const z = convSizes(d);
   return rt.call('conv2d_forward', code, 'conv2d_forward', [params(rt, d), x, w, y, b ?? rt.dummy], [g[0], g[1], Math.ceil(d.O / B)], {
     HAS_BIAS: b ? 1 : 0,
-  });
+  }, { bytes: 4 * (z.x + z.w + z.y + (b ? d.O : 0)), flops: 2 * z.macs, serial: d.C * d.KH * d.KW });
 }
 
 export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
   const g = grid1d(d.N * d.H * Math.ceil(d.W / T));
-  return rt.call('conv2d_backward_input', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], [g[0], g[1], Math.ceil(d.C / B)]);
+  const z = convSizes(d);
+  return rt.call('conv2d_backward_input', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], [g[0], g[1], Math.ceil(d.C / B)], undefined, {
+    bytes: 4 * (z.x + z.w + z.y),
+    flops: 2 * z.macs,
+    serial: d.O * d.KH * d.KW,
+  });
 }
 
 function reduce(rt: Runtime, label: string, count: number, S: number, partial: Binding, out: Binding): Call {
-  return rt.call(label, code, 'reduce_partials', [rt.params({ u: [count, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S, 0] }), partial, out], grid1d(count));
+  return rt.call(label, code, 'reduce_partials', [rt.params({ u: [count, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S, 0] }), partial, out], grid1d(count), undefined, {
+    bytes: 4 * count * (S + 1),
+    flops: count * S,
+    serial: S,
+  });
 }
 
 /**
@@ -79,16 +96,23 @@ function reduce(rt: Runtime, label: string, count: number, S: number, partial: B
 export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding, perElement = !tiled(d)): Call[] {
   const nw = d.O * d.C * d.KH * d.KW;
   const split = weightSplit(d, perElement ? nw : d.O * d.C);
+  const { OW } = convOutSize(d);
+  const z = convSizes(d);
+  const cost = { bytes: 4 * (z.x + z.y + split.S * nw), flops: 2 * z.macs, serial: split.chunk * OW };
   const main = perElement
-    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S))
-    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW });
+    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S), undefined, cost)
+    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
   return [main, reduce(rt, 'conv2d_weight_reduce', nw, split.S, scratch, dw)];
 }
 
 export function conv2dBackwardBias(rt: Runtime, d: ConvDims, dy: Binding, db: Binding, scratch: Binding): Call[] {
   const split = weightSplit(d, d.O);
   return [
-    rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, scratch], grid1d(d.O * split.S)),
+    rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, scratch], grid1d(d.O * split.S), undefined, {
+      bytes: 4 * (convSizes(d).y + split.S * d.O),
+      flops: convSizes(d).y,
+      serial: split.chunk * convOutSize(d).OW,
+    }),
     reduce(rt, 'conv2d_bias_reduce', d.O, split.S, scratch, db),
   ];
 }
