@@ -146,21 +146,18 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
   const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
   const scratch = (c: LayerCtx) => {
     const f = bnScratchFloats(c.rt, dims(c.N));
-    return { partial: c.scratch('partial', 4 * f.partial), saved: c.scratch('saved', 4 * f.stats), sums: c.scratch('sums', 4 * f.stats) };
+    return { partial: c.scratch('partial', 4 * f.partial), aux: c.scratch('aux', 4 * f.aux) };
   };
   return {
     info: l,
     forward: (c) => {
       const s = scratch(c);
-      const stats = c.mode === 'train' ? { saved: s.saved, batchStats: c.batchStats(), partial: s.partial } : { running: c.runningStats() };
+      const stats = c.mode === 'train' ? { batchStats: c.batchStats(), partial: s.partial, aux: s.aux } : { running: c.runningStats(), partial: s.partial, aux: s.aux };
       return bnForward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, stats);
     },
-    backward: (c) => {
-      const s = scratch(c);
-      const stats = c.mode === 'train' ? s.saved : c.runningStats();
-      return bnBackward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), stats,
-        c.dy.buf, c.dx?.buf ?? null, c.grad('weight'), c.grad('bias'), s);
-    },
+    backward: (c) =>
+      bnBackward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'),
+        c.dy.buf, c.dx?.buf ?? null, c.grad('weight'), c.grad('bias'), scratch(c).aux),
   };
 }
 
