@@ -9,8 +9,9 @@
 //   backward_weight: a thread computes all KH×KW weights of one (output, input) channel pair over a
 //     chunk of output rows (one dy load serves KH×KW products); the kernel size is a pipeline
 //     constant so the accumulators stay in registers. Kernels larger than 7×7 use
-//     backward_weight_any, one thread per weight element. Partial sums per chunk are added by
-//     reduce_partials: no barriers, no atomics, deterministic.
+//     backward_weight_any, one thread per weight element. A chunk is at most 256 output pixels
+//     (v4), whatever the batch; the partial sums per chunk are added by reduce_segments
+//     (shaders/reduce.wgsl), one dispatch for all of a step's layers: no atomics, deterministic.
 // (common.wgsl is prepended: flat256.)
 
 override HAS_BIAS: bool = false;
@@ -217,18 +218,4 @@ fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgrou
     for (var j = 0u; j < P.OW; j++) { acc += dy[base + j]; }
   }
   partial_b[s * P.O + o] = acc;
-}
-
-// reduce_partials: (P, partial, out); out[e] = Σ_s partial[s·count + e], count = P.N here.
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> total: array<f32>;
-
-@compute @workgroup_size(256)
-fn reduce_partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                   @builtin(local_invocation_index) lid: u32) {
-  let e = flat256(wid, nwg, lid);
-  if (e >= P.N) { return; }
-  var acc = 0.0;
-  for (var s = 0u; s < P.S; s++) { acc += partials[s * P.N + e]; }
-  total[e] = acc;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats } from '../src/engine/ops/conv2d';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, MAX_SERIAL, weightSplit } from '../src/engine/ops/conv2d';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
+import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../src/engine/ops/dev/conv2d_v3';
 import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
@@ -49,6 +50,42 @@ describe('conv2d kernels vs float64 reference', () => {
         expect(ok(await rt.readF32(DB, s.O), ref.db)).toBeLessThanOrEqual(1);
       });
     }
+});
+
+describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partials) vs float64 reference', () => {
+  for (const s of cases.filter((c) => c.KH <= 7 && c.KW <= 7))
+    it(JSON.stringify(s), async () => {
+      const rt = await runtime();
+      const rand = makeRng(s.N * 13 + s.C);
+      const { OH, OW } = convOutSize(s);
+      const x = randn(s.N * s.C * s.H * s.W, rand);
+      const dy = randn(s.N * s.O * OH * OW, rand);
+      const nw = s.O * s.C * s.KH * s.KW;
+      const DW = rt.buffer(4 * nw);
+      rt.run(conv2dBackwardWeightV3(rt, s, rt.upload(dy), rt.upload(x), DW, rt.buffer(4 * conv2dV3ScratchFloats(s))));
+      const ref = conv2dBackward(x, new Float32Array(nw), dy, s);
+      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    });
+});
+
+describe('weight gradients at batch 512: no thread loops over more than 256 output pixels', () => {
+  it('the first stage is capped and the reduction stays exact', async () => {
+    const rt = await runtime();
+    const s = { N: 40, C: 1, H: 28, W: 28, O: 8, KH: 3, KW: 3, PH: 0, PW: 0 };
+    const big = weightSplit({ ...s, N: 512 }, s.O * s.C);
+    expect(big.chunk * 26).toBeLessThanOrEqual(MAX_SERIAL);
+    const rand = makeRng(3);
+    const { OH, OW } = convOutSize(s);
+    const x = randn(s.N * s.C * s.H * s.W, rand);
+    const dy = randn(s.N * s.O * OH * OW, rand);
+    const nw = s.O * s.C * s.KH * s.KW;
+    const DW = rt.buffer(4 * nw);
+    const calls = conv2dBackwardWeight(rt, s, rt.upload(dy), rt.upload(x), DW, rt.buffer(4 * convScratchFloats(s)));
+    expect(calls.every((c) => c.serialIterations! <= MAX_SERIAL)).toBe(true);
+    rt.run(calls);
+    const ref = conv2dBackward(x, new Float32Array(nw), dy, s);
+    expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('conv2d v1 and v2 (shaders/dev, kept for the benchmark) vs float64 reference', () => {

@@ -2,7 +2,7 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dKernels, convScratchFloats, type ConvDims } from './ops/conv2d';
+import { biasPartialFloats, conv2dBackwardInput, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
@@ -34,6 +34,10 @@ export interface LayerCtx {
   scratch(name: string, bytes: number): Binding;
   /** The step uniform (seed, lr, ...), written before each step. */
   step: Binding;
+  /** Space for a split reduction's partial sums (floats; the layer's partialFloats reserved it). */
+  partials(floats: number): Binding;
+  /** out[e] = Σ_s partial[s·count + e], added by the one reduction dispatch at the end of backward. */
+  reduceLater(s: { partial: Binding; count: number; S: number; out: Binding }): void;
 }
 
 export interface GpuLayer {
@@ -42,6 +46,8 @@ export interface GpuLayer {
   alias?: boolean;
   forward(c: LayerCtx): Call[];
   backward(c: LayerCtx): Call[];
+  /** The partials(floats) requests backward will make at batch N (split gradient reductions). */
+  partialFloats?(N: number): number[];
 }
 
 function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
@@ -55,13 +61,26 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
       return {
         info,
         forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
+        // The first stages of dw (and db) here; their second stage is the plan's one reduction dispatch.
         backward: (c) => {
           const d = convDims(l, c.N);
-          const partials = c.scratch('partials', 4 * convScratchFloats(d));
-          const calls = conv2dBackwardWeight(c.rt, d, c.dy.buf, c.x.buf, c.grad('weight'), partials);
-          if (l.bias) calls.push(...conv2dBackwardBias(c.rt, d, c.dy.buf, c.grad('bias'), partials));
+          const calls: Call[] = [];
+          const wp = c.partials(weightPartialFloats(d));
+          const w = conv2dWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
+          calls.push(w.call);
+          c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.grad('weight') });
+          if (l.bias) {
+            const bp = c.partials(biasPartialFloats(d));
+            const b = conv2dBiasPartials(c.rt, d, c.dy.buf, bp);
+            calls.push(b.call);
+            c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.grad('bias') });
+          }
           if (c.dx) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
           return calls;
+        },
+        partialFloats: (N) => {
+          const d = convDims(l, N);
+          return l.bias ? [weightPartialFloats(d), biasPartialFloats(d)] : [weightPartialFloats(d)];
         },
       };
     }

@@ -3,6 +3,7 @@
 // the optimizer, the finite check and the running-statistics update are one dispatch each.
 // A Plan holds the activations and dispatches for one batch size and mode, built once.
 import { gpuLayer, isIdentity, planUnits, type GpuLayer, type LayerCtx, type Mode, type Unit } from './layers';
+import { GradReducer } from './ops/reduce';
 import { makeRng } from './rng';
 import type { Binding, Call, Runtime } from './runtime';
 import { countParams, parseSpec, SpecError, type LayerInfo, type TensorDef } from './spec';
@@ -332,6 +333,9 @@ export class Plan {
     }
 
     const scratch = new Map<string, GPUBuffer>();
+    // Split gradient reductions: first stages in the layers, the second all in one dispatch.
+    const backUnits = units.slice(firstUnit).filter((u) => !identity(u));
+    const reducer = new GradReducer(rt, backUnits.flatMap((u) => u.layer.partialFloats?.(N) ?? []));
     const ctx = (u: Unit): LayerCtx => {
       const i = u.first;
       return {
@@ -356,12 +360,15 @@ export class Plan {
           return b;
         },
         step: model.step,
+        partials: (floats) => reducer.take(floats),
+        reduceLater: (s) => reducer.defer(s),
       };
     };
     // Each call is tagged with its unit's first layer (the plan report lists it).
     const tag = (u: Unit, calls: Call[]) => calls.map((c) => Object.assign(c, { layer: c.layer ?? u.first }));
     for (const u of units) if (!identity(u)) this.forward.push(...tag(u, u.layer.forward(ctx(u))));
     for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...tag(units[k], units[k].layer.backward(ctx(units[k]))));
+    this.backward.push(...reducer.calls());
   }
 
   get output(): Tensor {

@@ -1,6 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/conv2d.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { reduceKernels, reduceSegments } from './reduce';
 
 const code = common + source;
 
@@ -31,27 +32,40 @@ function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
   return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk] });
 }
 
+/** The longest serial loop a weight-gradient thread may run (output pixels of its chunk). */
+export const MAX_SERIAL = 256;
+
 /**
  * How a weight-gradient reduction over the N·OH output rows is split into S chunks of `chunk`
- * rows: about 64k threads in all (`outputs` per chunk), and at least ~32 products per thread.
+ * rows: about 64k threads in all (`outputs` per chunk), at least ~32 products per thread, at
+ * most 2048 chunks (reduce_segments' lanes then loop ≤ 128 times), and never more than MAX_SERIAL
+ * output pixels per thread (v4; v3's split let the chunk grow with the batch: weightSplitV3 in
+ * ops/dev/conv2d_v3.ts). Both bounds hold up to N·OH·OW ≈ 500k output pixels (batch 512 at 26×26).
  */
 export function weightSplit(d: ConvDims, outputs: number): { S: number; chunk: number } {
   const { OH, OW } = convOutSize(d);
   const rows = d.N * OH;
-  const want = Math.max(1, Math.min(Math.ceil((rows * OW) / 32), Math.ceil(65536 / outputs), rows));
-  const chunk = Math.ceil(rows / want);
+  const want = Math.max(1, Math.min(Math.ceil((rows * OW) / 32), Math.ceil(65536 / outputs), rows, 2048));
+  const chunk = Math.min(Math.ceil(rows / want), Math.max(1, Math.floor(MAX_SERIAL / OW)));
   return { S: Math.ceil(rows / chunk), chunk };
 }
 
 const tiled = (d: ConvDims) => d.KH <= MAX_TILE && d.KW <= MAX_TILE;
 
-/** Threads of one weight-gradient chunk: (output, input) channel pairs, or weight elements. */
-const weightThreads = (d: ConvDims) => (tiled(d) ? d.O * d.C : d.O * d.C * d.KH * d.KW);
+/** Floats of the weight gradient's partial sums (conv2dWeightPartials). */
+export function weightPartialFloats(d: ConvDims, perElement = !tiled(d)): number {
+  const nw = d.O * d.C * d.KH * d.KW;
+  return weightSplit(d, perElement ? nw : d.O * d.C).S * nw;
+}
+
+/** Floats of the bias gradient's partial sums (conv2dBiasPartials). */
+export function biasPartialFloats(d: ConvDims): number {
+  return weightSplit(d, d.O).S * d.O;
+}
 
 /** Scratch floats conv2dBackwardWeight and conv2dBackwardBias need for their partial sums. */
 export function convScratchFloats(d: ConvDims): number {
-  const nw = d.O * d.C * d.KH * d.KW;
-  return Math.max(weightSplit(d, weightThreads(d)).S * nw, weightSplit(d, d.O).S * d.O);
+  return Math.max(weightPartialFloats(d), biasPartialFloats(d));
 }
 
 /** Floats of input, weights and output, and the multiply-adds of one pass (forward, dx or dw). */
@@ -80,41 +94,53 @@ export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Bi
   });
 }
 
-function reduce(rt: Runtime, label: string, count: number, S: number, partial: Binding, out: Binding): Call {
-  return rt.call(label, code, 'reduce_partials', [rt.params({ u: [count, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S, 0] }), partial, out], grid1d(count), undefined, {
-    bytes: 4 * count * (S + 1),
-    flops: count * S,
-    serial: S,
-  });
+/** A first stage: its dispatch and the reduction still to do (S partial vectors of `count` floats). */
+export interface Partials {
+  call: Call;
+  count: number;
+  S: number;
 }
 
 /**
- * dw via partial sums in `scratch` (convScratchFloats(d) floats): two dispatches. `perElement`
- * forces the one-thread-per-weight-element kernel that sizes above 7×7 use (it was v2; kept
- * selectable so bench:kernels can time the tiled kernel against it).
+ * dw's first stage: partial sums over chunks of output rows into `partial`
+ * (weightPartialFloats(d) floats). `perElement` forces the one-thread-per-weight-element kernel
+ * that sizes above 7×7 use (v2; selectable so bench:kernels can time the tiled kernel against
+ * it); `split` overrides the chunking (the dev versions).
  */
-export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding, perElement = !tiled(d)): Call[] {
+export function conv2dWeightPartials(
+  rt: Runtime, d: ConvDims, dy: Binding, x: Binding, partial: Binding, perElement = !tiled(d),
+  split = weightSplit(d, perElement ? d.O * d.C * d.KH * d.KW : d.O * d.C),
+): Partials {
   const nw = d.O * d.C * d.KH * d.KW;
-  const split = weightSplit(d, perElement ? nw : d.O * d.C);
   const { OW } = convOutSize(d);
   const z = convSizes(d);
   const cost = { bytes: 4 * (z.x + z.y + split.S * nw), flops: 2 * z.macs, serial: split.chunk * OW };
-  const main = perElement
-    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, scratch], grid1d(nw * split.S), undefined, cost)
-    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, scratch], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
-  return [main, reduce(rt, 'conv2d_weight_reduce', nw, split.S, scratch, dw)];
+  const call = perElement
+    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, partial], grid1d(nw * split.S), undefined, cost)
+    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, partial], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
+  return { call, count: nw, S: split.S };
+}
+
+/** db's first stage: partial sums over chunks of output rows into `partial` (biasPartialFloats(d) floats). */
+export function conv2dBiasPartials(rt: Runtime, d: ConvDims, dy: Binding, partial: Binding): Partials {
+  const split = weightSplit(d, d.O);
+  const call = rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, partial], grid1d(d.O * split.S), undefined, {
+    bytes: 4 * (convSizes(d).y + split.S * d.O),
+    flops: convSizes(d).y,
+    serial: split.chunk * convOutSize(d).OW,
+  });
+  return { call, count: d.O, S: split.S };
+}
+
+/** dw with its own reduction (two dispatches); a plan defers the second stage instead (GradReducer). */
+export function conv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding, perElement = !tiled(d)): Call[] {
+  const p = conv2dWeightPartials(rt, d, dy, x, scratch, perElement);
+  return [p.call, reduceSegments(rt, 'conv2d_weight_reduce', [{ partial: scratch, count: p.count, S: p.S, out: dw }])];
 }
 
 export function conv2dBackwardBias(rt: Runtime, d: ConvDims, dy: Binding, db: Binding, scratch: Binding): Call[] {
-  const split = weightSplit(d, d.O);
-  return [
-    rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, scratch], grid1d(d.O * split.S), undefined, {
-      bytes: 4 * (convSizes(d).y + split.S * d.O),
-      flops: convSizes(d).y,
-      serial: split.chunk * convOutSize(d).OW,
-    }),
-    reduce(rt, 'conv2d_bias_reduce', d.O, split.S, scratch, db),
-  ];
+  const p = conv2dBiasPartials(rt, d, dy, scratch);
+  return [p.call, reduceSegments(rt, 'conv2d_bias_reduce', [{ partial: scratch, count: p.count, S: p.S, out: db }])];
 }
 
 /** The pipelines convolutions with these kernel sizes use (the weight gradient is specialised per size). */
@@ -128,6 +154,6 @@ export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
     { code, entry: 'conv2d_backward_input' },
     ...weight,
     { code, entry: 'conv2d_backward_bias' },
-    { code, entry: 'reduce_partials' },
+    ...reduceKernels,
   ];
 }
