@@ -28,12 +28,28 @@ struct Params { N: u32, C: u32, HW: u32, layer: u32, S: u32, chunk: u32, E: u32,
 var<workgroup> red: array<f32, 256>;
 var<workgroup> red2: array<f32, 256>;
 
-// Sums v (and w) over the first `n` threads (64 or 256) of the workgroup; every thread gets the sums.
-fn reduce2(lid: u32, n: u32, v: f32, w: f32) -> vec2f {
+// Sums v (and w) over the 64 threads of a workgroup (reduce256: 256); every thread gets the sums.
+fn reduce2(lid: u32, v: f32, w: f32) -> vec2f {
   red[lid] = v;
   red2[lid] = w;
   workgroupBarrier();
-  for (var s = n / 2u; s > 0u; s >>= 1u) {
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red[lid] += red[lid + s];
+      red2[lid] += red2[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = vec2f(red[0], red2[0]);
+  workgroupBarrier();
+  return r;
+}
+
+fn reduce256(lid: u32, v: f32, w: f32) -> vec2f {
+  red[lid] = v;
+  red2[lid] = w;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
     if (lid < s) {
       red[lid] += red[lid + s];
       red2[lid] += red2[lid + s];
@@ -68,10 +84,10 @@ fn bn_partial_stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
   let n = chunk_len(s);
   var sum = 0.0;
   for (var t = lid; t < n; t += 64u) { sum += x[at(c, s, t)]; }
-  let mean = reduce2(lid, 64u, sum, 0.0).x / f32(n);
+  let mean = reduce2(lid, sum, 0.0).x / f32(n);
   var m2 = 0.0;
   for (var t = lid; t < n; t += 64u) { let d = x[at(c, s, t)] - mean; m2 = fma(d, d, m2); }
-  let M2 = reduce2(lid, 64u, m2, 0.0).x;
+  let M2 = reduce2(lid, m2, 0.0).x;
   if (lid == 0u) {
     let o = 3u * (c * P.S + s);
     partial[o] = f32(n);
@@ -117,14 +133,14 @@ fn merge_stats(c: u32, lid: u32) -> vec2f {
   let count = f32(P.N * P.HW);
   var s = 0.0;
   for (var k = lid; k < P.S; k += 256u) { let o = 3u * (c * P.S + k); s = fma(partial_m[o], partial_m[o + 1u], s); }
-  let mean = reduce2(lid, 256u, s, 0.0).x / count;
+  let mean = reduce256(lid, s, 0.0).x / count;
   var m2 = 0.0;
   for (var k = lid; k < P.S; k += 256u) {
     let o = 3u * (c * P.S + k);
     let d = partial_m[o + 1u] - mean;
     m2 += partial_m[o + 2u] + partial_m[o] * d * d;
   }
-  return vec2f(mean, reduce2(lid, 256u, m2, 0.0).x);
+  return vec2f(mean, reduce256(lid, m2, 0.0).x);
 }
 
 @compute @workgroup_size(256)
@@ -187,7 +203,7 @@ fn bn_partial_grads(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
     sg += g;
     sgx = fma(g, (xa[k] - ms.x) * ms.y, sgx);
   }
-  let r = reduce2(lid, 64u, sg, sgx);
+  let r = reduce2(lid, sg, sgx);
   if (lid == 0u) {
     aux_rw[2u * P.C + 2u * (c * P.S + s)] = r.x;
     aux_rw[2u * P.C + 2u * (c * P.S + s) + 1u] = r.y;
@@ -210,7 +226,7 @@ fn bn_apply_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     sg += aux[2u * P.C + 2u * (c * P.S + k)];
     sgx += aux[2u * P.C + 2u * (c * P.S + k) + 1u];
   }
-  let sums = reduce2(lid, 256u, sg, sgx);
+  let sums = reduce256(lid, sg, sgx);
   if (wid.x == 0u && lid == 0u) {
     dbeta[c] = sums.x;
     dgamma[c] = sums.y;

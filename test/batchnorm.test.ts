@@ -6,7 +6,7 @@ import { reluBackward, reluForward } from '../src/engine/reference/activation';
 import * as ref from '../src/engine/reference/batchnorm';
 import { dropoutApply, dropoutKeep } from '../src/engine/reference/dropout';
 import { makeRng } from '../src/engine/rng';
-import type { Runtime } from '../src/engine/runtime';
+import { Runtime } from '../src/engine/runtime';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, stepBuffer, worst } from './gpu';
 
@@ -84,6 +84,26 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
             expect(ok(await rt.readF32(u.batch, 2 * s.C), Float64Array.from([...r.fwd!.mean, ...unbiased]))).toBeLessThanOrEqual(1);
           }
         });
+
+  it('as planned for a GPU (8 values per thread, 1024-value chunks) it gives the same results', async () => {
+    const base = await runtime();
+    const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+    const s = { N: 16, C: 8, HW: 676, eps: 1e-5 };
+    const fusion: BnFusion = { relu: true, dropout: { layer: 3, p: 0.1 } };
+    const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, 11);
+    const step = stepBuffer(rt, { seed: 4 });
+    const calls = [
+      ...bnForward(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { batchStats: u.batch, partial: u.partial, aux: u.aux }),
+      ...bnBackward(rt, s, fusion, true, step, u.X, u.G, u.B, u.DY, u.DX, u.DG, u.DB, u.aux),
+    ];
+    expect(calls.every((c) => c.serialIterations! <= 64)).toBe(true);
+    rt.run(calls);
+    const r = reference(x, g, b, dy, s, fusion, 4, true, rm, rv);
+    const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
+    expect(ok(await rt.readF32(u.Y, n), r.y)).toBeLessThanOrEqual(1);
+    expect(ok(await rt.readF32(u.DX, n), r.dx)).toBeLessThanOrEqual(1);
+    expect(ok(await rt.readF32(u.DG, s.C), r.dgamma)).toBeLessThanOrEqual(1);
+  });
 
   it('without dx (a first layer) it still gives dγ and dβ', async () => {
     const rt = await runtime();

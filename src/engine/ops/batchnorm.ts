@@ -29,11 +29,15 @@ function split(rt: Runtime, d: BnDims): { S: number; chunk: number } {
   return { S: Math.ceil(d.N / chunk), chunk };
 }
 
-/** Values per thread of bn_apply and bn_apply_grad (a workgroup covers 256·E values of one channel). */
-const E = 8;
+/**
+ * Values per thread of bn_apply and bn_apply_grad (a workgroup covers 256·E values of one
+ * channel and first merges the channel's partials): 8 on a GPU; a CPU adapter, which pays for
+ * each workgroup's barriers, gets fewer, larger workgroups.
+ */
+const valuesPerThread = (rt: Runtime) => (rt.info.isFallback ? 64 : 8);
 
-function blocks(d: BnDims): number {
-  return Math.ceil((d.N * d.HW) / (256 * E));
+function blocks(rt: Runtime, d: BnDims): number {
+  return Math.ceil((d.N * d.HW) / (256 * valuesPerThread(rt)));
 }
 
 /**
@@ -49,7 +53,7 @@ export function bnScratchFloats(rt: Runtime, d: BnDims): { partial: number; aux:
 function params(rt: Runtime, d: BnDims, f: BnFusion) {
   const p = f.dropout?.p ?? 0;
   const { S, chunk } = split(rt, d);
-  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk, E], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
+  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk, valuesPerThread(rt)], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
 }
 
 function constants(train: boolean, f: BnFusion, hasDx = true) {
@@ -89,10 +93,10 @@ export function bnForward(
       ? [P, step, x, gamma, beta, rt.dummy, y, stats.partial, stats.aux, stats.batchStats]
       : [P, step, x, gamma, beta, stats.running, y, rt.dummy, stats.aux, stats.partial];
   calls.push(
-    rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', bindings, [blocks(d), d.C], constants(train, f), {
+    rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', bindings, [blocks(rt, d), d.C], constants(train, f), {
       bytes: 8 * n + (train ? 12 * d.C * S : 0) + 16 * d.C,
-      flops: ew(f) * n + (train ? 6 * d.C * S * blocks(d) : 0),
-      serial: E + (train ? 2 * Math.ceil(S / 256) + 16 : 0),
+      flops: ew(f) * n + (train ? 6 * d.C * S * blocks(rt, d) : 0),
+      serial: valuesPerThread(rt) + (train ? 2 * Math.ceil(S / 256) + 16 : 0),
     }),
   );
   return calls;
@@ -117,10 +121,10 @@ export function bnBackward(
       serial: Math.ceil((chunk * d.HW) / 64) + 12,
     }),
     rt.call(dx ? 'bn_backward_input' : 'bn_backward_params', code, 'bn_apply_grad', [P, step, x, gamma, beta, dy, aux, dx ?? rt.dummy, dgamma, dbeta],
-      [dx ? blocks(d) : 1, d.C], constants(train, f, Boolean(dx)), {
-        bytes: (dx ? 12 * n : 0) + 8 * d.C * S * (dx ? blocks(d) : 1) + 24 * d.C,
-        flops: (dx ? (ew(f) + 8) * n : 0) + 2 * d.C * S * (dx ? blocks(d) : 1),
-        serial: (dx ? E : 0) + Math.ceil(S / 256) + 8,
+      [dx ? blocks(rt, d) : 1, d.C], constants(train, f, Boolean(dx)), {
+        bytes: (dx ? 12 * n : 0) + 8 * d.C * S * (dx ? blocks(rt, d) : 1) + 24 * d.C,
+        flops: (dx ? (ew(f) + 8) * n : 0) + 2 * d.C * S * (dx ? blocks(rt, d) : 1),
+        serial: (dx ? valuesPerThread(rt) : 0) + Math.ceil(S / 256) + 8,
       }),
   ];
 }
