@@ -23,6 +23,7 @@ struct Params {
   O: u32, OH: u32, OW: u32,            // output
   KH: u32, KW: u32, PH: u32, PW: u32,  // kernel, padding
   S: u32, chunk: u32,                  // backward_weight/_bias: chunks, output rows (n, i) per chunk
+  G: u32,                              // backward (fused): workgroups of dx per block of 8 input channels
 }
 
 const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
@@ -89,10 +90,14 @@ fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 @compute @workgroup_size(256)
 fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
-  let segs = (P.W + T - 1u) / T;
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
-  if (t >= P.N * P.H * segs) { return; }
-  let c0 = wid.z * B;
+  if (t >= P.N * P.H * ((P.W + T - 1u) / T)) { return; }
+  input_grad(t, wid.z * B);
+}
+
+// dx for thread t of (image, row, group of 4 columns), input channels c0..c0+7.
+fn input_grad(t: u32, c0: u32) {
+  let segs = (P.W + T - 1u) / T;
   let v0 = (t % segs) * T;
   let h = (t / segs) % P.H;
   let n = t / (segs * P.H);
@@ -129,17 +134,39 @@ fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
   }
 }
 
-// backward_weight: (P, dy, x, partial); one thread per (output channel o, input channel c, chunk s):
+// backward_weight: (P, dy, -, -, x, partial); one thread per (output channel o, input channel c, chunk s):
 // partial[s·nw + ((o·C + c)·KH + p)·KW + q] over output rows [s·chunk, (s+1)·chunk) of the N·OH rows.
-@group(0) @binding(2) var<storage, read> x_saved: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(4) var<storage, read> x_saved: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 
 @compute @workgroup_size(256)
 fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                           @builtin(local_invocation_index) lid: u32) {
-  let pairs = P.O * P.C;
   let t = flat256(wid, nwg, lid);
-  if (t >= pairs * P.S) { return; }
+  if (t >= P.O * P.C * P.S) { return; }
+  weight_grad(t);
+}
+
+// backward (fused): (P, dy, w, dx, x, partial); dx and dw's first stage in one dispatch, which
+// share nothing but dy: workgroups [0, G·⌈C/8⌉) compute dx as backward_input does, the rest the
+// weight partials as backward_weight does (no barriers, so a workgroup may take either branch).
+@compute @workgroup_size(256)
+fn conv2d_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                   @builtin(local_invocation_index) lid: u32) {
+  let g = wid.y * nwg.x + wid.x;
+  let dxg = P.G * ((P.C + B - 1u) / B);
+  if (g < dxg) {
+    let t = (g % P.G) * 256u + lid;
+    if (t < P.N * P.H * ((P.W + T - 1u) / T)) { input_grad(t, (g / P.G) * B); }
+  } else {
+    let t = (g - dxg) * 256u + lid;
+    if (t < P.O * P.C * P.S) { weight_grad(t); }
+  }
+}
+
+// The KH×KW weight partials of thread t = (chunk s, channel pair (o, c)).
+fn weight_grad(t: u32) {
+  let pairs = P.O * P.C;
   let oc = t % pairs;
   let s = t / pairs;
   let o = oc / P.C;
@@ -168,7 +195,7 @@ fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   for (var k = 0u; k < KHc * KWc; k++) { partial[s * nw + oc * KHc * KWc + k] = acc[k]; }
 }
 
-// backward_weight_any: (P, dy, x, partial); kernels larger than 7×7: one thread per (weight
+// backward_weight_any: (P, dy, -, -, x, partial); kernels larger than 7×7: one thread per (weight
 // element e, chunk s), partial[s·nw + e].
 @compute @workgroup_size(256)
 fn conv2d_backward_weight_any(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

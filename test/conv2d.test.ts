@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, MAX_SERIAL, weightSplit } from '../src/engine/ops/conv2d';
+import { conv2dBackward as conv2dBackwardFused, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, fusedBackward, MAX_SERIAL, weightPartialFloats, weightSplit } from '../src/engine/ops/conv2d';
+import { reduceSegments } from '../src/engine/ops/reduce';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
 import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../src/engine/ops/dev/conv2d_v3';
-import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
+import { conv2dBackward, conv2dBackward as conv2dBackward64, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, worst } from './gpu';
@@ -50,6 +51,26 @@ describe('conv2d kernels vs float64 reference', () => {
         expect(ok(await rt.readF32(DB, s.O), ref.db)).toBeLessThanOrEqual(1);
       });
     }
+});
+
+describe('conv2d fused backward (dx and dw partials in one dispatch) vs float64 reference', () => {
+  for (const s of cases.filter((c) => fusedBackward(c)))
+    it(JSON.stringify(s), async () => {
+      const rt = await runtime();
+      const rand = makeRng(s.N * 17 + s.O);
+      const { OH, OW } = convOutSize(s);
+      const nx = s.N * s.C * s.H * s.W;
+      const nw = s.O * s.C * s.KH * s.KW;
+      const x = randn(nx, rand);
+      const w = randn(nw, rand, 0.3);
+      const dy = randn(s.N * s.O * OH * OW, rand);
+      const [DX, DW, scratch] = [nx, nw, weightPartialFloats(s)].map((n) => rt.buffer(4 * n));
+      const p = conv2dBackwardFused(rt, s, rt.upload(dy), rt.upload(w), DX, rt.upload(x), scratch);
+      rt.run([p.call, reduceSegments(rt, 'dw', [{ partial: scratch, count: p.count, S: p.S, out: DW }])]);
+      const ref = conv2dBackward64(x, w, dy, s);
+      expect(worst(await rt.readF32(DX, nx), ref.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    });
 });
 
 describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partials) vs float64 reference', () => {

@@ -2,7 +2,7 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import { biasPartialFloats, conv2dBackwardInput, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
+import { biasPartialFloats, conv2dBackward, conv2dBackwardInput, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
@@ -66,7 +66,9 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
           const d = convDims(l, c.N);
           const calls: Call[] = [];
           const wp = c.partials(weightPartialFloats(d));
-          const w = conv2dWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
+          const w = c.dx && fusedBackward(d)
+            ? conv2dBackward(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf, c.x.buf, wp)
+            : conv2dWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
           calls.push(w.call);
           c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.grad('weight') });
           if (l.bias) {
@@ -75,7 +77,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
             calls.push(b.call);
             c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.grad('bias') });
           }
-          if (c.dx) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
+          if (c.dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
           return calls;
         },
         partialFloats: (N) => {

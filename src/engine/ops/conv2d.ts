@@ -27,9 +27,9 @@ const T = 4;
 /** The largest kernel whose weight gradient keeps its KH×KW accumulators in registers. */
 const MAX_TILE = 7;
 
-function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }) {
+function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }, G = 0) {
   const { OH, OW } = convOutSize(d);
-  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk] });
+  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk, G] });
 }
 
 /** The longest serial loop a weight-gradient thread may run (output pixels of its chunk). */
@@ -116,8 +116,32 @@ export function conv2dWeightPartials(
   const z = convSizes(d);
   const cost = { bytes: 4 * (z.x + z.y + split.S * nw), flops: 2 * z.macs, serial: split.chunk * OW };
   const call = perElement
-    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, x, partial], grid1d(nw * split.S), undefined, cost)
-    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, x, partial], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
+    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, null, null, x, partial], grid1d(nw * split.S), undefined, cost)
+    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, null, null, x, partial], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
+  return { call, count: nw, S: split.S };
+}
+
+/** Whether conv2dBackward (dx and dw's first stage in one dispatch) handles this kernel size. */
+export const fusedBackward = (d: ConvDims) => tiled(d);
+
+/**
+ * dx and dw's first stage in one dispatch (kernels up to 7×7): the workgroups of
+ * conv2dBackwardInput, then those of conv2dWeightPartials. Returns the call and the reduction
+ * still to do over `partial` (weightPartialFloats(d) floats).
+ */
+export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, x: Binding, partial: Binding): Partials {
+  if (!tiled(d)) throw new Error(`conv2dBackward: ${d.KH}×${d.KW} kernels take conv2dBackwardInput and conv2dWeightPartials`);
+  const nw = d.O * d.C * d.KH * d.KW;
+  const split = weightSplit(d, d.O * d.C);
+  const { OW } = convOutSize(d);
+  const z = convSizes(d);
+  const G = Math.ceil((d.N * d.H * Math.ceil(d.W / T)) / 256);
+  const groups = G * Math.ceil(d.C / B) + Math.ceil((d.O * d.C * split.S) / 256);
+  const call = rt.call('conv2d_backward', code, 'conv2d_backward', [params(rt, d, split, G), dy, w, dx, x, partial], grid1d(groups * 256), { KHc: d.KH, KWc: d.KW }, {
+    bytes: 4 * (2 * z.x + z.w + z.y + split.S * nw),
+    flops: 4 * z.macs,
+    serial: Math.max(d.O * d.KH * d.KW, split.chunk * OW),
+  });
   return { call, count: nw, S: split.S };
 }
 
@@ -153,6 +177,7 @@ export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
     { code, entry: 'conv2d_backward_input' },
     ...weight,
+    ...sizes.flatMap(([KH, KW]) => (KH <= MAX_TILE && KW <= MAX_TILE ? [{ code, entry: 'conv2d_backward', constants: { KHc: KH, KWc: KW } }] : [])),
     { code, entry: 'conv2d_backward_bias' },
     ...reduceKernels,
   ];
