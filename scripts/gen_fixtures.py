@@ -203,6 +203,13 @@ def main():
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
     make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
+    # The classifier head the engine runs as one unit (GAP → 1×1 conv or Linear → LogSoftmax).
+    make("head_gap_conv1x1_bias", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(5, 4, 1, 0, True), {"type": "Flatten"},
+                                   {"type": "LogSoftmax", "dim": 1}], [7, 5, 3, 4], loss="nll", seed=73,
+         optimizer={"lr": 0.1, "momentum": 0.9, "weight_decay": 5e-4})
+    make("head_gap_linear_b40", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"},
+                                 {"type": "Linear", "in_features": 20, "out_features": 11, "bias": False},
+                                 {"type": "LogSoftmax", "dim": 1}], [40, 20, 2, 2], loss="nll", seed=74)
     make("flatten_linear_nll", [{"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 4, "bias": True},
                                 {"type": "LogSoftmax", "dim": 1}], [6, 3, 2, 2], loss="nll", seed=72,
          optimizer={"lr": 0.05, "momentum": 0.0})

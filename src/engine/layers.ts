@@ -6,6 +6,7 @@ import { biasPartialFloats, conv2dBackward, conv2dBackwardInput, fusedBackward, 
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
+import { headBackward, headFits, headForward, headGroups, headKernels, type HeadDims } from './ops/head';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward, poolKernels } from './ops/pool';
 import type { Binding, Call, KernelRef, Runtime } from './runtime';
 import type { LayerInfo } from './spec';
@@ -26,6 +27,9 @@ export interface LayerCtx {
   dx: Tensor | null;
   param(name: string): Binding;
   grad(name: string): Binding;
+  /** A parameter (gradient) of another layer of the unit, by layer index. */
+  paramAt(layer: number, name: string): Binding;
+  gradAt(layer: number, name: string): Binding;
   /** BatchNorm: this layer's running statistics, [mean.., var..]. */
   runningStats(): Binding;
   /** BatchNorm, train mode: where this step's [mean.., unbiased var..] go (see bn_running_update). */
@@ -182,14 +186,57 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
   };
 }
 
-/** Layers first..last computed as one: a single layer, or BatchNorm2d → ReLU (→ Dropout) fused. */
+/**
+ * The classifier head AdaptiveAvgPool2d → Conv2d 1×1 → Flatten → LogSoftmax (or AdaptiveAvgPool2d
+ * → Flatten → Linear → LogSoftmax) as one unit: one dispatch forward, one backward.
+ */
+function head(gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>, lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>): GpuLayer {
+  const dims = (N: number): HeadDims => ({ N, C: gap.inShape[0], HW: gap.inShape[1] * gap.inShape[2], O: lin.type === 'Conv2d' ? lin.outC : lin.outF });
+  const pooled = (c: LayerCtx) => c.scratch('pooled', 4 * c.N * gap.inShape[0]);
+  return {
+    info: gap,
+    forward: (c) => [headForward(c.rt, dims(c.N), c.x.buf, c.paramAt(lin.index, 'weight'), lin.bias ? c.paramAt(lin.index, 'bias') : undefined, pooled(c), c.y.buf)],
+    backward: (c) => {
+      const d = dims(c.N);
+      // A head that is the first unit with parameters still computes dx (into scratch nobody reads).
+      const dx = c.dx?.buf ?? c.scratch('unused dx', 4 * c.N * d.C * d.HW);
+      const pw = c.partials(d.O * d.C * headGroups(d));
+      const pb = lin.bias ? c.partials(d.O * headGroups(d)) : null;
+      const h = headBackward(c.rt, d, c.dy.buf, c.y.buf, pooled(c), c.paramAt(lin.index, 'weight'), dx, pw, pb);
+      c.reduceLater({ partial: pw, ...h.weight, out: c.gradAt(lin.index, 'weight') });
+      if (pb) c.reduceLater({ partial: pb, ...h.bias, out: c.gradAt(lin.index, 'bias') });
+      return [h.call];
+    },
+    partialFloats: (N) => {
+      const d = dims(N);
+      return lin.bias ? [d.O * d.C * headGroups(d), d.O * headGroups(d)] : [d.O * d.C * headGroups(d)];
+    },
+  };
+}
+
+/** The layers of a classifier head starting at i (see head()), or null. */
+function headAt(layers: GpuLayer[], i: number): { gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>; lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>; last: number } | null {
+  const [a, b, c, d] = [0, 1, 2, 3].map((k) => layers[i + k]?.info);
+  if (a?.type !== 'AdaptiveAvgPool2d' || d?.type !== 'LogSoftmax') return null;
+  const lin =
+    b?.type === 'Conv2d' && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten' ? b
+    : b?.type === 'Flatten' && c?.type === 'Linear' ? c
+    : null;
+  if (!lin || !headFits({ C: a.inShape[0], HW: a.inShape[1] * a.inShape[2], O: d.inShape[0] })) return null;
+  return { gap: a, lin, last: i + 3 };
+}
+
+/** Layers first..last computed as one: a single layer, BatchNorm2d → ReLU (→ Dropout), or a classifier head. */
 export interface Unit {
   first: number;
   last: number;
   layer: GpuLayer;
 }
 
-/** How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused. */
+/**
+ * How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused,
+ * and so does a classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
+ */
 export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < layers.length; i++) {
@@ -199,6 +246,10 @@ export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
       const drop = mode === 'train' && d?.type === 'Dropout' && d.p > 0 ? d : null;
       units.push({ first: i, last: i + (drop ? 2 : 1), layer: batchNorm(l, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });
       i += drop ? 2 : 1;
+    } else if (headAt(layers, i)) {
+      const h = headAt(layers, i)!;
+      units.push({ first: i, last: h.last, layer: head(h.gap, h.lin) });
+      i = h.last;
     } else units.push({ first: i, last: i, layer: layers[i] });
   }
   return units;
@@ -218,7 +269,7 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
     ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
     Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),
     MaxPool2d: poolKernels.filter((k) => k.entry.startsWith('maxpool')),
-    AdaptiveAvgPool2d: poolKernels.filter((k) => k.entry.startsWith('gap')),
+    AdaptiveAvgPool2d: [...poolKernels.filter((k) => k.entry.startsWith('gap')), ...headKernels],
     Flatten: [],
     Dropout: dropoutKernels,
     Linear: matmulKernels,

@@ -121,7 +121,7 @@ export class Model {
     return { buffer: buf, offset: 4 * s.offset, size: 4 * s.size };
   }
 
-  private slot(slots: Slot[], layer: number, name: string): Slot {
+  slot(slots: Slot[], layer: number, name: string): Slot {
     const s = slots.find((x) => x.layer === layer && x.def.name === name);
     if (!s) throw new Error(`layer ${layer} has no ${name}`);
     return s;
@@ -346,8 +346,10 @@ export class Plan {
         y: this.acts[u.last],
         dy: this.dacts[u.last],
         dx: i === 0 ? this.inputGrad : units.indexOf(u) > firstUnit ? this.dacts[i - 1] : null,
-        param: (name) => model.slice(model.params, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
-        grad: (name) => model.slice(model.grads, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
+        param: (name) => model.slice(model.params, model.slot(model.paramSlots, i, name)),
+        grad: (name) => model.slice(model.grads, model.slot(model.paramSlots, i, name)),
+        paramAt: (layer, name) => model.slice(model.params, model.slot(model.paramSlots, layer, name)),
+        gradAt: (layer, name) => model.slice(model.grads, model.slot(model.paramSlots, layer, name)),
         runningStats: () => model.runningSlice(model.running, i),
         batchStats: () => model.runningSlice(model.batchStats, i),
         scratch: (name, bytes) => {
