@@ -40,10 +40,14 @@ const T = 4u;  // neighbouring pixels of a row per thread
 @compute @workgroup_size(256)
 fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
-  let segs = (P.OW + T - 1u) / T;
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
-  if (t >= P.N * P.OH * segs) { return; }
-  let o0 = wid.z * B;
+  if (t >= P.N * P.OH * ((P.OW + T - 1u) / T)) { return; }
+  store_tile(t, wid.z * B, forward_tile(t, wid.z * B));
+}
+
+// 4 neighbouring output pixels × 8 output channels of thread t, bias added.
+fn forward_tile(t: u32, o0: u32) -> array<array<f32, 4>, 8> {
+  let segs = (P.OW + T - 1u) / T;
   let j0 = (t % segs) * T;
   let i = (t / segs) % P.OH;
   let n = t / (segs * P.OH);
@@ -70,15 +74,96 @@ fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
       }
     }
   }
+  if (HAS_BIAS) {
+    for (var k = 0u; k < B; k++) {
+      if (o0 + k >= P.O) { break; }
+      let bias = b[o0 + k];
+      for (var u = 0u; u < T; u++) { acc[k][u] += bias; }
+    }
+  }
+  return acc;
+}
+
+fn store_tile(t: u32, o0: u32, acc: array<array<f32, 4>, 8>) {
+  let segs = (P.OW + T - 1u) / T;
+  let j0 = (t % segs) * T;
+  let i = (t / segs) % P.OH;
+  let n = t / (segs * P.OH);
   for (var k = 0u; k < B; k++) {
     let o = o0 + k;
     if (o >= P.O) { break; }
-    var bias = 0.0;
-    if (HAS_BIAS) { bias = b[o]; }
     let base = ((n * P.O + o) * P.OH + i) * P.OW;
     for (var u = 0u; u < T; u++) {
-      if (j0 + u < P.OW) { y[base + j0 + u] = acc[k][u] + bias; }
+      if (j0 + u < P.OW) { y[base + j0 + u] = acc[k][u]; }
     }
+  }
+}
+
+// forward_stats: (P, x, w, y, b, stats); forward, and the BatchNorm that follows gets its partial
+// statistics from here instead of reading y again: per workgroup (xy index s of S = nwg.x·nwg.y)
+// and output channel o, stats[(o·S + s)·3 + {0, 1, 2}] = count, mean and M2 of the workgroup's
+// outputs of channel o (two passes over the registers; padding workgroups write count 0).
+@group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+
+var<workgroup> red_lo: array<vec4f, 256>;  // channels o0..o0+3
+var<workgroup> red_hi: array<vec4f, 256>;  // channels o0+4..o0+7
+var<workgroup> red_n: array<f32, 256>;
+
+// Sums a and b (and n) over the workgroup; every thread gets the sums.
+fn reduce_tile(lid: u32, a: vec4f, b: vec4f, n: f32) -> array<vec4f, 3> {
+  red_lo[lid] = a;
+  red_hi[lid] = b;
+  red_n[lid] = n;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red_lo[lid] += red_lo[lid + s];
+      red_hi[lid] += red_hi[lid + s];
+      red_n[lid] += red_n[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = array<vec4f, 3>(red_lo[0], red_hi[0], vec4f(red_n[0]));
+  workgroupBarrier();
+  return r;
+}
+
+@compute @workgroup_size(256)
+fn conv2d_forward_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                        @builtin(local_invocation_index) lid: u32) {
+  let segs = (P.OW + T - 1u) / T;
+  let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
+  let o0 = wid.z * B;
+  let valid = t < P.N * P.OH * segs;
+  var acc: array<array<f32, 4>, 8>;
+  var cnt = 0.0;
+  if (valid) {
+    acc = forward_tile(t, o0);
+    store_tile(t, o0, acc);
+    cnt = f32(min(T, P.OW - (t % segs) * T));
+  }
+  var s: array<f32, 8>;
+  for (var k = 0u; k < B; k++) {
+    for (var u = 0u; u < T; u++) { if (f32(u) < cnt) { s[k] += acc[k][u]; } }
+  }
+  let sums = reduce_tile(lid, vec4f(s[0], s[1], s[2], s[3]), vec4f(s[4], s[5], s[6], s[7]), cnt);
+  let n = sums[2].x;
+  let inv = select(0.0, 1.0 / n, n > 0.0);
+  let mean = array<f32, 8>(sums[0].x * inv, sums[0].y * inv, sums[0].z * inv, sums[0].w * inv,
+                           sums[1].x * inv, sums[1].y * inv, sums[1].z * inv, sums[1].w * inv);
+  var m: array<f32, 8>;
+  for (var k = 0u; k < B; k++) {
+    for (var u = 0u; u < T; u++) {
+      if (f32(u) < cnt) { let d = acc[k][u] - mean[k]; m[k] = fma(d, d, m[k]); }
+    }
+  }
+  let m2 = reduce_tile(lid, vec4f(m[0], m[1], m[2], m[3]), vec4f(m[4], m[5], m[6], m[7]), 0.0);
+  if (lid < B && o0 + lid < P.O) {
+    let S = nwg.x * nwg.y;
+    let o = 3u * ((o0 + lid) * S + wid.y * nwg.x + wid.x);
+    stats[o] = n;
+    stats[o + 1u] = mean[lid];
+    stats[o + 2u] = m2[lid / 4u][lid % 4u];
   }
 }
 

@@ -2,7 +2,7 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import { biasPartialFloats, conv2dBackward, conv2dBackwardInput, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
+import { biasPartialFloats, conv2dBackward, conv2dBackwardInput, convStatsGroups, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
@@ -30,10 +30,10 @@ export interface LayerCtx {
   /** A parameter (gradient) of another layer of the unit, by layer index. */
   paramAt(layer: number, name: string): Binding;
   gradAt(layer: number, name: string): Binding;
-  /** BatchNorm: this layer's running statistics, [mean.., var..]. */
-  runningStats(): Binding;
+  /** BatchNorm: this layer's (or `layer`'s) running statistics, [mean.., var..]. */
+  runningStats(layer?: number): Binding;
   /** BatchNorm, train mode: where this step's [mean.., unbiased var..] go (see bn_running_update). */
-  batchStats(): Binding;
+  batchStats(layer?: number): Binding;
   /** Per-plan scratch memory of this layer, allocated on first request. */
   scratch(name: string, bytes: number): Binding;
   /** The step uniform (seed, lr, ...), written before each step. */
@@ -58,6 +58,32 @@ function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDim
   return { N, C: l.inC, H: l.inShape[1], W: l.inShape[2], O: l.outC, KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw };
 }
 
+/**
+ * A convolution's backward: dx and the first stages of dw (and db); their second stage is the
+ * plan's one reduction dispatch.
+ */
+function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null): Call[] {
+  const d = convDims(l, c.N);
+  const calls: Call[] = [];
+  const wp = c.partials(weightPartialFloats(d));
+  const w = dx && fusedBackward(d) ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp) : conv2dWeightPartials(c.rt, d, dy, x, wp);
+  calls.push(w.call);
+  c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
+  if (l.bias) {
+    const bp = c.partials(biasPartialFloats(d));
+    const b = conv2dBiasPartials(c.rt, d, dy, bp);
+    calls.push(b.call);
+    c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
+  }
+  if (dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx));
+  return calls;
+}
+
+function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): number[] {
+  const d = convDims(l, N);
+  return l.bias ? [weightPartialFloats(d), biasPartialFloats(d)] : [weightPartialFloats(d)];
+}
+
 export function gpuLayer(info: LayerInfo): GpuLayer {
   switch (info.type) {
     case 'Conv2d': {
@@ -65,29 +91,8 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
       return {
         info,
         forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
-        // The first stages of dw (and db) here; their second stage is the plan's one reduction dispatch.
-        backward: (c) => {
-          const d = convDims(l, c.N);
-          const calls: Call[] = [];
-          const wp = c.partials(weightPartialFloats(d));
-          const w = c.dx && fusedBackward(d)
-            ? conv2dBackward(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf, c.x.buf, wp)
-            : conv2dWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
-          calls.push(w.call);
-          c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.grad('weight') });
-          if (l.bias) {
-            const bp = c.partials(biasPartialFloats(d));
-            const b = conv2dBiasPartials(c.rt, d, c.dy.buf, bp);
-            calls.push(b.call);
-            c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.grad('bias') });
-          }
-          if (c.dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
-          return calls;
-        },
-        partialFloats: (N) => {
-          const d = convDims(l, N);
-          return l.bias ? [weightPartialFloats(d), biasPartialFloats(d)] : [weightPartialFloats(d)];
-        },
+        backward: (c) => convBackward(c, l, c.dy.buf, c.x.buf, c.dx?.buf ?? null),
+        partialFloats: (N) => convPartialFloats(l, N),
       };
     }
     case 'BatchNorm2d':
@@ -187,6 +192,42 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
 }
 
 /**
+ * Conv2d → BatchNorm2d (→ ReLU (→ Dropout)) in train mode: the convolution's output is kept in
+ * the unit's scratch, and its forward kernel also writes the BatchNorm's partial statistics
+ * (conv2d_forward_stats), so the BatchNorm never reads it again to get them: 2 dispatches forward
+ * (3 unfused), and backward is the BatchNorm's then the convolution's.
+ */
+function convBatchNorm(conv: Extract<LayerInfo, { type: 'Conv2d' }>, bn: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
+  const bnDims = (N: number) => ({ N, C: bn.features, HW: bn.inShape[1] * bn.inShape[2], eps: bn.eps });
+  const size = (N: number) => 4 * N * numel(conv.outShape);
+  const aux = (c: LayerCtx) => c.scratch('aux', 4 * bnScratchFloats(c.rt, bnDims(c.N)).aux);
+  return {
+    info: conv,
+    forward: (c) => {
+      const d = convDims(conv, c.N);
+      const out = c.scratch('conv out', size(c.N));
+      const stats = c.scratch('partial', 4 * 3 * conv.outC * convStatsGroups(d));
+      const f = conv2dForward(c.rt, d, c.x.buf, c.paramAt(conv.index, 'weight'), out, conv.bias ? c.paramAt(conv.index, 'bias') : undefined, stats);
+      return [
+        f,
+        ...bnForward(c.rt, bnDims(c.N), fusion, true, c.step, out, c.paramAt(bn.index, 'weight'), c.paramAt(bn.index, 'bias'), c.y.buf,
+          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) }, convStatsGroups(d)),
+      ];
+    },
+    backward: (c) => {
+      const out = c.scratch('conv out', size(c.N));
+      const dOut = c.scratch('conv out grad', size(c.N));
+      return [
+        ...bnBackward(c.rt, bnDims(c.N), fusion, true, c.step, out, c.paramAt(bn.index, 'weight'), c.paramAt(bn.index, 'bias'),
+          c.dy.buf, dOut, c.gradAt(bn.index, 'weight'), c.gradAt(bn.index, 'bias'), aux(c)),
+        ...convBackward(c, conv, dOut, c.x.buf, c.dx?.buf ?? null),
+      ];
+    },
+    partialFloats: (N) => convPartialFloats(conv, N),
+  };
+}
+
+/**
  * The classifier head AdaptiveAvgPool2d → Conv2d 1×1 → Flatten → LogSoftmax (or AdaptiveAvgPool2d
  * → Flatten → Linear → LogSoftmax) as one unit: one dispatch forward, one backward.
  */
@@ -235,13 +276,20 @@ export interface Unit {
 
 /**
  * How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused,
- * and so does a classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
+ * in train mode together with a Conv2d before it, and so does a classifier head (GAP → 1×1 conv /
+ * Linear → LogSoftmax).
  */
 export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i].info;
-    if (l.type === 'BatchNorm2d' && layers[i + 1]?.info.type === 'ReLU') {
+    const next = layers[i + 1]?.info;
+    if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
+      const d = layers[i + 3]?.info;
+      const drop = d?.type === 'Dropout' && d.p > 0 ? d : null;
+      units.push({ first: i, last: i + (drop ? 3 : 2), layer: convBatchNorm(l, next, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });
+      i += drop ? 3 : 2;
+    } else if (l.type === 'BatchNorm2d' && layers[i + 1]?.info.type === 'ReLU') {
       const d = layers[i + 2]?.info;
       const drop = mode === 'train' && d?.type === 'Dropout' && d.p > 0 ? d : null;
       units.push({ first: i, last: i + (drop ? 2 : 1), layer: batchNorm(l, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });

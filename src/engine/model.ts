@@ -350,8 +350,8 @@ export class Plan {
         grad: (name) => model.slice(model.grads, model.slot(model.paramSlots, i, name)),
         paramAt: (layer, name) => model.slice(model.params, model.slot(model.paramSlots, layer, name)),
         gradAt: (layer, name) => model.slice(model.grads, model.slot(model.paramSlots, layer, name)),
-        runningStats: () => model.runningSlice(model.running, i),
-        batchStats: () => model.runningSlice(model.batchStats, i),
+        runningStats: (layer = i) => model.runningSlice(model.running, layer),
+        batchStats: (layer = i) => model.runningSlice(model.batchStats, layer),
         scratch: (name, bytes) => {
           const k = `${i}:${name}`;
           let b = scratch.get(k);

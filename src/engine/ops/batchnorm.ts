@@ -50,9 +50,10 @@ export function bnScratchFloats(rt: Runtime, d: BnDims): { partial: number; aux:
   return { partial: 3 * d.C * S, aux: 2 * d.C + 2 * d.C * S };
 }
 
-function params(rt: Runtime, d: BnDims, f: BnFusion) {
+function params(rt: Runtime, d: BnDims, f: BnFusion, chunks?: number) {
   const p = f.dropout?.p ?? 0;
-  const { S, chunk } = split(rt, d);
+  const { chunk } = split(rt, d);
+  const S = chunks ?? split(rt, d).S;
   return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk, valuesPerThread(rt)], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
 }
 
@@ -72,14 +73,17 @@ const ew = (f: BnFusion) => 2 + (f.relu ? 1 : 0) + (f.dropout ? 12 : 0);
 export function bnForward(
   rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, y: Binding,
   stats: { batchStats: Binding; partial: Binding; aux: Binding } | { running: Binding; partial: Binding; aux: Binding },
+  /** Train mode: `partial` already holds this many chunks' statistics (conv2d_forward_stats wrote them). */
+  producedChunks?: number,
 ): Call[] {
   const train_ = 'batchStats' in stats;
   if (train_ !== train) throw new Error('bnForward: train mode takes batchStats, eval mode running');
-  const P = params(rt, d, f);
+  const P = params(rt, d, f, producedChunks);
   const n = d.N * d.C * d.HW;
-  const { S, chunk } = split(rt, d);
+  const { chunk } = split(rt, d);
+  const S = producedChunks ?? split(rt, d).S;
   const calls: Call[] = [];
-  if ('batchStats' in stats)
+  if ('batchStats' in stats && producedChunks === undefined)
     calls.push(
       rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, S], undefined, {
         bytes: 4 * n + 12 * d.C * S,

@@ -75,13 +75,30 @@ export function convSizes(d: ConvDims): { x: number; w: number; y: number; macs:
   return { x: d.N * d.C * d.H * d.W, w, y: d.N * d.O * OH * OW, macs: d.N * OH * OW * w };
 }
 
-export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding): Call {
+/** Workgroups (in x·y) of conv2dForward: the chunks of the statistics conv2d_forward_stats writes. */
+export function convStatsGroups(d: ConvDims): number {
+  const { OH, OW } = convOutSize(d);
+  const g = grid1d(d.N * OH * Math.ceil(OW / T));
+  return g[0] * g[1];
+}
+
+/**
+ * y = conv(x, w) (+ b). With `stats` (3·O·convStatsGroups(d) floats), also the count, mean and M2
+ * of each workgroup's outputs per channel, for the BatchNorm that follows (bnForward's producedChunks).
+ */
+export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding, stats?: Binding): Call {
   const { OH, OW } = convOutSize(d);
   const g = grid1d(d.N * OH * Math.ceil(OW / T));
   const z = convSizes(d);
-  return rt.call('conv2d_forward', code, 'conv2d_forward', [params(rt, d), x, w, y, b ?? rt.dummy], [g[0], g[1], Math.ceil(d.O / B)], {
+  const S = g[0] * g[1];
+  const bindings = [params(rt, d), x, w, y, b ?? rt.dummy, ...(stats ? [stats] : [])];
+  return rt.call(stats ? 'conv2d_forward_stats' : 'conv2d_forward', code, stats ? 'conv2d_forward_stats' : 'conv2d_forward', bindings, [g[0], g[1], Math.ceil(d.O / B)], {
     HAS_BIAS: b ? 1 : 0,
-  }, { bytes: 4 * (z.x + z.w + z.y + (b ? d.O : 0)), flops: 2 * z.macs, serial: d.C * d.KH * d.KW });
+  }, {
+    bytes: 4 * (z.x + z.w + z.y + (b ? d.O : 0) + (stats ? 3 * d.O * S : 0)),
+    flops: 2 * z.macs + (stats ? 4 * z.y : 0),
+    serial: d.C * d.KH * d.KW + (stats ? 2 * B * T + 16 : 0),
+  });
 }
 
 export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
@@ -175,6 +192,8 @@ export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
   return [
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 0 } },
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
+    { code, entry: 'conv2d_forward_stats', constants: { HAS_BIAS: 0 } },
+    { code, entry: 'conv2d_forward_stats', constants: { HAS_BIAS: 1 } },
     { code, entry: 'conv2d_backward_input' },
     ...weight,
     ...sizes.flatMap(([KH, KW]) => (KH <= MAX_TILE && KW <= MAX_TILE ? [{ code, entry: 'conv2d_backward', constants: { KHc: KH, KWc: KW } }] : [])),
