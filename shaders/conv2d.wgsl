@@ -18,18 +18,30 @@ override HAS_BIAS: bool = false;
 override KHc: u32 = 3u;  // backward_weight: the kernel size, fixed per pipeline
 override KWc: u32 = 3u;
 
-struct Params {
+// Each entry's own parameter block: the geometry, then what that entry adds.
+struct ConvParams {                    // forward, forward_stats, backward_input
   N: u32, C: u32, H: u32, W: u32,      // input
   O: u32, OH: u32, OW: u32,            // output
   KH: u32, KW: u32, PH: u32, PW: u32,  // kernel, padding
-  S: u32, chunk: u32,                  // backward_weight/_bias: chunks, output rows (n, i) per chunk
-  G: u32,                              // backward (fused): workgroups of dx per block of 8 input channels
+}
+
+struct ConvSplitParams {               // backward_weight, backward_weight_any, backward_bias
+  N: u32, C: u32, H: u32, W: u32, O: u32, OH: u32, OW: u32, KH: u32, KW: u32, PH: u32, PW: u32,
+  S: u32, chunk: u32,                  // chunks, output rows (n, i) per chunk
+}
+
+struct ConvBackwardParams {            // backward (fused)
+  N: u32, C: u32, H: u32, W: u32, O: u32, OH: u32, OW: u32, KH: u32, KW: u32, PH: u32, PW: u32,
+  S: u32, chunk: u32,
+  G: u32,                              // workgroups of dx per block of 8 input channels
 }
 
 const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
 const T = 4u;  // neighbouring pixels of a row per thread
 
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: ConvParams;
+@group(0) @binding(0) var<uniform> PS: ConvSplitParams;
+@group(0) @binding(0) var<uniform> PB: ConvBackwardParams;
 
 // forward: (P, x, w, y, b); grid: x, y over (image, row, group of 4 columns), z over blocks of 8 output channels.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -177,44 +189,44 @@ fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
                          @builtin(local_invocation_index) lid: u32) {
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
   if (t >= P.N * P.H * ((P.W + T - 1u) / T)) { return; }
-  input_grad(t, wid.z * B);
+  input_grad(P, t, wid.z * B);
 }
 
 // dx for thread t of (image, row, group of 4 columns), input channels c0..c0+7.
-fn input_grad(t: u32, c0: u32) {
-  let segs = (P.W + T - 1u) / T;
+fn input_grad(g: ConvParams, t: u32, c0: u32) {
+  let segs = (g.W + T - 1u) / T;
   let v0 = (t % segs) * T;
-  let h = (t / segs) % P.H;
-  let n = t / (segs * P.H);
-  let kk = P.KH * P.KW;
+  let h = (t / segs) % g.H;
+  let n = t / (segs * g.H);
+  let kk = g.KH * g.KW;
   var acc: array<array<f32, 4>, 8>;
-  for (var o = 0u; o < P.O; o++) {
-    for (var p = 0u; p < P.KH; p++) {
-      let i = i32(h + P.PH) - i32(p);
-      if (i < 0 || i >= i32(P.OH)) { continue; }
-      let row = ((n * P.O + o) * P.OH + u32(i)) * P.OW;
-      for (var q = 0u; q < P.KW; q++) {
-        var g: array<f32, 4>;
+  for (var o = 0u; o < g.O; o++) {
+    for (var p = 0u; p < g.KH; p++) {
+      let i = i32(h + g.PH) - i32(p);
+      if (i < 0 || i >= i32(g.OH)) { continue; }
+      let row = ((n * g.O + o) * g.OH + u32(i)) * g.OW;
+      for (var q = 0u; q < g.KW; q++) {
+        var gv: array<f32, 4>;
         for (var u = 0u; u < T; u++) {
-          let j = i32(v0 + u + P.PW) - i32(q);
-          let inside = j >= 0 && j < i32(P.OW);
-          g[u] = select(0.0, dy[row + u32(clamp(j, 0, i32(P.OW) - 1))], inside);
+          let j = i32(v0 + u + g.PW) - i32(q);
+          let inside = j >= 0 && j < i32(g.OW);
+          gv[u] = select(0.0, dy[row + u32(clamp(j, 0, i32(g.OW) - 1))], inside);
         }
-        let wbase = (o * P.C + c0) * kk + p * P.KW + q;
+        let wbase = (o * g.C + c0) * kk + p * g.KW + q;
         for (var k = 0u; k < B; k++) {
-          if (c0 + k >= P.C) { break; }
+          if (c0 + k >= g.C) { break; }
           let wv = w[wbase + k * kk];
-          for (var u = 0u; u < T; u++) { acc[k][u] = fma(g[u], wv, acc[k][u]); }
+          for (var u = 0u; u < T; u++) { acc[k][u] = fma(gv[u], wv, acc[k][u]); }
         }
       }
     }
   }
   for (var k = 0u; k < B; k++) {
     let c = c0 + k;
-    if (c >= P.C) { break; }
-    let base = ((n * P.C + c) * P.H + h) * P.W;
+    if (c >= g.C) { break; }
+    let base = ((n * g.C + c) * g.H + h) * g.W;
     for (var u = 0u; u < T; u++) {
-      if (v0 + u < P.W) { dx[base + v0 + u] = acc[k][u]; }
+      if (v0 + u < g.W) { dx[base + v0 + u] = acc[k][u]; }
     }
   }
 }
@@ -228,8 +240,8 @@ fn input_grad(t: u32, c0: u32) {
 fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                           @builtin(local_invocation_index) lid: u32) {
   let t = flat256(wid, nwg, lid);
-  if (t >= P.O * P.C * P.S) { return; }
-  weight_grad(t);
+  if (t >= PS.O * PS.C * PS.S) { return; }
+  weight_grad(PS, t);
 }
 
 // backward (fused): (P, dy, w, dx, x, partial); dx and dw's first stage in one dispatch, which
@@ -239,38 +251,40 @@ fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
 fn conv2d_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
   let g = wid.y * nwg.x + wid.x;
-  let dxg = P.G * ((P.C + B - 1u) / B);
+  let dxg = PB.G * ((PB.C + B - 1u) / B);
   if (g < dxg) {
-    let t = (g % P.G) * 256u + lid;
-    if (t < P.N * P.H * ((P.W + T - 1u) / T)) { input_grad(t, (g / P.G) * B); }
+    let t = (g % PB.G) * 256u + lid;
+    let geom = ConvParams(PB.N, PB.C, PB.H, PB.W, PB.O, PB.OH, PB.OW, PB.KH, PB.KW, PB.PH, PB.PW);
+    if (t < PB.N * PB.H * ((PB.W + T - 1u) / T)) { input_grad(geom, t, (g / PB.G) * B); }
   } else {
     let t = (g - dxg) * 256u + lid;
-    if (t < P.O * P.C * P.S) { weight_grad(t); }
+    let split = ConvSplitParams(PB.N, PB.C, PB.H, PB.W, PB.O, PB.OH, PB.OW, PB.KH, PB.KW, PB.PH, PB.PW, PB.S, PB.chunk);
+    if (t < PB.O * PB.C * PB.S) { weight_grad(split, t); }
   }
 }
 
 // The KH×KW weight partials of thread t = (chunk s, channel pair (o, c)).
-fn weight_grad(t: u32) {
-  let pairs = P.O * P.C;
+fn weight_grad(ps: ConvSplitParams, t: u32) {
+  let pairs = ps.O * ps.C;
   let oc = t % pairs;
   let s = t / pairs;
-  let o = oc / P.C;
-  let c = oc % P.C;
+  let o = oc / ps.C;
+  let c = oc % ps.C;
   var acc: array<f32, 49>;
-  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
-  for (var r = s * P.chunk; r < end; r++) {
-    let n = r / P.OH;
-    let i = r % P.OH;
-    let ybase = ((n * P.O + o) * P.OH + i) * P.OW;
-    for (var j = 0u; j < P.OW; j++) {
+  let end = min(ps.N * ps.OH, (s + 1u) * ps.chunk);
+  for (var r = s * ps.chunk; r < end; r++) {
+    let n = r / ps.OH;
+    let i = r % ps.OH;
+    let ybase = ((n * ps.O + o) * ps.OH + i) * ps.OW;
+    for (var j = 0u; j < ps.OW; j++) {
       let g = dy[ybase + j];
       for (var p = 0u; p < KHc; p++) {
-        let h = i32(i + p) - i32(P.PH);
-        if (h < 0 || h >= i32(P.H)) { continue; }
-        let xrow = ((n * P.C + c) * P.H + u32(h)) * P.W;
+        let h = i32(i + p) - i32(ps.PH);
+        if (h < 0 || h >= i32(ps.H)) { continue; }
+        let xrow = ((n * ps.C + c) * ps.H + u32(h)) * ps.W;
         for (var q = 0u; q < KWc; q++) {
-          let v = i32(j + q) - i32(P.PW);
-          if (v < 0 || v >= i32(P.W)) { continue; }
+          let v = i32(j + q) - i32(ps.PW);
+          if (v < 0 || v >= i32(ps.W)) { continue; }
           acc[p * KWc + q] = fma(g, x_saved[xrow + u32(v)], acc[p * KWc + q]);
         }
       }
@@ -285,27 +299,27 @@ fn weight_grad(t: u32) {
 @compute @workgroup_size(256)
 fn conv2d_backward_weight_any(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                               @builtin(local_invocation_index) lid: u32) {
-  let nw = P.O * P.C * P.KH * P.KW;
+  let nw = PS.O * PS.C * PS.KH * PS.KW;
   let t = flat256(wid, nwg, lid);
-  if (t >= nw * P.S) { return; }
+  if (t >= nw * PS.S) { return; }
   let e = t % nw;
   let s = t / nw;
-  let q = e % P.KW;
-  let p = (e / P.KW) % P.KH;
-  let c = (e / (P.KW * P.KH)) % P.C;
-  let o = e / (P.KW * P.KH * P.C);
+  let q = e % PS.KW;
+  let p = (e / PS.KW) % PS.KH;
+  let c = (e / (PS.KW * PS.KH)) % PS.C;
+  let o = e / (PS.KW * PS.KH * PS.C);
   // Output columns j whose input column j + q - PW is inside the image.
-  let j0 = u32(max(0, i32(P.PW) - i32(q)));
-  let j1 = u32(clamp(i32(P.W) + i32(P.PW) - i32(q), 0, i32(P.OW)));
-  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
+  let j0 = u32(max(0, i32(PS.PW) - i32(q)));
+  let j1 = u32(clamp(i32(PS.W) + i32(PS.PW) - i32(q), 0, i32(PS.OW)));
+  let end = min(PS.N * PS.OH, (s + 1u) * PS.chunk);
   var acc = 0.0;
-  for (var row = s * P.chunk; row < end; row++) {
-    let n = row / P.OH;
-    let i = row % P.OH;
-    let h = i32(i + p) - i32(P.PH);
-    if (h < 0 || h >= i32(P.H)) { continue; }
-    let ybase = ((n * P.O + o) * P.OH + i) * P.OW;
-    let xbase = ((n * P.C + c) * P.H + u32(h)) * P.W + q - P.PW;  // wraps below 0 only for j < j0
+  for (var row = s * PS.chunk; row < end; row++) {
+    let n = row / PS.OH;
+    let i = row % PS.OH;
+    let h = i32(i + p) - i32(PS.PH);
+    if (h < 0 || h >= i32(PS.H)) { continue; }
+    let ybase = ((n * PS.O + o) * PS.OH + i) * PS.OW;
+    let xbase = ((n * PS.C + c) * PS.H + u32(h)) * PS.W + q - PS.PW;  // wraps below 0 only for j < j0
     for (var j = j0; j < j1; j++) {
       acc = fma(dy[ybase + j], x_saved[xbase + j], acc);
     }
@@ -320,14 +334,14 @@ fn conv2d_backward_weight_any(@builtin(workgroup_id) wid: vec3u, @builtin(num_wo
 fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                         @builtin(local_invocation_index) lid: u32) {
   let t = flat256(wid, nwg, lid);
-  if (t >= P.O * P.S) { return; }
-  let o = t % P.O;
-  let s = t / P.O;
-  let end = min(P.N * P.OH, (s + 1u) * P.chunk);
+  if (t >= PS.O * PS.S) { return; }
+  let o = t % PS.O;
+  let s = t / PS.O;
+  let end = min(PS.N * PS.OH, (s + 1u) * PS.chunk);
   var acc = 0.0;
-  for (var row = s * P.chunk; row < end; row++) {
-    let base = (((row / P.OH) * P.O + o) * P.OH + row % P.OH) * P.OW;
-    for (var j = 0u; j < P.OW; j++) { acc += dy[base + j]; }
+  for (var row = s * PS.chunk; row < end; row++) {
+    let base = (((row / PS.OH) * PS.O + o) * PS.OH + row % PS.OH) * PS.OW;
+    for (var j = 0u; j < PS.OW; j++) { acc += dy[base + j]; }
   }
-  partial_b[s * P.O + o] = acc;
+  partial_b[s * PS.O + o] = acc;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackward as conv2dBackwardFused, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, fusedBackward, MAX_SERIAL, weightPartialFloats, weightSplit } from '../src/engine/ops/conv2d';
+import { conv2dBackward as conv2dBackwardFused, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, fusedBackward, MAX_SERIAL, weightSplit } from '../src/engine/ops/conv2d';
 import { reduceSegments } from '../src/engine/ops/reduce';
+import { Runtime } from '../src/engine/runtime';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
 import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../src/engine/ops/dev/conv2d_v3';
@@ -64,7 +65,7 @@ describe('conv2d fused backward (dx and dw partials in one dispatch) vs float64 
       const x = randn(nx, rand);
       const w = randn(nw, rand, 0.3);
       const dy = randn(s.N * s.O * OH * OW, rand);
-      const [DX, DW, scratch] = [nx, nw, weightPartialFloats(s)].map((n) => rt.buffer(4 * n));
+      const [DX, DW, scratch] = [nx, nw, convScratchFloats(s)].map((n) => rt.buffer(4 * n));
       const p = conv2dBackwardFused(rt, s, rt.upload(dy), rt.upload(w), DX, rt.upload(x), scratch);
       rt.run([p.call, reduceSegments(rt, 'dw', [{ partial: scratch, count: p.count, S: p.S, out: DW }])]);
       const ref = conv2dBackward64(x, w, dy, s);
@@ -91,7 +92,8 @@ describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partia
 
 describe('weight gradients at batch 512: no thread loops over more than 256 output pixels', () => {
   it('the first stage is capped and the reduction stays exact', async () => {
-    const rt = await runtime();
+    const base = await runtime();
+    const rt = new Runtime(base.device, { ...base.info, isFallback: false }); // as planned for a GPU
     const s = { N: 40, C: 1, H: 28, W: 28, O: 8, KH: 3, KW: 3, PH: 0, PW: 0 };
     const big = weightSplit({ ...s, N: 512 }, s.O * s.C);
     expect(big.chunk * 26).toBeLessThanOrEqual(MAX_SERIAL);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatResult, runFixture } from '../src/engine/fixtures';
-import { pcg } from '../src/engine/reference/dropout';
+import { pcg } from '../src/engine/rng';
 import { makeSchedule } from '../src/train/schedule';
 import { runtime } from './gpu';
 

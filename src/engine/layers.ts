@@ -51,7 +51,7 @@ export interface GpuLayer {
   forward(c: LayerCtx): Call[];
   backward(c: LayerCtx): Call[];
   /** The partials(floats) requests backward will make at batch N (split gradient reductions). */
-  partialFloats?(N: number): number[];
+  partialFloats?(N: number, rt: Runtime): number[];
 }
 
 function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
@@ -65,12 +65,13 @@ function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDim
 function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null): Call[] {
   const d = convDims(l, c.N);
   const calls: Call[] = [];
-  const wp = c.partials(weightPartialFloats(d));
+  const cpu = c.rt.info.isFallback;
+  const wp = c.partials(weightPartialFloats(d, undefined, cpu));
   const w = dx && fusedBackward(d) ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp) : conv2dWeightPartials(c.rt, d, dy, x, wp);
   calls.push(w.call);
   c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
   if (l.bias) {
-    const bp = c.partials(biasPartialFloats(d));
+    const bp = c.partials(biasPartialFloats(d, cpu));
     const b = conv2dBiasPartials(c.rt, d, dy, bp);
     calls.push(b.call);
     c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
@@ -79,9 +80,10 @@ function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy
   return calls;
 }
 
-function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): number[] {
+function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime): number[] {
   const d = convDims(l, N);
-  return l.bias ? [weightPartialFloats(d), biasPartialFloats(d)] : [weightPartialFloats(d)];
+  const cpu = rt.info.isFallback;
+  return l.bias ? [weightPartialFloats(d, undefined, cpu), biasPartialFloats(d, cpu)] : [weightPartialFloats(d, undefined, cpu)];
 }
 
 export function gpuLayer(info: LayerInfo): GpuLayer {
@@ -92,7 +94,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         info,
         forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
         backward: (c) => convBackward(c, l, c.dy.buf, c.x.buf, c.dx?.buf ?? null),
-        partialFloats: (N) => convPartialFloats(l, N),
+        partialFloats: (N, rt) => convPartialFloats(l, N, rt),
       };
     }
     case 'BatchNorm2d':
@@ -223,7 +225,7 @@ function convBatchNorm(conv: Extract<LayerInfo, { type: 'Conv2d' }>, bn: Extract
         ...convBackward(c, conv, dOut, c.x.buf, c.dx?.buf ?? null),
       ];
     },
-    partialFloats: (N) => convPartialFloats(conv, N),
+    partialFloats: (N, rt) => convPartialFloats(conv, N, rt),
   };
 }
 

@@ -335,7 +335,7 @@ export class Plan {
     const scratch = new Map<string, GPUBuffer>();
     // Split gradient reductions: first stages in the layers, the second all in one dispatch.
     const backUnits = units.slice(firstUnit).filter((u) => !identity(u));
-    const reducer = new GradReducer(rt, backUnits.flatMap((u) => u.layer.partialFloats?.(N) ?? []));
+    const reducer = new GradReducer(rt, backUnits.flatMap((u) => u.layer.partialFloats?.(N, rt) ?? []));
     const ctx = (u: Unit): LayerCtx => {
       const i = u.first;
       return {

@@ -27,9 +27,11 @@ const T = 4;
 /** The largest kernel whose weight gradient keeps its KH×KW accumulators in registers. */
 const MAX_TILE = 7;
 
-function params(rt: Runtime, d: ConvDims, split = { S: 0, chunk: 0 }, G = 0) {
+/** The shader's ConvParams (geometry); with a split, ConvSplitParams; with G too, ConvBackwardParams. */
+function params(rt: Runtime, d: ConvDims, split?: { S: number; chunk: number }, G?: number) {
   const { OH, OW } = convOutSize(d);
-  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, split.S, split.chunk, G] });
+  const geom = [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW];
+  return rt.params({ u: split ? (G !== undefined ? [...geom, split.S, split.chunk, G] : [...geom, split.S, split.chunk]) : geom });
 }
 
 /** The longest serial loop a weight-gradient thread may run (output pixels of its chunk). */
@@ -41,31 +43,33 @@ export const MAX_SERIAL = 256;
  * most 2048 chunks (reduce_segments' lanes then loop ≤ 128 times), and never more than MAX_SERIAL
  * output pixels per thread (v4; v3's split let the chunk grow with the batch: weightSplitV3 in
  * ops/dev/conv2d_v3.ts). Both bounds hold up to N·OH·OW ≈ 500k output pixels (batch 512 at 26×26).
+ * `cpu` (a CPU adapter, which runs few threads and pays for each partial it writes and re-reads)
+ * keeps v3's longer chunks.
  */
-export function weightSplit(d: ConvDims, outputs: number): { S: number; chunk: number } {
+export function weightSplit(d: ConvDims, outputs: number, cpu = false): { S: number; chunk: number } {
   const { OH, OW } = convOutSize(d);
   const rows = d.N * OH;
-  const want = Math.max(1, Math.min(Math.ceil((rows * OW) / 32), Math.ceil(65536 / outputs), rows, 2048));
-  const chunk = Math.min(Math.ceil(rows / want), Math.max(1, Math.floor(MAX_SERIAL / OW)));
+  const want = Math.max(1, Math.min(Math.ceil((rows * OW) / 32), Math.ceil(65536 / outputs), rows, cpu ? Infinity : 2048));
+  const chunk = cpu ? Math.ceil(rows / want) : Math.min(Math.ceil(rows / want), Math.max(1, Math.floor(MAX_SERIAL / OW)));
   return { S: Math.ceil(rows / chunk), chunk };
 }
 
 const tiled = (d: ConvDims) => d.KH <= MAX_TILE && d.KW <= MAX_TILE;
 
 /** Floats of the weight gradient's partial sums (conv2dWeightPartials). */
-export function weightPartialFloats(d: ConvDims, perElement = !tiled(d)): number {
+export function weightPartialFloats(d: ConvDims, perElement = !tiled(d), cpu = false): number {
   const nw = d.O * d.C * d.KH * d.KW;
-  return weightSplit(d, perElement ? nw : d.O * d.C).S * nw;
+  return weightSplit(d, perElement ? nw : d.O * d.C, cpu).S * nw;
 }
 
 /** Floats of the bias gradient's partial sums (conv2dBiasPartials). */
-export function biasPartialFloats(d: ConvDims): number {
-  return weightSplit(d, d.O).S * d.O;
+export function biasPartialFloats(d: ConvDims, cpu = false): number {
+  return weightSplit(d, d.O, cpu).S * d.O;
 }
 
 /** Scratch floats conv2dBackwardWeight and conv2dBackwardBias need for their partial sums. */
 export function convScratchFloats(d: ConvDims): number {
-  return Math.max(weightPartialFloats(d), biasPartialFloats(d));
+  return Math.max(...[false, true].flatMap((cpu) => [weightPartialFloats(d, undefined, cpu), biasPartialFloats(d, cpu)]));
 }
 
 /** Floats of input, weights and output, and the multiply-adds of one pass (forward, dx or dw). */
@@ -126,7 +130,7 @@ export interface Partials {
  */
 export function conv2dWeightPartials(
   rt: Runtime, d: ConvDims, dy: Binding, x: Binding, partial: Binding, perElement = !tiled(d),
-  split = weightSplit(d, perElement ? d.O * d.C * d.KH * d.KW : d.O * d.C),
+  split = weightSplit(d, perElement ? d.O * d.C * d.KH * d.KW : d.O * d.C, rt.info.isFallback),
 ): Partials {
   const nw = d.O * d.C * d.KH * d.KW;
   const { OW } = convOutSize(d);
@@ -149,7 +153,7 @@ export const fusedBackward = (d: ConvDims) => tiled(d);
 export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, x: Binding, partial: Binding): Partials {
   if (!tiled(d)) throw new Error(`conv2dBackward: ${d.KH}×${d.KW} kernels take conv2dBackwardInput and conv2dWeightPartials`);
   const nw = d.O * d.C * d.KH * d.KW;
-  const split = weightSplit(d, d.O * d.C);
+  const split = weightSplit(d, d.O * d.C, rt.info.isFallback);
   const { OW } = convOutSize(d);
   const z = convSizes(d);
   const G = Math.ceil((d.N * d.H * Math.ceil(d.W / T)) / 256);
@@ -164,7 +168,7 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
 
 /** db's first stage: partial sums over chunks of output rows into `partial` (biasPartialFloats(d) floats). */
 export function conv2dBiasPartials(rt: Runtime, d: ConvDims, dy: Binding, partial: Binding): Partials {
-  const split = weightSplit(d, d.O);
+  const split = weightSplit(d, d.O, rt.info.isFallback);
   const call = rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, partial], grid1d(d.O * split.S), undefined, {
     bytes: 4 * (convSizes(d).y + split.S * d.O),
     flops: convSizes(d).y,

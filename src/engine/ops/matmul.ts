@@ -31,7 +31,7 @@ export function matmul(
 
 /** out[n] = Σ_m x[m, n] for x of shape [M, N] (the bias gradient of Linear). */
 export function columnSum(rt: Runtime, label: string, M: number, N: number, x: Binding, out: Binding): Call {
-  return rt.call(label, code, 'column_sum', [rt.params({ u: [M, N, 0] }), x, out], [Math.ceil(N / 64)], undefined, {
+  return rt.call(label, code, 'column_sum', [rt.params({ u: [M, N] }), x, out], [Math.ceil(N / 64)], undefined, {
     bytes: 4 * (M * N + N),
     flops: M * N,
     serial: M,

@@ -36,7 +36,7 @@ export function maxpoolBackward(rt: Runtime, d: PoolDims, dy: Binding, arg: Bind
 }
 
 export function gapForward(rt: Runtime, d: Omit<PoolDims, 'K'>, x: Binding, y: Binding): Call {
-  return rt.call('gap_forward', code, 'gap_forward', [params(rt, { ...d, K: 1 }), x, y], grid1d(d.N * d.C), undefined, {
+  return rt.call('gap_forward', code, 'gap_forward', [rt.params({ u: [d.N, d.C, d.H, d.W] }), x, y], grid1d(d.N * d.C), undefined, {
     bytes: 4 * d.N * d.C * (d.H * d.W + 1),
     flops: d.N * d.C * d.H * d.W,
     serial: d.H * d.W,
@@ -44,7 +44,7 @@ export function gapForward(rt: Runtime, d: Omit<PoolDims, 'K'>, x: Binding, y: B
 }
 
 export function gapBackward(rt: Runtime, d: Omit<PoolDims, 'K'>, dy: Binding, dx: Binding): Call {
-  return rt.call('gap_backward', code, 'gap_backward', [params(rt, { ...d, K: 1 }), dy, dx], grid1d(d.N * d.C * d.H * d.W), undefined, {
+  return rt.call('gap_backward', code, 'gap_backward', [rt.params({ u: [d.N, d.C, d.H, d.W] }), dy, dx], grid1d(d.N * d.C * d.H * d.W), undefined, {
     bytes: 4 * d.N * d.C * (d.H * d.W + 1),
     flops: d.N * d.C * d.H * d.W,
     serial: 1,
