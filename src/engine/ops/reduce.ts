@@ -4,9 +4,8 @@ import { grid1d, span, type Binding, type Call, type KernelRef, type Runtime } f
 
 const code = source;
 
-/** Elements per workgroup and lanes per element (the shader's RW, RL). */
-const RW = 16;
-const RL = 16;
+/** Lanes per element (the shader's RL): 16 on a GPU, 1 on a CPU adapter (no barriers). */
+const lanesFor = (rt: Runtime) => (rt.info.isFallback ? 1 : 16);
 
 /** out[e] = Σ_s partial[s·count + e] for e < count, s < S. */
 export interface ReduceSegment {
@@ -24,6 +23,8 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
   if (!segments.length) throw new Error('reduceSegments: no segments');
   const src = span(segments[0].partial).buffer;
   const dst = span(segments[0].out).buffer;
+  const RL = lanesFor(rt);
+  const RW = 256 / RL;
   const table: number[] = [];
   let groups = 0;
   let bytes = 0;
@@ -42,10 +43,10 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
   }
   const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
   return rt.call(label, code, 'reduce_segments', [rt.params({ u: [segments.length] }), rt.upload(Uint32Array.from(table), `${label} segments`), whole(src), whole(dst)],
-    grid1d(groups * 256), undefined, { bytes, flops, serial });
+    grid1d(groups * 256), { RL }, { bytes, flops, serial });
 }
 
-export const reduceKernels: KernelRef[] = [{ code, entry: 'reduce_segments' }];
+export const reduceKernels: KernelRef[] = [1, 16].map((RL) => ({ code, entry: 'reduce_segments', constants: { RL } }));
 
 /**
  * Partial sums of a plan's backward pass, in one arena buffer, reduced by one dispatch at the end
