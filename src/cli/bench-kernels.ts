@@ -8,6 +8,7 @@ import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../engine/ops/dev/conv2d_v2';
 import { bnBackward, bnForward, bnScratchFloats, NO_FUSION } from '../engine/ops/batchnorm';
 import { bnBackwardV1, bnForwardTrainV1 } from '../engine/ops/dev/batchnorm_v1';
+import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../engine/ops/dev/conv2d_v3';
 import { bnBackwardV2, bnForwardV2, bnScratchFloatsV2 } from '../engine/ops/dev/batchnorm_v2';
 import { matmul } from '../engine/ops/matmul';
 import { Runtime } from '../engine/runtime';
@@ -57,7 +58,7 @@ async function main() {
     const x = rt.buffer(4 * d.N * d.C * d.H * d.W);
     const w = rt.buffer(4 * d.O * d.C * d.KH * d.KW);
     const y = rt.buffer(4 * d.N * d.O * OH * OW);
-    const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d)));
+    const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d), conv2dV3ScratchFloats(d)));
     const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
     const reps = info.isFallback ? 2 : 50;
     for (const [kind, calls] of [
@@ -69,7 +70,8 @@ async function main() {
       ['backward input v3', [conv2dBackwardInput(rt, d, y, w, x)]],
       ['backward weight v1', [conv2dBackwardWeightV1(rt, d, y, x, w)]],
       ['backward weight v2', conv2dBackwardWeightV2(rt, d, y, x, w, scratch)],
-      ['backward weight v3', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
+      ['backward weight v3', conv2dBackwardWeightV3(rt, d, y, x, w, scratch)],
+      ['backward weight v4', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
     ] as const) {
       await timeCalls(rt, [...calls], 1, 1);
       report(`${name} ${kind}`, flop, await timeCalls(rt, [...calls], reps));
