@@ -121,6 +121,7 @@ test('a NaN loss stops training with a message naming the layer', async ({ page 
   await page.getByTestId('mnist-run').click();
   await expect(cellStatus(page, 5)).toHaveText('error', { timeout: 240_000 });
   const msg = page.locator('mnist-section nb-cell[index="5"]').locator('.msg');
-  await expect(msg).toContainText(/layer \d+ \(\w+\)/);
+  // A layer, or a unit the plan computes together (Conv2d → BatchNorm2d → ReLU → Dropout).
+  await expect(msg).toContainText(/layers? \d+(–\d+)? \(\w+/);
   await expect(msg).toContainText('The weights from before this step are kept');
 });

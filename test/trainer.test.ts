@@ -60,7 +60,8 @@ describe('Trainer', () => {
     const r = await trainer.run();
     expect(r.status).toBe('nonfinite');
     if (r.status !== 'nonfinite') return;
-    expect(r.detail.message).toMatch(/layer \d+ \(\w+\)/);
+    // A layer, or a unit the plan computes together (Conv2d → BatchNorm2d → ReLU → Dropout), by index and type.
+    expect(r.detail.message).toMatch(/layers? \d+(–\d+)? \(\w+/);
     const state = await model.getState();
     for (const [k, t] of Object.entries(state)) expect(t.data.every(Number.isFinite), k).toBe(true);
     free();
