@@ -210,6 +210,11 @@ def main():
     make("head_gap_linear_b40", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"},
                                  {"type": "Linear", "in_features": 20, "out_features": 11, "bias": False},
                                  {"type": "LogSoftmax", "dim": 1}], [40, 20, 2, 2], loss="nll", seed=74)
+    # A 1×1 convolution feeding a max pool (one unit in the engine), odd sizes, bias, pool 2 and 3.
+    make("conv1x1_maxpool_odd", [conv(3, 5, 1, 0, True), {"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 7, 5],
+         loss="half_sse", seed=75, optimizer=SGD)
+    make("conv1x1_maxpool3_after_conv", [conv(2, 3, 3, 1, False), conv(3, 9, 1, 0, False), {"type": "MaxPool2d", "kernel_size": 3}],
+         [3, 2, 8, 7], loss="half_sse", seed=76)
     make("flatten_linear_nll", [{"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 4, "bias": True},
                                 {"type": "LogSoftmax", "dim": 1}], [6, 3, 2, 2], loss="nll", seed=72,
          optimizer={"lr": 0.05, "momentum": 0.0})

@@ -179,10 +179,70 @@ fn conv2d_forward_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgrou
   }
 }
 
+// conv1x1_pool: (PP, x, w, y, b, arg); a 1×1 convolution followed by a K×K max pool (stride K,
+// floor): y[n,o,i,j] = max over the window of the convolution's outputs, which are never stored;
+// arg[n,o,i,j] = the flat index of the winner in the convolution's [N, O, H, W] output (first
+// maximum; NaN wins), as maxpool_forward keeps it. One thread per (image, pooled pixel) × 8
+// output channels (grid z).
+struct ConvPoolParams { N: u32, C: u32, H: u32, W: u32, O: u32, K: u32, POH: u32, POW: u32 }
+
+@group(0) @binding(0) var<uniform> PP: ConvPoolParams;
+@group(0) @binding(5) var<storage, read_write> arg_out: array<u32>;
+
+@compute @workgroup_size(256)
+fn conv1x1_pool(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
+  if (t >= PP.N * PP.POH * PP.POW) { return; }
+  let o0 = wid.z * B;
+  let j = t % PP.POW;
+  let i = (t / PP.POW) % PP.POH;
+  let n = t / (PP.POW * PP.POH);
+  let hw = PP.H * PP.W;
+  var best: array<f32, 8>;
+  var besti: array<u32, 8>;
+  for (var k = 0u; k < B; k++) { besti[k] = NO_INDEX; best[k] = F32_LOWEST; }
+  for (var p = 0u; p < PP.K; p++) {
+    for (var q = 0u; q < PP.K; q++) {
+      let pix = (i * PP.K + p) * PP.W + j * PP.K + q;
+      var acc: array<f32, 8>;
+      for (var k = 0u; k < B; k++) { acc[k] = 0.0; }  // each window pixel starts from zero
+      for (var c = 0u; c < PP.C; c++) {
+        let xv = x[(n * PP.C + c) * hw + pix];
+        for (var k = 0u; k < B; k++) {
+          if (o0 + k >= PP.O) { break; }
+          acc[k] = fma(xv, w[(o0 + k) * PP.C + c], acc[k]);
+        }
+      }
+      for (var k = 0u; k < B; k++) {
+        if (o0 + k >= PP.O) { break; }
+        var v = acc[k];
+        if (HAS_BIAS) { v += b[o0 + k]; }
+        if (besti[k] == NO_INDEX || v > best[k] || v != v) {
+          best[k] = v;
+          besti[k] = (n * PP.O + o0 + k) * hw + pix;
+        }
+      }
+    }
+  }
+  for (var k = 0u; k < B; k++) {
+    let o = o0 + k;
+    if (o >= PP.O) { break; }
+    let oi = ((n * PP.O + o) * PP.POH + i) * PP.POW + j;
+    y[oi] = best[k];
+    arg_out[oi] = besti[k];
+  }
+}
+
 // backward_input: (P, dy, w, dx); grid: x, y over (image, row, group of 4 columns) of the input,
 // z over blocks of 8 input channels.
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+
+// The gradient at flat output index k. Where the convolution feeds a max pool computed with it
+// (conv1x1_pool), ops/conv2d.ts swaps this function for shaders/conv2d_unpool.wgsl's, which reads
+// the pool's gradient and routes it to each window's maximum.
+fn dy_at(k: u32) -> f32 { return dy[k]; }
 
 @compute @workgroup_size(256)
 fn conv2d_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -210,7 +270,7 @@ fn input_grad(g: ConvParams, t: u32, c0: u32) {
         for (var u = 0u; u < T; u++) {
           let j = i32(v0 + u + g.PW) - i32(q);
           let inside = j >= 0 && j < i32(g.OW);
-          gv[u] = select(0.0, dy[row + u32(clamp(j, 0, i32(g.OW) - 1))], inside);
+          gv[u] = select(0.0, dy_at(row + u32(clamp(j, 0, i32(g.OW) - 1))), inside);
         }
         let wbase = (o * g.C + c0) * kk + p * g.KW + q;
         for (var k = 0u; k < B; k++) {
@@ -277,7 +337,7 @@ fn weight_grad(ps: ConvSplitParams, t: u32) {
     let i = r % ps.OH;
     let ybase = ((n * ps.O + o) * ps.OH + i) * ps.OW;
     for (var j = 0u; j < ps.OW; j++) {
-      let g = dy[ybase + j];
+      let g = dy_at(ybase + j);
       for (var p = 0u; p < KHc; p++) {
         let h = i32(i + p) - i32(ps.PH);
         if (h < 0 || h >= i32(ps.H)) { continue; }
@@ -321,7 +381,7 @@ fn conv2d_backward_weight_any(@builtin(workgroup_id) wid: vec3u, @builtin(num_wo
     let ybase = ((n * PS.O + o) * PS.OH + i) * PS.OW;
     let xbase = ((n * PS.C + c) * PS.H + u32(h)) * PS.W + q - PS.PW;  // wraps below 0 only for j < j0
     for (var j = j0; j < j1; j++) {
-      acc = fma(dy[ybase + j], x_saved[xbase + j], acc);
+      acc = fma(dy_at(ybase + j), x_saved[xbase + j], acc);
     }
   }
   partial[s * nw + e] = acc;
@@ -341,7 +401,7 @@ fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgrou
   var acc = 0.0;
   for (var row = s * PS.chunk; row < end; row++) {
     let base = (((row / PS.OH) * PS.O + o) * PS.OH + row % PS.OH) * PS.OW;
-    for (var j = 0u; j < PS.OW; j++) { acc += dy[base + j]; }
+    for (var j = 0u; j < PS.OW; j++) { acc += dy_at(base + j); }
   }
   partial_b[s * PS.O + o] = acc;
 }

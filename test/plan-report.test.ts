@@ -5,10 +5,13 @@ import { Model } from '../src/engine/model';
 import { formatPlanReport, planReport } from '../src/engine/plan-report';
 import defaultSpec from '../src/models/mnist-default.json';
 import { GpuSplit, DEFAULT_CONFIG, Trainer } from '../src/train/trainer';
+import { Runtime } from '../src/engine/runtime';
 import { runtime } from './gpu';
 
-async function step(batch: number) {
-  const rt = await runtime();
+async function step(batch: number, asGpu = false) {
+  const base = await runtime();
+  // As `bench --plan` does on a CPU adapter: the step a GPU would run.
+  const rt = asGpu ? new Runtime(base.device, { ...base.info, isFallback: false }) : base;
   const model = new Model(rt, defaultSpec, [1, 28, 28]);
   model.init(1);
   const blank = { images: new Uint8Array(batch * 784), labels: new Uint8Array(batch), count: batch };
@@ -77,5 +80,15 @@ describe('plan report', () => {
       s.trainer.destroy();
       s.model.destroy();
     }
+  });
+
+  it('the default model: at most 40 dispatches, no thread loop over 256 iterations at batch 512 (issue 12)', async () => {
+    const s = await step(512, true);
+    expect(s.report.totals.dispatches).toBeLessThanOrEqual(40);
+    expect(s.report.totals.maxSerialIterations).toBeLessThanOrEqual(256);
+    // Every kernel within WebGPU's default of 256 invocations per workgroup.
+    expect(Math.max(...s.report.dispatches.map((d) => d.workgroupSize))).toBeLessThanOrEqual(256);
+    s.trainer.destroy();
+    s.model.destroy();
   });
 });

@@ -2,7 +2,7 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import { biasPartialFloats, conv2dBackward, conv2dBackwardInput, convStatsGroups, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
+import { biasPartialFloats, conv1x1Pool, conv2dBackward, type Unpool, conv2dBackwardInput, convStatsGroups, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
@@ -62,21 +62,23 @@ function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDim
  * A convolution's backward: dx and the first stages of dw (and db); their second stage is the
  * plan's one reduction dispatch.
  */
-function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null): Call[] {
+function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null, unpool?: Unpool): Call[] {
   const d = convDims(l, c.N);
   const calls: Call[] = [];
   const cpu = c.rt.info.isFallback;
   const wp = c.partials(weightPartialFloats(d, undefined, cpu));
-  const w = dx && fusedBackward(d) ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp) : conv2dWeightPartials(c.rt, d, dy, x, wp);
+  const w = dx && fusedBackward(d)
+    ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp, unpool)
+    : conv2dWeightPartials(c.rt, d, dy, x, wp, undefined, undefined, unpool);
   calls.push(w.call);
   c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
   if (l.bias) {
     const bp = c.partials(biasPartialFloats(d, cpu));
-    const b = conv2dBiasPartials(c.rt, d, dy, bp);
+    const b = conv2dBiasPartials(c.rt, d, dy, bp, unpool);
     calls.push(b.call);
     c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
   }
-  if (dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx));
+  if (dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, unpool));
   return calls;
 }
 
@@ -194,6 +196,23 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
 }
 
 /**
+ * A 1×1 Conv2d → MaxPool2d: one dispatch forward (conv1x1_pool: the convolution's output is
+ * never stored, only the pooled maxima and their positions), and the convolution's backward reads
+ * the pool's gradient through the kept positions (Unpool): no maxpool dispatches.
+ */
+function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<LayerInfo, { type: 'MaxPool2d' }>): GpuLayer {
+  const arg = (c: LayerCtx) => c.scratch('argmax', 4 * c.N * numel(pool.outShape));
+  return {
+    info: conv,
+    forward: (c) => [
+      conv1x1Pool(c.rt, convDims(conv, c.N), pool.k, c.x.buf, c.paramAt(conv.index, 'weight'), c.y.buf, arg(c), conv.bias ? c.paramAt(conv.index, 'bias') : undefined),
+    ],
+    backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K: pool.k, arg: arg(c) }),
+    partialFloats: (N, rt) => convPartialFloats(conv, N, rt),
+  };
+}
+
+/**
  * Conv2d → BatchNorm2d (→ ReLU (→ Dropout)) in train mode: the convolution's output is kept in
  * the unit's scratch, and its forward kernel also writes the BatchNorm's partial statistics
  * (conv2d_forward_stats), so the BatchNorm never reads it again to get them: 2 dispatches forward
@@ -278,15 +297,18 @@ export interface Unit {
 
 /**
  * How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused,
- * in train mode together with a Conv2d before it, and so does a classifier head (GAP → 1×1 conv /
- * Linear → LogSoftmax).
+ * in train mode together with a Conv2d before it, and so do a 1×1 Conv2d → MaxPool2d and a
+ * classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
  */
 export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i].info;
     const next = layers[i + 1]?.info;
-    if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
+    if (l.type === 'Conv2d' && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d') {
+      units.push({ first: i, last: i + 1, layer: convPool(l, next) });
+      i += 1;
+    } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
       const d = layers[i + 3]?.info;
       const drop = d?.type === 'Dropout' && d.p > 0 ? d : null;
       units.push({ first: i, last: i + (drop ? 3 : 2), layer: convBatchNorm(l, next, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });

@@ -1,9 +1,28 @@
 import common from '../../../shaders/common.wgsl?raw';
+import unpoolSource from '../../../shaders/conv2d_unpool.wgsl?raw';
 import source from '../../../shaders/conv2d.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
 import { reduceKernels, reduceSegments } from './reduce';
 
 const code = common + source;
+
+/** The backward kernels of a convolution that feeds a max pool computed with it (conv1x1Pool). */
+const DY_AT = 'fn dy_at(k: u32) -> f32 { return dy[k]; }';
+if (!code.includes(DY_AT)) throw new Error('conv2d.wgsl: dy_at not found');
+const unpoolCode = code.replace(DY_AT, unpoolSource);
+
+/** The pool after a convolution: its window K and the winners conv1x1Pool kept. */
+export interface Unpool {
+  K: number;
+  arg: Binding;
+}
+
+/** Code and extra bindings (6: pool_arg, 7: UnpoolParams) of a backward kernel, plain or unpooling. */
+function backwardCode(rt: Runtime, d: ConvDims, unpool?: Unpool): { code: string; extra: Binding[] } {
+  if (!unpool) return { code, extra: [] };
+  const { OH, OW } = convOutSize(d);
+  return { code: unpoolCode, extra: [unpool.arg, rt.params({ u: [unpool.K, OH, OW, Math.floor(OH / unpool.K), Math.floor(OW / unpool.K)] })] };
+}
 
 export interface ConvDims {
   N: number;
@@ -105,14 +124,34 @@ export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, 
   });
 }
 
-export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
+export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, unpool?: Unpool): Call {
   const g = grid1d(d.N * d.H * Math.ceil(d.W / T));
   const z = convSizes(d);
-  return rt.call('conv2d_backward_input', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], [g[0], g[1], Math.ceil(d.C / B)], undefined, {
+  const k = backwardCode(rt, d, unpool);
+  return rt.call('conv2d_backward_input', k.code, 'conv2d_backward_input', [params(rt, d), dy, w, dx, ...(unpool ? [null, null, ...k.extra] : [])], [g[0], g[1], Math.ceil(d.C / B)], undefined, {
     bytes: 4 * (z.x + z.w + z.y),
     flops: 2 * z.macs,
     serial: d.O * d.KH * d.KW,
   });
+}
+
+/**
+ * A 1×1 convolution (no padding) and the K×K max pool after it in one dispatch: the pooled output
+ * `y` and, per output, the flat index of its window's winner in the convolution's output (`arg`);
+ * the convolution's own output is never stored (its backward unpools, see Unpool).
+ */
+export function conv1x1Pool(rt: Runtime, d: ConvDims, K: number, x: Binding, w: Binding, y: Binding, arg: Binding, b?: Binding): Call {
+  if (d.KH !== 1 || d.KW !== 1 || d.PH !== 0 || d.PW !== 0) throw new Error('conv1x1Pool: a 1×1 convolution without padding');
+  const POH = Math.floor(d.H / K);
+  const POW = Math.floor(d.W / K);
+  const g = grid1d(d.N * POH * POW);
+  const n = d.N * d.O * POH * POW;
+  return rt.call('conv1x1_pool', code, 'conv1x1_pool', [rt.params({ u: [d.N, d.C, d.H, d.W, d.O, K, POH, POW] }), x, w, y, b ?? rt.dummy, arg], [g[0], g[1], Math.ceil(d.O / B)],
+    { HAS_BIAS: b ? 1 : 0 }, {
+      bytes: 4 * (d.N * d.C * d.H * d.W + d.O * d.C + 2 * n),
+      flops: 2 * n * K * K * d.C,
+      serial: K * K * d.C,
+    });
 }
 
 /** A first stage: its dispatch and the reduction still to do (S partial vectors of `count` floats). */
@@ -131,14 +170,17 @@ export interface Partials {
 export function conv2dWeightPartials(
   rt: Runtime, d: ConvDims, dy: Binding, x: Binding, partial: Binding, perElement = !tiled(d),
   split = weightSplit(d, perElement ? d.O * d.C * d.KH * d.KW : d.O * d.C, rt.info.isFallback),
+  unpool?: Unpool,
 ): Partials {
   const nw = d.O * d.C * d.KH * d.KW;
   const { OW } = convOutSize(d);
   const z = convSizes(d);
   const cost = { bytes: 4 * (z.x + z.y + split.S * nw), flops: 2 * z.macs, serial: split.chunk * OW };
+  const k = backwardCode(rt, d, unpool);
+  const bindings = [params(rt, d, split), dy, null, null, x, partial, ...k.extra];
   const call = perElement
-    ? rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight_any', [params(rt, d, split), dy, null, null, x, partial], grid1d(nw * split.S), undefined, cost)
-    : rt.call('conv2d_backward_weight', code, 'conv2d_backward_weight', [params(rt, d, split), dy, null, null, x, partial], grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
+    ? rt.call('conv2d_backward_weight', k.code, 'conv2d_backward_weight_any', bindings, grid1d(nw * split.S), undefined, cost)
+    : rt.call('conv2d_backward_weight', k.code, 'conv2d_backward_weight', bindings, grid1d(d.O * d.C * split.S), { KHc: d.KH, KWc: d.KW }, cost);
   return { call, count: nw, S: split.S };
 }
 
@@ -150,7 +192,7 @@ export const fusedBackward = (d: ConvDims) => tiled(d);
  * conv2dBackwardInput, then those of conv2dWeightPartials. Returns the call and the reduction
  * still to do over `partial` (weightPartialFloats(d) floats).
  */
-export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, x: Binding, partial: Binding): Partials {
+export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, x: Binding, partial: Binding, unpool?: Unpool): Partials {
   if (!tiled(d)) throw new Error(`conv2dBackward: ${d.KH}×${d.KW} kernels take conv2dBackwardInput and conv2dWeightPartials`);
   const nw = d.O * d.C * d.KH * d.KW;
   const split = weightSplit(d, d.O * d.C, rt.info.isFallback);
@@ -158,7 +200,8 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
   const z = convSizes(d);
   const G = Math.ceil((d.N * d.H * Math.ceil(d.W / T)) / 256);
   const groups = G * Math.ceil(d.C / B) + Math.ceil((d.O * d.C * split.S) / 256);
-  const call = rt.call('conv2d_backward', code, 'conv2d_backward', [params(rt, d, split, G), dy, w, dx, x, partial], grid1d(groups * 256), { KHc: d.KH, KWc: d.KW }, {
+  const k = backwardCode(rt, d, unpool);
+  const call = rt.call('conv2d_backward', k.code, 'conv2d_backward', [params(rt, d, split, G), dy, w, dx, x, partial, ...k.extra], grid1d(groups * 256), { KHc: d.KH, KWc: d.KW }, {
     bytes: 4 * (2 * z.x + z.w + z.y + split.S * nw),
     flops: 4 * z.macs,
     serial: Math.max(d.O * d.KH * d.KW, split.chunk * OW),
@@ -167,9 +210,10 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
 }
 
 /** db's first stage: partial sums over chunks of output rows into `partial` (biasPartialFloats(d) floats). */
-export function conv2dBiasPartials(rt: Runtime, d: ConvDims, dy: Binding, partial: Binding): Partials {
+export function conv2dBiasPartials(rt: Runtime, d: ConvDims, dy: Binding, partial: Binding, unpool?: Unpool): Partials {
   const split = weightSplit(d, d.O, rt.info.isFallback);
-  const call = rt.call('conv2d_backward_bias', code, 'conv2d_backward_bias', [params(rt, d, split), dy, partial], grid1d(d.O * split.S), undefined, {
+  const k = backwardCode(rt, d, unpool);
+  const call = rt.call('conv2d_backward_bias', k.code, 'conv2d_backward_bias', [params(rt, d, split), dy, partial, ...(unpool ? [null, null, null, ...k.extra] : [])], grid1d(d.O * split.S), undefined, {
     bytes: 4 * (convSizes(d).y + split.S * d.O),
     flops: convSizes(d).y,
     serial: split.chunk * convOutSize(d).OW,
@@ -198,6 +242,12 @@ export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
     { code, entry: 'conv2d_forward_stats', constants: { HAS_BIAS: 0 } },
     { code, entry: 'conv2d_forward_stats', constants: { HAS_BIAS: 1 } },
+    ...(sizes.some(([KH, KW]) => KH === 1 && KW === 1)
+      ? [
+          ...[0, 1].map((HAS_BIAS): KernelRef => ({ code, entry: 'conv1x1_pool', constants: { HAS_BIAS } })),
+          { code: unpoolCode, entry: 'conv2d_backward', constants: { KHc: 1, KWc: 1 } },
+        ]
+      : []),
     { code, entry: 'conv2d_backward_input' },
     ...weight,
     ...sizes.flatMap(([KH, KW]) => (KH <= MAX_TILE && KW <= MAX_TILE ? [{ code, entry: 'conv2d_backward', constants: { KHc: KH, KWc: KW } }] : [])),
