@@ -19,15 +19,20 @@ async function main() {
   const rt = new Runtime(device, info);
   status.textContent = `adapter: ${info.adapter}`;
   const results: FixtureResult[] = [];
-  for (const [path, load] of Object.entries(files).sort()) {
-    const fx = await load();
-    const r = await runFixture(rt, fx);
-    results.push(r);
-    const row = table.insertRow();
-    row.className = r.pass ? 'PASS' : 'FAIL';
-    row.insertCell().textContent = path.split('/').pop()!;
-    row.insertCell().textContent = formatResult(r);
-  }
+  // On a CPU adapter the plans differ from a GPU's in places (see planUnits): run both.
+  const shapes: [Runtime, string][] = [[rt, '']];
+  if (info.isFallback) shapes.push([new Runtime(device, { ...info, isFallback: false }), ' (as planned for a GPU)']);
+  for (const [runtime, suffix] of shapes)
+    for (const [path, load] of Object.entries(files).sort()) {
+      const fx = await load();
+      const r = await runFixture(runtime, fx);
+      r.name += suffix;
+      results.push(r);
+      const row = table.insertRow();
+      row.className = r.pass ? 'PASS' : 'FAIL';
+      row.insertCell().textContent = path.split('/').pop()! + suffix;
+      row.insertCell().textContent = formatResult(r);
+    }
   // A control that must fail: one expected gradient nudged by 1%.
   const fx = structuredClone((await files['../fixtures/gradients/small_cnn_train_sgd.json']()) as Record<string, any>);
   fx.expected.grads['4.weight'].data[2] *= 1.01;

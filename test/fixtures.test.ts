@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formatResult, runFixture } from '../src/engine/fixtures';
 import { pcg } from '../src/engine/rng';
 import { makeSchedule } from '../src/train/schedule';
+import { Runtime } from '../src/engine/runtime';
 import { runtime } from './gpu';
 
 const dir = join(__dirname, '..', 'fixtures', 'gradients');
@@ -20,6 +21,21 @@ describe('PyTorch gradient fixtures (Node)', () => {
       expect(r.error).toBeUndefined();
       expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
       expect(r.pass).toBe(true);
+    });
+});
+
+describe('PyTorch gradient fixtures (Node), planned as for a GPU', () => {
+  // Where a CPU adapter gets another plan (planUnits, splits), the GPU's is checked here too.
+  let shaped: Runtime | null = null;
+  const gpuShaped = async () => {
+    const rt = await runtime();
+    return (shaped ??= new Runtime(rt.device, { ...rt.info, isFallback: false }));
+  };
+  for (const f of files)
+    it(f, async () => {
+      const r = await runFixture(await gpuShaped(), load(f));
+      expect(r.error).toBeUndefined();
+      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
     });
 });
 

@@ -297,15 +297,17 @@ export interface Unit {
 
 /**
  * How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused,
- * in train mode together with a Conv2d before it, and so do a 1×1 Conv2d → MaxPool2d and a
- * classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
+ * in train mode together with a Conv2d before it, and so do a 1×1 Conv2d → MaxPool2d (not on a
+ * CPU adapter, `cpu`) and a classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
  */
-export function planUnits(layers: GpuLayer[], mode: Mode): Unit[] {
+export function planUnits(layers: GpuLayer[], mode: Mode, cpu = false): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i].info;
     const next = layers[i + 1]?.info;
-    if (l.type === 'Conv2d' && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d') {
+    // Not on a CPU adapter: re-deriving the pool's routing for every read of dy costs it more
+    // than the two dispatches it saves (lavapipe: the 1×1 backward took ~4× longer).
+    if (!cpu && l.type === 'Conv2d' && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d') {
       units.push({ first: i, last: i + 1, layer: convPool(l, next) });
       i += 1;
     } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {

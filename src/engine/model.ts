@@ -303,7 +303,7 @@ export class Plan {
         if (l.type === 'BatchNorm2d' && N * l.inShape[1] * l.inShape[2] < 2)
           throw new SpecError(`layer ${l.index} (BatchNorm2d): train mode needs more than 1 value per channel (batch ${N}, input ${shapeStr(l.inShape)})`);
 
-    const units = planUnits(layers, mode);
+    const units = planUnits(layers, mode, rt.info.isFallback);
     const identity = (u: Unit) => u.first === u.last && isIdentity(u.layer, mode);
     this.units = units;
     // Activations: one buffer per unit output; inside a fused unit the intermediate outputs are
