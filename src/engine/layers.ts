@@ -2,7 +2,10 @@
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import { biasPartialFloats, conv1x1Pool, conv2dBackward, type Unpool, conv2dBackwardInput, convStatsGroups, fusedBackward, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials, weightPartialFloats, type ConvDims } from './ops/conv2d';
+import {
+  biasPartialFloats, conv1x1Pool, conv2dBackward, conv2dBackwardInput, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials,
+  convStatsGroups, fusedBackward, weightPartialFloats, type ConvDims, type Unpool,
+} from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
