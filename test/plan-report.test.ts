@@ -91,4 +91,27 @@ describe('plan report', () => {
     s.trainer.destroy();
     s.model.destroy();
   });
+
+  it('warmUp compiles up front every pipeline the default steps use, as a GPU or a CPU adapter plans them', async () => {
+    for (const isFallback of [true, false]) {
+      const base = await runtime();
+      const rt = new Runtime(base.device, { ...base.info, isFallback });
+      const model = new Model(rt, defaultSpec, [1, 28, 28]);
+      const blank = { images: new Uint8Array(64 * 784), labels: new Uint8Array(64), count: 64 };
+      const trainer = new Trainer(model, new GpuSplit(rt, blank, 'train'), new GpuSplit(rt, blank, 'test'), { ...DEFAULT_CONFIG, batch: 32 });
+      // Count the pipelines compiled on demand (synchronously, while plans are built).
+      const compile = rt.pipeline.bind(rt);
+      const onDemand: string[] = [];
+      rt.pipeline = (code, entry, constants) => {
+        const n = rt.pipelineCount;
+        const p = compile(code, entry, constants);
+        if (rt.pipelineCount > n) onDemand.push(`${entry} ${JSON.stringify(constants ?? {})}`);
+        return p;
+      };
+      await trainer.warmUp();
+      expect(onDemand).toEqual([]);
+      trainer.destroy();
+      model.destroy();
+    }
+  });
 });

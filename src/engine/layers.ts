@@ -352,10 +352,30 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
     Linear: matmulKernels,
     LogSoftmax: lossKernels.filter((k) => k.entry.startsWith('log_softmax')),
   };
+  // Only the variants this spec's training and evaluation plans build (an evaluation plan records
+  // its backward too); others compile on first use: BatchNorm's fusions, biases.
+  const bn = infos.flatMap((l, i) => {
+    if (l.type !== 'BatchNorm2d') return [];
+    const relu = infos[i + 1]?.type === 'ReLU';
+    const d = infos[i + 2];
+    return [{ RELU: relu ? 1 : 0, DROPOUT: relu && d?.type === 'Dropout' && d.p > 0 ? 1 : 0 }];
+  });
+  const firstWithParams = infos.find((l) => l.params.length > 0);
+  const bias = infos.some((l) => (l.type === 'Conv2d' || l.type === 'Linear') && l.bias);
+  const used = (k: KernelRef) => {
+    const c = k.constants ?? {};
+    if (k.code === batchnormKernels[0].code && 'TRAIN' in c) {
+      const train = c.TRAIN === 1;
+      if (c.HAS_DX === 0 && firstWithParams?.type !== 'BatchNorm2d') return false;
+      return bn.some((f) => f.RELU === c.RELU && (train ? f.DROPOUT : 0) === c.DROPOUT);
+    }
+    if (c.HAS_BIAS === 1 && !k.entry.startsWith('matmul')) return bias;
+    return true;
+  };
   const seen = new Set<string>();
   return infos.flatMap((l) => byType[l.type]).filter((k) => {
     const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code.length}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key) || !used(k)) return false;
     seen.add(key);
     return true;
   });
