@@ -36,6 +36,8 @@ struct ConvBackwardParams {            // backward (fused)
   G: u32,                              // workgroups of dx per block of 8 input channels
 }
 
+// A plan for a GPU takes B = 2, T = 1 for small outputs (ops/conv2d.ts replaces these two lines),
+// so that small-spatial layers still launch enough threads.
 const B = 8u;  // channels per thread (forward: output channels; backward_input: input channels)
 const T = 4u;  // neighbouring pixels of a row per thread
 
@@ -58,20 +60,20 @@ fn conv2d_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 }
 
 // 4 neighbouring output pixels × 8 output channels of thread t, bias added.
-fn forward_tile(t: u32, o0: u32) -> array<array<f32, 4>, 8> {
+fn forward_tile(t: u32, o0: u32) -> array<array<f32, T>, B> {
   let segs = (P.OW + T - 1u) / T;
   let j0 = (t % segs) * T;
   let i = (t / segs) % P.OH;
   let n = t / (segs * P.OH);
   let kk = P.KH * P.KW;
-  var acc: array<array<f32, 4>, 8>;
+  var acc: array<array<f32, T>, B>;
   for (var c = 0u; c < P.C; c++) {
     for (var p = 0u; p < P.KH; p++) {
       let h = i32(i + p) - i32(P.PH);
       if (h < 0 || h >= i32(P.H)) { continue; }
       let row = ((n * P.C + c) * P.H + u32(h)) * P.W;
       for (var q = 0u; q < P.KW; q++) {
-        var xv: array<f32, 4>;
+        var xv: array<f32, T>;
         for (var u = 0u; u < T; u++) {
           let v = i32(j0 + u + q) - i32(P.PW);
           let inside = v >= 0 && v < i32(P.W);
@@ -96,7 +98,7 @@ fn forward_tile(t: u32, o0: u32) -> array<array<f32, 4>, 8> {
   return acc;
 }
 
-fn store_tile(t: u32, o0: u32, acc: array<array<f32, 4>, 8>) {
+fn store_tile(t: u32, o0: u32, acc: array<array<f32, T>, B>) {
   let segs = (P.OW + T - 1u) / T;
   let j0 = (t % segs) * T;
   let i = (t / segs) % P.OH;
@@ -117,27 +119,21 @@ fn store_tile(t: u32, o0: u32, acc: array<array<f32, 4>, 8>) {
 // outputs of channel o (two passes over the registers; padding workgroups write count 0).
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 
-var<workgroup> red_lo: array<vec4f, 256>;  // channels o0..o0+3
-var<workgroup> red_hi: array<vec4f, 256>;  // channels o0+4..o0+7
+var<workgroup> red_c: array<array<f32, 256>, B>;  // per channel of the thread's block
 var<workgroup> red_n: array<f32, 256>;
 
-// Sums a and b (and n) over the workgroup; every thread gets the sums.
-fn reduce_tile(lid: u32, a: vec4f, b: vec4f, n: f32) -> array<vec4f, 3> {
-  red_lo[lid] = a;
-  red_hi[lid] = b;
+// Sums v[k] (k < B) and n over the workgroup into red_c[k][0] and red_n[0].
+fn reduce_tile(lid: u32, v: array<f32, B>, n: f32) {
+  for (var k = 0u; k < B; k++) { red_c[k][lid] = v[k]; }
   red_n[lid] = n;
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
     if (lid < s) {
-      red_lo[lid] += red_lo[lid + s];
-      red_hi[lid] += red_hi[lid + s];
+      for (var k = 0u; k < B; k++) { red_c[k][lid] += red_c[k][lid + s]; }
       red_n[lid] += red_n[lid + s];
     }
     workgroupBarrier();
   }
-  let r = array<vec4f, 3>(red_lo[0], red_hi[0], vec4f(red_n[0]));
-  workgroupBarrier();
-  return r;
 }
 
 @compute @workgroup_size(256)
@@ -147,35 +143,36 @@ fn conv2d_forward_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgrou
   let t = flat256(vec3u(wid.xy, 0u), nwg, lid);
   let o0 = wid.z * B;
   let valid = t < P.N * P.OH * segs;
-  var acc: array<array<f32, 4>, 8>;
+  var acc: array<array<f32, T>, B>;
   var cnt = 0.0;
   if (valid) {
     acc = forward_tile(t, o0);
     store_tile(t, o0, acc);
     cnt = f32(min(T, P.OW - (t % segs) * T));
   }
-  var s: array<f32, 8>;
+  var s: array<f32, B>;
   for (var k = 0u; k < B; k++) {
     for (var u = 0u; u < T; u++) { if (f32(u) < cnt) { s[k] += acc[k][u]; } }
   }
-  let sums = reduce_tile(lid, vec4f(s[0], s[1], s[2], s[3]), vec4f(s[4], s[5], s[6], s[7]), cnt);
-  let n = sums[2].x;
+  reduce_tile(lid, s, cnt);
+  let n = red_n[0];
   let inv = select(0.0, 1.0 / n, n > 0.0);
-  let mean = array<f32, 8>(sums[0].x * inv, sums[0].y * inv, sums[0].z * inv, sums[0].w * inv,
-                           sums[1].x * inv, sums[1].y * inv, sums[1].z * inv, sums[1].w * inv);
-  var m: array<f32, 8>;
+  var mean: array<f32, B>;
+  for (var k = 0u; k < B; k++) { mean[k] = red_c[k][0] * inv; }
+  workgroupBarrier();  // every thread has read the sums before they are overwritten
+  var m: array<f32, B>;
   for (var k = 0u; k < B; k++) {
     for (var u = 0u; u < T; u++) {
       if (f32(u) < cnt) { let d = acc[k][u] - mean[k]; m[k] = fma(d, d, m[k]); }
     }
   }
-  let m2 = reduce_tile(lid, vec4f(m[0], m[1], m[2], m[3]), vec4f(m[4], m[5], m[6], m[7]), 0.0);
+  reduce_tile(lid, m, 0.0);
   if (lid < B && o0 + lid < P.O) {
     let S = nwg.x * nwg.y;
     let o = 3u * ((o0 + lid) * S + wid.y * nwg.x + wid.x);
     stats[o] = n;
     stats[o + 1u] = mean[lid];
-    stats[o + 2u] = m2[lid / 4u][lid % 4u];
+    stats[o + 2u] = red_c[lid][0];
   }
 }
 
@@ -199,13 +196,13 @@ fn conv1x1_pool(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let i = (t / PP.POW) % PP.POH;
   let n = t / (PP.POW * PP.POH);
   let hw = PP.H * PP.W;
-  var best: array<f32, 8>;
-  var besti: array<u32, 8>;
+  var best: array<f32, B>;
+  var besti: array<u32, B>;
   for (var k = 0u; k < B; k++) { besti[k] = NO_INDEX; best[k] = F32_LOWEST; }
   for (var p = 0u; p < PP.K; p++) {
     for (var q = 0u; q < PP.K; q++) {
       let pix = (i * PP.K + p) * PP.W + j * PP.K + q;
-      var acc: array<f32, 8>;
+      var acc: array<f32, B>;
       for (var k = 0u; k < B; k++) { acc[k] = 0.0; }  // each window pixel starts from zero
       for (var c = 0u; c < PP.C; c++) {
         let xv = x[(n * PP.C + c) * hw + pix];
@@ -259,14 +256,14 @@ fn input_grad(g: ConvParams, t: u32, c0: u32) {
   let h = (t / segs) % g.H;
   let n = t / (segs * g.H);
   let kk = g.KH * g.KW;
-  var acc: array<array<f32, 4>, 8>;
+  var acc: array<array<f32, T>, B>;
   for (var o = 0u; o < g.O; o++) {
     for (var p = 0u; p < g.KH; p++) {
       let i = i32(h + g.PH) - i32(p);
       if (i < 0 || i >= i32(g.OH)) { continue; }
       let row = ((n * g.O + o) * g.OH + u32(i)) * g.OW;
       for (var q = 0u; q < g.KW; q++) {
-        var gv: array<f32, 4>;
+        var gv: array<f32, T>;
         for (var u = 0u; u < T; u++) {
           let j = i32(v0 + u + g.PW) - i32(q);
           let inside = j >= 0 && j < i32(g.OW);

@@ -74,6 +74,38 @@ describe('conv2d fused backward (dx and dw partials in one dispatch) vs float64 
     });
 });
 
+describe('conv2d as planned for a GPU (small outputs: 2 channels × 1 pixel per thread) vs float64 reference', () => {
+  for (const s of cases.filter((c) => fusedBackward(c)))
+    it(JSON.stringify(s), async () => {
+      const base = await runtime();
+      const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+      const rand = makeRng(s.N * 19 + s.O);
+      const { OH, OW } = convOutSize(s);
+      const nx = s.N * s.C * s.H * s.W;
+      const nw = s.O * s.C * s.KH * s.KW;
+      const ny = s.N * s.O * OH * OW;
+      const x = randn(nx, rand);
+      const w = randn(nw, rand, 0.3);
+      const b = randn(s.O, rand);
+      const dy = randn(ny, rand);
+      const [X, Wb, B, DY] = [x, w, b, dy].map((a) => rt.upload(a));
+      const [Y, DX, DX2, DW, scratch] = [ny, nx, nx, nw, convScratchFloats(s)].map((n) => rt.buffer(4 * n));
+      const p = conv2dBackwardFused(rt, s, DY, Wb, DX, X, scratch);
+      rt.run([
+        conv2dForward(rt, s, X, Wb, Y, B),
+        conv2dBackwardInput(rt, s, DY, Wb, DX2),
+        p.call,
+        reduceSegments(rt, 'dw', [{ partial: scratch, count: p.count, S: p.S, out: DW }]),
+      ]);
+      const ref = conv2dBackward64(x, w, dy, s);
+      const ok = (g: Float32Array, want: Float64Array) => worst(g, want, 1e-4, 1e-4);
+      expect(ok(await rt.readF32(Y, ny), refForward(x, w, b, s))).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DX, nx), ref.dx)).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DX2, nx), ref.dx)).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DW, nw), ref.dw)).toBeLessThanOrEqual(1);
+    });
+});
+
 describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partials) vs float64 reference', () => {
   for (const s of cases.filter((c) => c.KH <= 7 && c.KW <= 7))
     it(JSON.stringify(s), async () => {

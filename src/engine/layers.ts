@@ -230,12 +230,12 @@ function convBatchNorm(conv: Extract<LayerInfo, { type: 'Conv2d' }>, bn: Extract
     forward: (c) => {
       const d = convDims(conv, c.N);
       const out = c.scratch('conv out', size(c.N));
-      const stats = c.scratch('partial', 4 * 3 * conv.outC * convStatsGroups(d));
+      const stats = c.scratch('partial', 4 * 3 * conv.outC * convStatsGroups(c.rt, d));
       const f = conv2dForward(c.rt, d, c.x.buf, c.paramAt(conv.index, 'weight'), out, conv.bias ? c.paramAt(conv.index, 'bias') : undefined, stats);
       return [
         f,
         ...bnForward(c.rt, bnDims(c.N), fusion, true, c.step, out, c.paramAt(bn.index, 'weight'), c.paramAt(bn.index, 'bias'), c.y.buf,
-          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) }, convStatsGroups(d)),
+          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) }, convStatsGroups(c.rt, d)),
       ];
     },
     backward: (c) => {
@@ -339,9 +339,9 @@ export function isIdentity(l: GpuLayer, mode: Mode): boolean {
 
 /** Every pipeline a model of these layers may use, to compile up front (Runtime.precompile). */
 export function layerKernels(infos: LayerInfo[]): KernelRef[] {
-  const convSizes = infos.flatMap((l): [number, number][] => (l.type === 'Conv2d' ? [[l.kh, l.kw]] : []));
+  const convs = infos.flatMap((l) => (l.type === 'Conv2d' ? [{ H: l.inShape[1], W: l.inShape[2], KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw }] : []));
   const byType: Record<LayerInfo['type'], KernelRef[]> = {
-    Conv2d: conv2dKernels(convSizes),
+    Conv2d: conv2dKernels(convs),
     BatchNorm2d: batchnormKernels,
     ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
     Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),
@@ -374,7 +374,7 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
   };
   const seen = new Set<string>();
   return infos.flatMap((l) => byType[l.type]).filter((k) => {
-    const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code.length}`;
+    const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code}`;
     if (seen.has(key) || !used(k)) return false;
     seen.add(key);
     return true;

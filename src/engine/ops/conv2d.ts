@@ -17,11 +17,48 @@ export interface Unpool {
   arg: Binding;
 }
 
+/**
+ * Channels (B) and neighbouring pixels (T) per thread of forward and backward_input, and the
+ * shader built for them: 8 × 4, or 2 × 1 where a GPU plan has a small output (≤ SMALL pixels),
+ * so that small-spatial layers launch enough threads to fill a GPU (a CPU adapter prefers fewer).
+ */
+export interface Tile {
+  B: number;
+  T: number;
+  code: string;
+  unpool: string;
+}
+
+const SMALL = 144;
+const tileCache = new Map<string, Tile>();
+
+function tileOf(B: number, T: number): Tile {
+  const key = `${B}x${T}`;
+  let t = tileCache.get(key);
+  if (!t) {
+    const lines = ['const B = 8u;', 'const T = 4u;'];
+    if (!lines.every((l) => code.includes(l))) throw new Error('conv2d.wgsl: B and T not found');
+    const c = code.replace(lines[0], `const B = ${B}u;`).replace(lines[1], `const T = ${T}u;`);
+    t = { B, T, code: c, unpool: c.replace(DY_AT, unpoolSource) };
+    tileCache.set(key, t);
+  }
+  return t;
+}
+
+const smallOutput = (d: Pick<ConvDims, 'H' | 'W' | 'KH' | 'KW' | 'PH' | 'PW'>) => {
+  const { OH, OW } = convOutSize(d as ConvDims);
+  return OH * OW <= SMALL;
+};
+
+export function convTile(rt: Runtime, d: ConvDims): Tile {
+  return !rt.info.isFallback && smallOutput(d) ? tileOf(2, 1) : tileOf(8, 4);
+}
+
 /** Code and extra bindings (6: pool_arg, 7: UnpoolParams) of a backward kernel, plain or unpooling. */
-function backwardCode(rt: Runtime, d: ConvDims, unpool?: Unpool): { code: string; extra: Binding[] } {
-  if (!unpool) return { code, extra: [] };
+function backwardCode(rt: Runtime, d: ConvDims, unpool?: Unpool, tile = tileOf(8, 4)): { code: string; extra: Binding[] } {
+  if (!unpool) return { code: tile.code, extra: [] };
   const { OH, OW } = convOutSize(d);
-  return { code: unpoolCode, extra: [unpool.arg, rt.params({ u: [unpool.K, OH, OW, Math.floor(OH / unpool.K), Math.floor(OW / unpool.K)] })] };
+  return { code: tile.unpool, extra: [unpool.arg, rt.params({ u: [unpool.K, OH, OW, Math.floor(OH / unpool.K), Math.floor(OW / unpool.K)] })] };
 }
 
 export interface ConvDims {
@@ -40,9 +77,8 @@ export function convOutSize(d: ConvDims): { OH: number; OW: number } {
   return { OH: d.H + 2 * d.PH - d.KH + 1, OW: d.W + 2 * d.PW - d.KW + 1 };
 }
 
-/** The shader's B (channels per thread) and T (neighbouring pixels per thread). */
+/** The default tile's B (channels per thread) and T (neighbouring pixels per thread): conv1x1_pool's. */
 const B = 8;
-const T = 4;
 /** The largest kernel whose weight gradient keeps its KH×KW accumulators in registers. */
 const MAX_TILE = 7;
 
@@ -99,9 +135,9 @@ export function convSizes(d: ConvDims): { x: number; w: number; y: number; macs:
 }
 
 /** Workgroups (in x·y) of conv2dForward: the chunks of the statistics conv2d_forward_stats writes. */
-export function convStatsGroups(d: ConvDims): number {
+export function convStatsGroups(rt: Runtime, d: ConvDims): number {
   const { OH, OW } = convOutSize(d);
-  const g = grid1d(d.N * OH * Math.ceil(OW / T));
+  const g = grid1d(d.N * OH * Math.ceil(OW / convTile(rt, d).T));
   return g[0] * g[1];
 }
 
@@ -111,6 +147,7 @@ export function convStatsGroups(d: ConvDims): number {
  */
 export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding, stats?: Binding): Call {
   const { OH, OW } = convOutSize(d);
+  const { B, T, code } = convTile(rt, d);
   const g = grid1d(d.N * OH * Math.ceil(OW / T));
   const z = convSizes(d);
   const S = g[0] * g[1];
@@ -125,9 +162,11 @@ export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, 
 }
 
 export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, unpool?: Unpool): Call {
-  const g = grid1d(d.N * d.H * Math.ceil(d.W / T));
+  const tile = convTile(rt, d);
+  const g = grid1d(d.N * d.H * Math.ceil(d.W / tile.T));
   const z = convSizes(d);
-  const k = backwardCode(rt, d, unpool);
+  const k = backwardCode(rt, d, unpool, tile);
+  const B = tile.B;
   return rt.call('conv2d_backward_input', k.code, 'conv2d_backward_input', [params(rt, d), dy, w, dx, ...(unpool ? [null, null, ...k.extra] : [])], [g[0], g[1], Math.ceil(d.C / B)], undefined, {
     bytes: 4 * (z.x + z.w + z.y),
     flops: 2 * z.macs,
@@ -198,9 +237,10 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
   const split = weightSplit(d, d.O * d.C, rt.info.isFallback);
   const { OW } = convOutSize(d);
   const z = convSizes(d);
-  const G = Math.ceil((d.N * d.H * Math.ceil(d.W / T)) / 256);
-  const groups = G * Math.ceil(d.C / B) + Math.ceil((d.O * d.C * split.S) / 256);
-  const k = backwardCode(rt, d, unpool);
+  const tile = convTile(rt, d);
+  const G = Math.ceil((d.N * d.H * Math.ceil(d.W / tile.T)) / 256);
+  const groups = G * Math.ceil(d.C / tile.B) + Math.ceil((d.O * d.C * split.S) / 256);
+  const k = backwardCode(rt, d, unpool, tile);
   const call = rt.call('conv2d_backward', k.code, 'conv2d_backward', [params(rt, d, split, G), dy, w, dx, x, partial, ...k.extra], grid1d(groups * 256), { KHc: d.KH, KWc: d.KW }, {
     bytes: 4 * (2 * z.x + z.w + z.y + split.S * nw),
     flops: 4 * z.macs,
@@ -232,11 +272,20 @@ export function conv2dBackwardBias(rt: Runtime, d: ConvDims, dy: Binding, db: Bi
   return [p.call, reduceSegments(rt, 'conv2d_bias_reduce', [{ partial: scratch, count: p.count, S: p.S, out: db }])];
 }
 
-/** The pipelines convolutions with these kernel sizes use (the weight gradient is specialised per size). */
-export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
+/** The pipelines convolutions of these shapes use (the weight gradient is specialised per kernel size). */
+export function conv2dKernels(convs: Pick<ConvDims, 'H' | 'W' | 'KH' | 'KW' | 'PH' | 'PW'>[]): KernelRef[] {
+  const sizes = convs.map((d): [number, number] => [d.KH, d.KW]);
+  const code = tileOf(8, 4).code;
   const weight = sizes.map(([KH, KW]) =>
     KH <= MAX_TILE && KW <= MAX_TILE ? { code, entry: 'conv2d_backward_weight', constants: { KHc: KH, KWc: KW } } : { code, entry: 'conv2d_backward_weight_any' },
   );
+  // Small outputs get the 2 × 1 tile on a GPU (convTile).
+  const small = tileOf(2, 1).code;
+  const smallKernels = convs.filter(smallOutput).flatMap((d): KernelRef[] => [
+    ...[0, 1].flatMap((HAS_BIAS) => ['conv2d_forward', 'conv2d_forward_stats'].map((entry) => ({ code: small, entry, constants: { HAS_BIAS } }))),
+    { code: small, entry: 'conv2d_backward_input' },
+    ...(d.KH <= MAX_TILE && d.KW <= MAX_TILE ? [{ code: small, entry: 'conv2d_backward', constants: { KHc: d.KH, KWc: d.KW } }] : []),
+  ]);
   return [
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 0 } },
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },
@@ -251,6 +300,7 @@ export function conv2dKernels(sizes: [number, number][]): KernelRef[] {
     { code, entry: 'conv2d_backward_input' },
     ...weight,
     ...sizes.flatMap(([KH, KW]) => (KH <= MAX_TILE && KW <= MAX_TILE ? [{ code, entry: 'conv2d_backward', constants: { KHc: KH, KWc: KW } }] : [])),
+    ...smallKernels,
     { code, entry: 'conv2d_backward_bias' },
     ...reduceKernels,
   ];
