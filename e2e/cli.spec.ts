@@ -81,3 +81,23 @@ test('a one-epoch train run writes its log and weights; bench writes its JSON', 
   expect(out.results[0].imagesPerSec).toBeGreaterThan(0);
   expect(out.adapter).toBeTruthy();
 });
+
+test('bench --plan lists one training step from the plan, and refuses what does not apply', () => {
+  expectRefused('bench', [
+    [['--plan', '--steps', '2'], '--steps does not apply to --plan'],
+    [['--plan', '--batch', '0'], '--batch must be a whole number from 1 to 65536'],
+    [['--plan', '--model', '/nonexistent/spec.json'], '--model /nonexistent/spec.json'],
+    [['--model', 'spec.json'], '--model is for --plan'],
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'cli-plan-'));
+  const json = join(dir, 'plan.json');
+  const r = cli('bench', ['--plan', '--batch', '16', '--json', json]);
+  expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/total: \d+ dispatches/);
+  const p = JSON.parse(readFileSync(json, 'utf8'));
+  expect(p.batch).toBe(16);
+  expect(p.totals.dispatches).toBe(p.dispatches.length);
+  expect(p.dispatches[0]).toMatchObject({ kernel: 'augment', stage: 'input' });
+  for (const d of p.dispatches) expect(Object.keys(d)).toEqual(expect.arrayContaining(['kernel', 'layer', 'workgroups', 'workgroupSize', 'threads', 'bytes', 'flops', 'serialIterations']));
+  expect(p.host.encodeMs).toBeGreaterThan(0);
+});

@@ -203,6 +203,18 @@ def main():
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
     make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
+    # The classifier head the engine runs as one unit (GAP → 1×1 conv or Linear → LogSoftmax).
+    make("head_gap_conv1x1_bias", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(5, 4, 1, 0, True), {"type": "Flatten"},
+                                   {"type": "LogSoftmax", "dim": 1}], [7, 5, 3, 4], loss="nll", seed=73,
+         optimizer={"lr": 0.1, "momentum": 0.9, "weight_decay": 5e-4})
+    make("head_gap_linear_b40", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"},
+                                 {"type": "Linear", "in_features": 20, "out_features": 11, "bias": False},
+                                 {"type": "LogSoftmax", "dim": 1}], [40, 20, 2, 2], loss="nll", seed=74)
+    # A 1×1 convolution feeding a max pool (one unit in the engine), odd sizes, bias, pool 2 and 3.
+    make("conv1x1_maxpool_odd", [conv(3, 5, 1, 0, True), {"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 7, 5],
+         loss="half_sse", seed=75, optimizer=SGD)
+    make("conv1x1_maxpool3_after_conv", [conv(2, 3, 3, 1, False), conv(3, 9, 1, 0, False), {"type": "MaxPool2d", "kernel_size": 3}],
+         [3, 2, 8, 7], loss="half_sse", seed=76)
     make("flatten_linear_nll", [{"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 4, "bias": True},
                                 {"type": "LogSoftmax", "dim": 1}], [6, 3, 2, 2], loss="nll", seed=72,
          optimizer={"lr": 0.05, "momentum": 0.0})
@@ -232,6 +244,85 @@ def main():
               optimizer={"lr": 0.05, "momentum": 0.9, "weight_decay": 0.0})
     make("mnist_default_b4_eval", default, [4, 1, 28, 28], mode="eval", seed=101, randomize_buffers=True)
     print("default MNIST model (%s): %d parameters" % (os.path.relpath(DEFAULT_MODEL, ROOT), fx["meta"]["paramCount"]))
+
+    # -- the default model trained ten steps (the loss trajectory) ---------------------------
+    trajectory("mnist_default_trajectory", default, 8, seed=110)
+
+
+def trajectory(name, spec, batch, seed, steps=10, max_lr=0.1, epochs=20, steps_per_epoch=469, weight_decay=5e-4,
+               train_seed=1, tol=None):
+    """Ten training steps of a model on one fixed batch, like llm.c's test_gpt2: SGD with momentum and
+    weight decay at the OneCycle schedule's first rates (and momenta), dropout on with the engine's
+    per-step seeds (the trainer's pcg(pcg(seed) + step)), no augmentation. Expected: the loss at
+    every step; output, loss and gradients of the last step; parameters and running statistics
+    after it."""
+    gen = torch.Generator().manual_seed(seed)
+    model = build(spec)
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            if k.endswith("weight") and isinstance(model[int(k.split(".")[0])], nn.BatchNorm2d):
+                p.copy_(f32(p.shape, gen, 0.2, 1.0))
+            elif p.dim() > 1:
+                p.copy_(f32(p.shape, gen, 1.0 / math.sqrt(p[0].numel())))
+            else:
+                p.copy_(f32(p.shape, gen, 0.1))
+    params = {k: tensor(p) for k, p in model.named_parameters()}
+    x = f32([batch] + [1, 28, 28], gen)
+    t = torch.randint(0, 10, (batch,), generator=gen)
+    opt = torch.optim.SGD(model.parameters(), lr=max_lr, momentum=0.9, weight_decay=weight_decay)
+    sch = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, epochs=epochs, steps_per_epoch=steps_per_epoch)
+    model.train()
+    plan, losses = [], []
+    for k in range(steps):
+        dseed = pcg((pcg(train_seed) + k) & 0xFFFFFFFF)
+        for m in model:
+            if isinstance(m, EngineDropout):
+                m.seed = dseed
+        lr, mom = opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"]
+        plan.append({"lr": lr, "momentum": mom, "dropoutSeed": dseed})
+        y = model(x)
+        L = F.nll_loss(y, t)
+        opt.zero_grad()
+        L.backward()
+        losses.append(float("%.12g" % L.item()))
+        if k == steps - 1:
+            output, loss = tensor(y, 12), float("%.12g" % L.item())
+            grads = {kk: tensor(p.grad, 12) for kk, p in model.named_parameters()}
+        opt.step()
+        sch.step()
+    fx = {
+        "name": name,
+        "model": spec,
+        "mode": "train",
+        "loss": "nll",
+        "input": tensor(x),
+        "target": {"shape": [batch], "data": t.tolist()},
+        "params": params,
+        "optimizer": {"type": "SGD", "lr": plan[0]["lr"], "momentum": plan[0]["momentum"], "weight_decay": weight_decay},
+        "trajectory": {
+            "schedule": {"type": "OneCycleLR", "max_lr": max_lr, "epochs": epochs, "stepsPerEpoch": steps_per_epoch},
+            "trainSeed": train_seed,
+            "steps": plan,
+        },
+        "expected": {
+            "losses": losses,
+            "output": output,
+            "loss": loss,
+            "grads": grads,
+            "buffersAfter": {k: tensor(b, 12) for k, b in model.named_buffers() if not k.endswith("num_batches_tracked")},
+            "paramsAfterStep": {k: tensor(p, 12) for k, p in model.named_parameters()},
+        },
+        "tolerance": tol or TOL,
+        "meta": {"generator": "scripts/gen_fixtures.py", "torch": torch.__version__,
+                 "paramCount": sum(p.numel() for p in model.parameters()),
+                 "note": "%d SGD steps on one batch; output, loss and grads are the last step's, params and buffers after it" % steps},
+    }
+    path = os.path.join(OUT, name + ".json")
+    with open(path, "w") as f:
+        json.dump(fx, f, separators=(",", ":"))
+        f.write("\n")
+    print("%-34s losses %s" % (name, " ".join("%.4f" % v for v in losses)))
+    return fx
 
 
 def schedules():

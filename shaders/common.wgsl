@@ -1,5 +1,10 @@
 // Shared by several kernel files (the wrappers prepend it to their source; WGSL has no include):
-// the per-step uniform, the PCG hash behind dropout masks and augmentation, and a finite test.
+// sentinels, the per-step uniform, the PCG hash behind dropout masks and augmentation, a finite test.
+
+// Sentinels shared by the kernels: "no index yet / none found" (maxpool's argmax before the first
+// value, the status words of sgd.wgsl: STATUS_OK on the host) and the lowest finite f32.
+const NO_INDEX: u32 = 0xffffffffu;
+const F32_LOWEST: f32 = -3.4028234663852886e38;
 
 // Written by the host before each step (see packStep in src/engine/model.ts).
 struct Step { seed: u32, index: u32, offset: u32, count: u32, lr: f32, momentum: f32 }

@@ -160,14 +160,16 @@ fn matmul_large(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id)
 }
 
 // db[n] = Σ_m dy[m, n]: one thread per column (columns are few, rows are the batch).
+struct ColumnSumParams { M: u32, N: u32 }
+@group(0) @binding(0) var<uniform> CP: ColumnSumParams;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> db: array<f32>;
 
 @compute @workgroup_size(64)
 fn column_sum(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x;
-  if (n >= P.N) { return; }
+  if (n >= CP.N) { return; }
   var s = 0.0;
-  for (var m = 0u; m < P.M; m++) { s += dy[m * P.N + n]; }
+  for (var m = 0u; m < CP.M; m++) { s += dy[m * CP.N + n]; }
   db[n] = s;
 }

@@ -2,11 +2,13 @@
 //   maxpool  y[n,c,i,j] = max over the K×K window; the winner's flat input index is kept in
 //            `arg` so backward routes dy to exactly the element PyTorch picks (first max; NaN wins).
 //   gap      y[n,c] = mean over H·W;  dx[n,c,h,w] = dy[n,c] / (H·W)
-// (common.wgsl is prepended: flat256.)
+// (common.wgsl is prepended: flat256, NO_INDEX, F32_LOWEST.)
 
-struct Params { N: u32, C: u32, H: u32, W: u32, OH: u32, OW: u32, K: u32 }
+struct PoolParams { N: u32, C: u32, H: u32, W: u32, OH: u32, OW: u32, K: u32 }  // maxpool
+struct GapParams { N: u32, C: u32, H: u32, W: u32 }                              // gap
 
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: PoolParams;
+@group(0) @binding(0) var<uniform> Q: GapParams;
 
 
 // maxpool forward: (P, x, y, arg)
@@ -22,13 +24,13 @@ fn maxpool_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   let j = o % P.OW;
   let i = (o / P.OW) % P.OH;
   let nc = o / (P.OW * P.OH);
-  var best = -3.4028234663852886e38;
-  var besti = 0xffffffffu;
+  var best = F32_LOWEST;
+  var besti = NO_INDEX;
   for (var p = 0u; p < P.K; p++) {
     for (var q = 0u; q < P.K; q++) {
       let k = (nc * P.H + i * P.K + p) * P.W + j * P.K + q;
       let v = x[k];
-      if (besti == 0xffffffffu || v > best || v != v) { best = v; besti = k; }
+      if (besti == NO_INDEX || v > best || v != v) { best = v; besti = k; }
     }
   }
   y[o] = best;
@@ -63,8 +65,8 @@ fn maxpool_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
 fn gap_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let nc = flat256(wid, nwg, lid);
-  if (nc >= P.N * P.C) { return; }
-  let hw = P.H * P.W;
+  if (nc >= Q.N * Q.C) { return; }
+  let hw = Q.H * Q.W;
   var s = 0.0;
   for (var t = 0u; t < hw; t++) { s += x[nc * hw + t]; }
   y[nc] = s / f32(hw);
@@ -77,7 +79,7 @@ fn gap_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
 fn gap_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
   let k = flat256(wid, nwg, lid);
-  let hw = P.H * P.W;
-  if (k >= P.N * P.C * hw) { return; }
+  let hw = Q.H * Q.W;
+  if (k >= Q.N * Q.C * hw) { return; }
   dx_gap[k] = dy[k / hw] / f32(hw);
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { bnBackward, bnForward, bnRunningUpdate, bnScratchFloats, NO_FUSION, type BnFusion } from '../src/engine/ops/batchnorm';
 import { bnBackwardV1, bnForwardTrainV1 } from '../src/engine/ops/dev/batchnorm_v1';
+import { bnBackwardV2, bnForwardV2, bnScratchFloatsV2 } from '../src/engine/ops/dev/batchnorm_v2';
 import { reluBackward, reluForward } from '../src/engine/reference/activation';
 import * as ref from '../src/engine/reference/batchnorm';
 import { dropoutApply, dropoutKeep } from '../src/engine/reference/dropout';
 import { makeRng } from '../src/engine/rng';
-import type { Runtime } from '../src/engine/runtime';
+import { Runtime } from '../src/engine/runtime';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, stepBuffer, worst } from './gpu';
 
@@ -47,11 +48,13 @@ function setup(rt: Runtime, s: ref.BnShape, seed: number) {
   const rm = randn(s.C, rand);
   const rv = randn(s.C, rand).map((v) => 0.5 + Math.abs(v));
   const f = bnScratchFloats(rt, s);
+  const f2 = bnScratchFloatsV2(rt, s);
   const bufs = {
     X: rt.upload(x), G: rt.upload(g), B: rt.upload(b), DY: rt.upload(dy),
     running: rt.upload(Float32Array.from([...rm, ...rv])),
     Y: rt.buffer(4 * n), DX: rt.buffer(4 * n), DG: rt.buffer(4 * s.C), DB: rt.buffer(4 * s.C),
-    saved: rt.buffer(4 * f.stats), batch: rt.buffer(4 * f.stats), sums: rt.buffer(4 * f.stats), partial: rt.buffer(4 * f.partial),
+    saved: rt.buffer(4 * f2.stats), batch: rt.buffer(4 * 2 * s.C), sums: rt.buffer(4 * f2.stats),
+    partial: rt.buffer(4 * Math.max(f.partial, f2.partial)), aux: rt.buffer(4 * f.aux),
   };
   return { x, g, b, dy, rm, rv, n, bufs };
 }
@@ -65,10 +68,10 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
           const seed = 77;
           const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, s.N + s.C * 10 + s.HW);
           const step = stepBuffer(rt, { seed });
-          const stats = train ? { saved: u.saved, batchStats: u.batch, partial: u.partial } : { running: u.running };
+          const stats = train ? { batchStats: u.batch, partial: u.partial, aux: u.aux } : { running: u.running, partial: u.partial, aux: u.aux };
           rt.run([
             ...bnForward(rt, s, fusion, train, step, u.X, u.G, u.B, u.Y, stats),
-            ...bnBackward(rt, s, fusion, train, step, u.X, u.G, u.B, train ? u.saved : u.running, u.DY, u.DX, u.DG, u.DB, u),
+            ...bnBackward(rt, s, fusion, train, step, u.X, u.G, u.B, u.DY, u.DX, u.DG, u.DB, u.aux),
           ]);
           const r = reference(x, g, b, dy, s, fusion, seed, train, rm, rv);
           const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
@@ -82,6 +85,41 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
           }
         });
 
+  it('as planned for a GPU (8 values per thread, 1024-value chunks) it gives the same results', async () => {
+    const base = await runtime();
+    const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+    const s = { N: 16, C: 8, HW: 676, eps: 1e-5 };
+    const fusion: BnFusion = { relu: true, dropout: { layer: 3, p: 0.1 } };
+    const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, 11);
+    const step = stepBuffer(rt, { seed: 4 });
+    const calls = [
+      ...bnForward(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { batchStats: u.batch, partial: u.partial, aux: u.aux }),
+      ...bnBackward(rt, s, fusion, true, step, u.X, u.G, u.B, u.DY, u.DX, u.DG, u.DB, u.aux),
+    ];
+    expect(calls.every((c) => c.serialIterations! <= 64)).toBe(true);
+    rt.run(calls);
+    const r = reference(x, g, b, dy, s, fusion, 4, true, rm, rv);
+    const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
+    expect(ok(await rt.readF32(u.Y, n), r.y)).toBeLessThanOrEqual(1);
+    expect(ok(await rt.readF32(u.DX, n), r.dx)).toBeLessThanOrEqual(1);
+    expect(ok(await rt.readF32(u.DG, s.C), r.dgamma)).toBeLessThanOrEqual(1);
+  });
+
+  it('without dx (a first layer) it still gives dγ and dβ', async () => {
+    const rt = await runtime();
+    const s = { N: 4, C: 3, HW: 30, eps: 1e-5 };
+    const fusion: BnFusion = { relu: true, dropout: { layer: 2, p: 0.2 } };
+    const { x, g, b, dy, rm, rv, bufs: u } = setup(rt, s, 5);
+    const step = stepBuffer(rt, { seed: 9 });
+    rt.run([
+      ...bnForward(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { batchStats: u.batch, partial: u.partial, aux: u.aux }),
+      ...bnBackward(rt, s, fusion, true, step, u.X, u.G, u.B, u.DY, null, u.DG, u.DB, u.aux),
+    ]);
+    const r = reference(x, g, b, dy, s, fusion, 9, true, rm, rv);
+    expect(worst(await rt.readF32(u.DG, s.C), r.dgamma, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    expect(worst(await rt.readF32(u.DB, s.C), r.dbeta, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+  });
+
   it('the running update folds in the batch statistics, and skips a step flagged non-finite', async () => {
     const rt = await runtime();
     const running = rt.upload(new Float32Array([1, 2]));
@@ -94,6 +132,25 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
     rt.run([bnRunningUpdate(rt, 2, batch, momentum, running, rt.upload(new Uint32Array([0xffffffff, 0, 0, 0])))]);
     expect([...(await rt.readF32(running, 2))]).toEqual([3, 4]);
   });
+});
+
+describe('BatchNorm2d v2 (shaders/dev, separate finalize kernels, kept for the benchmark) vs float64 reference', () => {
+  for (const s of shapes.slice(2))
+    for (const [name, fusion] of fusions.slice(1))
+      it(`${name}, train, ${JSON.stringify(s)}`, async () => {
+        const rt = await runtime();
+        const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, s.N + s.C * 10 + s.HW);
+        const step = stepBuffer(rt, { seed: 77 });
+        rt.run([
+          ...bnForwardV2(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { saved: u.saved, batchStats: u.batch, partial: u.partial }),
+          ...bnBackwardV2(rt, s, fusion, true, step, u.X, u.G, u.B, u.saved, u.DY, u.DX, u.DG, u.DB, u),
+        ]);
+        const r = reference(x, g, b, dy, s, fusion, 77, true, rm, rv);
+        const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
+        expect(ok(await rt.readF32(u.Y, n), r.y)).toBeLessThanOrEqual(1);
+        expect(ok(await rt.readF32(u.DX, n), r.dx)).toBeLessThanOrEqual(1);
+        expect(ok(await rt.readF32(u.DG, s.C), r.dgamma)).toBeLessThanOrEqual(1);
+      });
 });
 
 describe('BatchNorm2d v1 (shaders/dev, kept for the benchmark) vs float64 reference', () => {

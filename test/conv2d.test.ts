@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats } from '../src/engine/ops/conv2d';
+import { conv2dBackward as conv2dBackwardFused, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, fusedBackward, MAX_SERIAL, weightSplit } from '../src/engine/ops/conv2d';
+import { reduceSegments } from '../src/engine/ops/reduce';
+import { Runtime } from '../src/engine/runtime';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
-import { conv2dBackward, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
+import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../src/engine/ops/dev/conv2d_v3';
+import { conv2dBackward, conv2dBackward as conv2dBackward64, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, worst } from './gpu';
@@ -49,6 +52,95 @@ describe('conv2d kernels vs float64 reference', () => {
         expect(ok(await rt.readF32(DB, s.O), ref.db)).toBeLessThanOrEqual(1);
       });
     }
+});
+
+describe('conv2d fused backward (dx and dw partials in one dispatch) vs float64 reference', () => {
+  for (const s of cases.filter((c) => fusedBackward(c)))
+    it(JSON.stringify(s), async () => {
+      const rt = await runtime();
+      const rand = makeRng(s.N * 17 + s.O);
+      const { OH, OW } = convOutSize(s);
+      const nx = s.N * s.C * s.H * s.W;
+      const nw = s.O * s.C * s.KH * s.KW;
+      const x = randn(nx, rand);
+      const w = randn(nw, rand, 0.3);
+      const dy = randn(s.N * s.O * OH * OW, rand);
+      const [DX, DW, scratch] = [nx, nw, convScratchFloats(s)].map((n) => rt.buffer(4 * n));
+      const p = conv2dBackwardFused(rt, s, rt.upload(dy), rt.upload(w), DX, rt.upload(x), scratch);
+      rt.run([p.call, reduceSegments(rt, 'dw', [{ partial: scratch, count: p.count, S: p.S, out: DW }])]);
+      const ref = conv2dBackward64(x, w, dy, s);
+      expect(worst(await rt.readF32(DX, nx), ref.dx, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    });
+});
+
+describe('conv2d as planned for a GPU (small outputs: 2 channels × 1 pixel per thread) vs float64 reference', () => {
+  for (const s of cases.filter((c) => fusedBackward(c)))
+    it(JSON.stringify(s), async () => {
+      const base = await runtime();
+      const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+      const rand = makeRng(s.N * 19 + s.O);
+      const { OH, OW } = convOutSize(s);
+      const nx = s.N * s.C * s.H * s.W;
+      const nw = s.O * s.C * s.KH * s.KW;
+      const ny = s.N * s.O * OH * OW;
+      const x = randn(nx, rand);
+      const w = randn(nw, rand, 0.3);
+      const b = randn(s.O, rand);
+      const dy = randn(ny, rand);
+      const [X, Wb, B, DY] = [x, w, b, dy].map((a) => rt.upload(a));
+      const [Y, DX, DX2, DW, scratch] = [ny, nx, nx, nw, convScratchFloats(s)].map((n) => rt.buffer(4 * n));
+      const p = conv2dBackwardFused(rt, s, DY, Wb, DX, X, scratch);
+      rt.run([
+        conv2dForward(rt, s, X, Wb, Y, B),
+        conv2dBackwardInput(rt, s, DY, Wb, DX2),
+        p.call,
+        reduceSegments(rt, 'dw', [{ partial: scratch, count: p.count, S: p.S, out: DW }]),
+      ]);
+      const ref = conv2dBackward64(x, w, dy, s);
+      const ok = (g: Float32Array, want: Float64Array) => worst(g, want, 1e-4, 1e-4);
+      expect(ok(await rt.readF32(Y, ny), refForward(x, w, b, s))).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DX, nx), ref.dx)).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DX2, nx), ref.dx)).toBeLessThanOrEqual(1);
+      expect(ok(await rt.readF32(DW, nw), ref.dw)).toBeLessThanOrEqual(1);
+    });
+});
+
+describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partials) vs float64 reference', () => {
+  for (const s of cases.filter((c) => c.KH <= 7 && c.KW <= 7))
+    it(JSON.stringify(s), async () => {
+      const rt = await runtime();
+      const rand = makeRng(s.N * 13 + s.C);
+      const { OH, OW } = convOutSize(s);
+      const x = randn(s.N * s.C * s.H * s.W, rand);
+      const dy = randn(s.N * s.O * OH * OW, rand);
+      const nw = s.O * s.C * s.KH * s.KW;
+      const DW = rt.buffer(4 * nw);
+      rt.run(conv2dBackwardWeightV3(rt, s, rt.upload(dy), rt.upload(x), DW, rt.buffer(4 * conv2dV3ScratchFloats(s))));
+      const ref = conv2dBackward(x, new Float32Array(nw), dy, s);
+      expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    });
+});
+
+describe('weight gradients at batch 512: no thread loops over more than 256 output pixels', () => {
+  it('the first stage is capped and the reduction stays exact', async () => {
+    const base = await runtime();
+    const rt = new Runtime(base.device, { ...base.info, isFallback: false }); // as planned for a GPU
+    const s = { N: 40, C: 1, H: 28, W: 28, O: 8, KH: 3, KW: 3, PH: 0, PW: 0 };
+    const big = weightSplit({ ...s, N: 512 }, s.O * s.C);
+    expect(big.chunk * 26).toBeLessThanOrEqual(MAX_SERIAL);
+    const rand = makeRng(3);
+    const { OH, OW } = convOutSize(s);
+    const x = randn(s.N * s.C * s.H * s.W, rand);
+    const dy = randn(s.N * s.O * OH * OW, rand);
+    const nw = s.O * s.C * s.KH * s.KW;
+    const DW = rt.buffer(4 * nw);
+    const calls = conv2dBackwardWeight(rt, s, rt.upload(dy), rt.upload(x), DW, rt.buffer(4 * convScratchFloats(s)));
+    expect(calls.every((c) => c.serialIterations! <= MAX_SERIAL)).toBe(true);
+    rt.run(calls);
+    const ref = conv2dBackward(x, new Float32Array(nw), dy, s);
+    expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('conv2d v1 and v2 (shaders/dev, kept for the benchmark) vs float64 reference', () => {

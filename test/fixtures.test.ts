@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatResult, runFixture } from '../src/engine/fixtures';
+import { pcg } from '../src/engine/rng';
+import { makeSchedule } from '../src/train/schedule';
+import { Runtime } from '../src/engine/runtime';
 import { runtime } from './gpu';
 
 const dir = join(__dirname, '..', 'fixtures', 'gradients');
@@ -18,6 +21,21 @@ describe('PyTorch gradient fixtures (Node)', () => {
       expect(r.error).toBeUndefined();
       expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
       expect(r.pass).toBe(true);
+    });
+});
+
+describe('PyTorch gradient fixtures (Node), planned as for a GPU', () => {
+  // Where a CPU adapter gets another plan (planUnits, splits), the GPU's is checked here too.
+  let shaped: Runtime | null = null;
+  const gpuShaped = async () => {
+    const rt = await runtime();
+    return (shaped ??= new Runtime(rt.device, { ...rt.info, isFallback: false }));
+  };
+  for (const f of files)
+    it(f, async () => {
+      const r = await runFixture(await gpuShaped(), load(f));
+      expect(r.error).toBeUndefined();
+      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
     });
 });
 
@@ -53,4 +71,26 @@ describe('malformed fixtures get a clear error, not a crash or NaN', () => {
       expect(r.pass).toBe(false);
       expect(r.error).toMatch(message);
     });
+});
+
+describe('the loss trajectory (ten training steps against PyTorch)', () => {
+  const fx = load('mnist_default_trajectory.json');
+  it('uses the OneCycle schedule and dropout seeds the trainer uses', () => {
+    const s = fx.trajectory.schedule;
+    const at = makeSchedule({ type: 'OneCycleLR' }, { lr: s.max_lr, momentum: 0.9, epochs: s.epochs, stepsPerEpoch: s.stepsPerEpoch });
+    expect(fx.trajectory.steps).toHaveLength(10);
+    fx.trajectory.steps.forEach((st: { lr: number; momentum: number; dropoutSeed: number }, k: number) => {
+      expect(st.lr).toBeCloseTo(at(k).lr, 12);
+      expect(st.momentum).toBeCloseTo(at(k).momentum, 12);
+      expect(st.dropoutSeed).toBe(pcg((pcg(fx.trajectory.trainSeed) + k) >>> 0));
+    });
+    expect(fx.optimizer.weight_decay).toBeGreaterThan(0);
+  });
+  it('a loss off by 1e-3 at one step is reported as FAIL', async () => {
+    const bad = structuredClone(fx);
+    bad.expected.losses[6] += 1e-3;
+    const r = await runFixture(await runtime(), bad);
+    expect(r.pass).toBe(false);
+    expect(r.worst?.tensor).toBe('losses');
+  });
 });

@@ -8,6 +8,8 @@ import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../engine/ops/dev/conv2d_v2';
 import { bnBackward, bnForward, bnScratchFloats, NO_FUSION } from '../engine/ops/batchnorm';
 import { bnBackwardV1, bnForwardTrainV1 } from '../engine/ops/dev/batchnorm_v1';
+import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../engine/ops/dev/conv2d_v3';
+import { bnBackwardV2, bnForwardV2, bnScratchFloatsV2 } from '../engine/ops/dev/batchnorm_v2';
 import { matmul } from '../engine/ops/matmul';
 import { Runtime } from '../engine/runtime';
 import { timeCalls } from '../engine/timing';
@@ -56,7 +58,7 @@ async function main() {
     const x = rt.buffer(4 * d.N * d.C * d.H * d.W);
     const w = rt.buffer(4 * d.O * d.C * d.KH * d.KW);
     const y = rt.buffer(4 * d.N * d.O * OH * OW);
-    const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d)));
+    const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d), conv2dV3ScratchFloats(d)));
     const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
     const reps = info.isFallback ? 2 : 50;
     for (const [kind, calls] of [
@@ -68,7 +70,8 @@ async function main() {
       ['backward input v3', [conv2dBackwardInput(rt, d, y, w, x)]],
       ['backward weight v1', [conv2dBackwardWeightV1(rt, d, y, x, w)]],
       ['backward weight v2', conv2dBackwardWeightV2(rt, d, y, x, w, scratch)],
-      ['backward weight v3', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
+      ['backward weight v3', conv2dBackwardWeightV3(rt, d, y, x, w, scratch)],
+      ['backward weight v4', conv2dBackwardWeight(rt, d, y, x, w, scratch)],
     ] as const) {
       await timeCalls(rt, [...calls], 1, 1);
       report(`${name} ${kind}`, flop, await timeCalls(rt, [...calls], reps));
@@ -76,7 +79,7 @@ async function main() {
     for (const b of [x, w, y, scratch]) rt.destroy(b);
   }
   // BatchNorm (train mode) at the model's sizes, batch 128: v1 (one workgroup per channel) vs v2
-  // (split reductions). GB/s counts one read of x and one write of y (forward), two reads and a write (backward).
+  // (split reductions, finalize kernels) vs v3 (finalize folded into apply / apply_grad). GB/s counts one read of x and one write of y (forward), two reads and a write (backward).
   const step = rt.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   for (const [name, d] of [
     ['batchnorm 8×26×26', { N: 128, C: 8, HW: 676, eps: 1e-5 }],
@@ -85,13 +88,16 @@ async function main() {
   ] as const) {
     const n = d.N * d.C * d.HW;
     const f = bnScratchFloats(rt, d);
-    const [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial] = [n, n, n, n, d.C, d.C, d.C, d.C, f.stats, f.stats, f.stats, f.partial].map((k) => rt.buffer(4 * k));
+    const f2 = bnScratchFloatsV2(rt, d);
+    const [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial, aux] = [n, n, n, n, d.C, d.C, d.C, d.C, f2.stats, f2.stats, f2.stats, Math.max(f.partial, f2.partial), f.aux].map((k) => rt.buffer(4 * k));
     const reps = info.isFallback ? 2 : 50;
     for (const [kind, calls, bytes] of [
       ['forward v1', [bnForwardTrainV1(rt, d, x, g, b, y, saved, batch)], 8 * n],
-      ['forward v2', bnForward(rt, d, NO_FUSION, true, step, x, g, b, y, { saved, batchStats: batch, partial }), 8 * n],
+      ['forward v2', bnForwardV2(rt, d, NO_FUSION, true, step, x, g, b, y, { saved, batchStats: batch, partial }), 8 * n],
+      ['forward v3', bnForward(rt, d, NO_FUSION, true, step, x, g, b, y, { batchStats: batch, partial, aux }), 8 * n],
       ['backward v1', [bnBackwardV1(rt, d, x, g, dy, dx, saved, dg, db)], 12 * n],
-      ['backward v2', bnBackward(rt, d, NO_FUSION, true, step, x, g, b, saved, dy, dx, dg, db, { partial, sums }), 12 * n],
+      ['backward v2', bnBackwardV2(rt, d, NO_FUSION, true, step, x, g, b, saved, dy, dx, dg, db, { partial, sums }), 12 * n],
+      ['backward v3', bnBackward(rt, d, NO_FUSION, true, step, x, g, b, dy, dx, dg, db, aux), 12 * n],
     ] as const) {
       await timeCalls(rt, [...calls], 1, 1);
       const t = await timeCalls(rt, [...calls], reps);
@@ -99,7 +105,7 @@ async function main() {
       rows.push({ name: `${name} ${kind}`, bytes, wallMs: t.wallMs, gpuMs: t.gpuMs, gbps: bytes / (ms * 1e6) });
       console.log(`${`${name} ${kind}`.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms  ${(bytes / (ms * 1e6)).toFixed(2).padStart(9)} GB/s${t.gpuMs === null ? ' (wall clock)' : ''}`);
     }
-    for (const buf of [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial]) rt.destroy(buf);
+    for (const buf of [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial, aux]) rt.destroy(buf);
   }
   step.destroy();
 

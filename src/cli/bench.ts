@@ -1,18 +1,25 @@
 // npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile
 //                   --to-accuracy 99.4 [--epochs E --batch B --lr X]]
+// npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter]
 // Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
 // after a warm-up, per batch size, and prints images/s, ms per step, dispatches and submits per
 // step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
 // --to-accuracy trains (default configuration; --epochs/--batch/--lr change its OneCycle length,
 // batch size and peak rate) until the test accuracy reaches the target and prints the wall time
 // from process start, data loading and shader compilation included.
-import { writeFileSync } from 'node:fs';
+// --plan prints one training step's dispatches as recorded (src/engine/plan-report.ts) for the
+// default model or --model's spec at --batch (128), with the host time to encode a step; no data
+// is read and nothing is trained. On a CPU fallback adapter the step is planned as for a GPU
+// (the shape a GPU would run) unless --this-adapter asks for the shape this adapter runs.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadMnistNode } from '../data/mnist-node';
 import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
+import { readSpecText } from '../engine/spec';
+import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
-import { profileCalls } from '../engine/timing';
+import { profileCalls, timeCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
 import { DEFAULT_CONFIG, errorLines, parseConfig, strictNumber } from '../train/config';
 import { GpuSplit, Trainer } from '../train/trainer';
@@ -23,9 +30,11 @@ const t0 = performance.now();
 
 async function main() {
   // Options are checked before any data or GPU work.
-  const opts = parseArgs(process.argv.slice(2), ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data'], ['profile']);
+  const opts = parseArgs(process.argv.slice(2), ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data', 'model'], ['profile', 'plan', 'this-adapter']);
   const arg = (name: string, def: string) => opts[name] ?? def;
   const flag = (name: string) => name in opts;
+  if (flag('plan')) return plan(opts);
+  if (flag('model')) throw new Error('--model is for --plan (the throughput runs use the default model)');
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
   for (const [k, min] of [['steps', 1], ['warmup', 0]] as const)
@@ -124,6 +133,74 @@ async function main() {
     writeFileSync(json, JSON.stringify({ engine: 'webgpu-backprop-notebook', adapter: info.adapter, fallback: info.isFallback, machine: machine(), commit: commit(), date: new Date().toISOString(), model: 'src/models/mnist-default.json', results }, null, 2) + '\n');
     console.log(`wrote ${json}`);
   }
+  device.destroy();
+}
+
+/** --plan: the dispatches of one training step, from the recorded plan. */
+async function plan(opts: Record<string, string>) {
+  for (const k of Object.keys(opts))
+    if (!['plan', 'batch', 'model', 'json', 'this-adapter'].includes(k))
+      throw new Error(`--${k} does not apply to --plan (it takes --batch, --model, --json and --this-adapter)`);
+  const parsed = parseConfig({ batch: opts.batch ?? '128' });
+  if (!parsed.ok) throw new Error(errorLines(parsed.errors, (f) => `--${f}`));
+  const cfg = parsed.value.config;
+  const batch = cfg.batch;
+  const specFile = opts.model ?? 'src/models/mnist-default.json';
+  let spec: unknown = defaultSpec;
+  if (opts.model) {
+    try {
+      spec = readSpecText(readFileSync(opts.model, 'utf8'), `--model ${opts.model}`);
+    } catch (e) {
+      throw new Error(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const { device, info } = await openNodeGpu();
+  // Ops choose some splits by adapter kind (isFallback): plan as a GPU unless told otherwise.
+  const asGpu = info.isFallback && !('this-adapter' in opts);
+  const rt = new Runtime(device, asGpu ? { ...info, isFallback: false } : info);
+  const model = new Model(rt, spec, [1, 28, 28]);
+  model.init(1);
+  // Blank images stand in for MNIST: the plan depends on the batch size only.
+  const blank = { images: new Uint8Array(batch * 28 * 28), labels: new Uint8Array(batch), count: batch };
+  const train = new GpuSplit(rt, blank, 'train');
+  const test = new GpuSplit(rt, blank, 'test');
+  const trainer = new Trainer(model, train, test, cfg);
+  const calls = trainer.stepCalls();
+  const report = planReport(calls, model.plan(batch, 'train'), model.infos, specFile);
+  // Host cost: recording one step into a command buffer (no submit), best of 5 rounds of 20.
+  let encodeMs = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const e0 = performance.now();
+    for (let i = 0; i < 20; i++) {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      rt.encode(pass, calls);
+      pass.end();
+      enc.finish();
+    }
+    encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
+  }
+  const t = await timeCalls(rt, calls, 3);
+  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`);
+  console.log(formatPlanReport(report));
+  console.log(
+    `host: ${encodeMs.toFixed(3)} ms to encode one step; the step takes ${t.wallMs.toFixed(3)} ms wall` +
+      (t.gpuMs !== null ? `, ${t.gpuMs.toFixed(3)} ms GPU` : '') + ` on this adapter`,
+  );
+  if (opts.json) {
+    const out = {
+      ...report,
+      plannedFor: asGpu || !info.isFallback ? 'gpu' : 'cpu fallback adapter',
+      host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: info.isFallback },
+      machine: machine(),
+      commit: commit(),
+      date: new Date().toISOString(),
+    };
+    writeFileSync(opts.json, JSON.stringify(out, null, 1) + '\n');
+    console.log(`wrote ${opts.json}`);
+  }
+  trainer.destroy();
+  model.destroy();
   device.destroy();
 }
 

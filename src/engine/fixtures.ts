@@ -23,7 +23,11 @@ export interface Fixture {
   buffers?: Record<string, FixtureTensor>;
   optimizer?: { type: 'SGD'; lr: number; momentum?: number; weight_decay?: number };
   dropoutSeed?: number;
+  /** Several training steps on the same batch, each with its own rate, momentum and dropout seed. */
+  trajectory?: { steps: { lr: number; momentum: number; dropoutSeed: number }[]; schedule?: unknown; trainSeed?: number };
   expected: {
+    /** The loss at every step of a trajectory (output, loss and grads are then the last step's). */
+    losses?: number[];
     output: FixtureTensor;
     loss: number;
     inputGrad?: FixtureTensor;
@@ -94,6 +98,15 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
     if (f.optimizer.type !== 'SGD') throw new FixtureError(`optimizer.type: only "SGD" is supported, got ${JSON.stringify(f.optimizer.type)}`);
     if (!(f.optimizer.lr > 0)) throw new FixtureError('optimizer.lr: must be a positive number');
   }
+  if (f.trajectory !== undefined) {
+    const st = f.trajectory?.steps;
+    if (!f.optimizer) throw new FixtureError('trajectory: needs an "optimizer"');
+    if (!Array.isArray(st) || st.length < 1) throw new FixtureError('trajectory.steps: must be a non-empty list');
+    st.forEach((s, i) => {
+      if (!(s?.lr > 0) || !(s.momentum >= 0) || !Number.isInteger(s.dropoutSeed)) throw new FixtureError(`trajectory.steps[${i}]: needs lr > 0, momentum ≥ 0 and an integer dropoutSeed`);
+    });
+    if (!Array.isArray(e.losses) || e.losses.length !== st.length) throw new FixtureError(`expected.losses: needs one loss per trajectory step (${st.length})`);
+  }
 }
 
 export function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
@@ -151,11 +164,21 @@ export async function runFixture(rt: Runtime, fx: unknown): Promise<FixtureResul
     const plan = program.plan;
     rt.write(plan.input.buf as GPUBuffer, Float32Array.from(fx.input.data));
     rt.write(program.target, fx.loss === 'nll' ? Uint32Array.from(fx.target.data) : Float32Array.from(fx.target.data));
-    model.writeStep({ seed: fx.dropoutSeed ?? 0, index: 0, offset: 0, count: N, lr: fx.optimizer?.lr ?? 0, momentum: fx.optimizer?.momentum ?? 0 });
-    rt.run(program.trainCalls);
-
     const tol = fx.tolerance;
     const reports: TensorReport[] = [];
+    if (fx.trajectory) {
+      const losses: number[] = [];
+      for (const [k, s] of fx.trajectory.steps.entries()) {
+        model.writeStep({ seed: s.dropoutSeed, index: k, offset: 0, count: N, lr: s.lr, momentum: s.momentum });
+        rt.run(program.trainCalls);
+        losses.push((await rt.readF32(program.lossOut, 1))[0]);
+      }
+      reports.push(compare('losses', losses, fx.expected.losses!, tol));
+    } else {
+      model.writeStep({ seed: fx.dropoutSeed ?? 0, index: 0, offset: 0, count: N, lr: fx.optimizer?.lr ?? 0, momentum: fx.optimizer?.momentum ?? 0 });
+      rt.run(program.trainCalls);
+    }
+
     reports.push(compare('output', await rt.readF32(plan.output.buf, N * C), fx.expected.output, tol));
     reports.push(compare('loss', await rt.readF32(program.lossOut, 1), [fx.expected.loss], tol));
     if (fx.expected.inputGrad) reports.push(compare('inputGrad', await rt.readF32(plan.inputGrad!.buf, numel(fx.input.shape)), fx.expected.inputGrad, tol));

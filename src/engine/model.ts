@@ -4,6 +4,7 @@
 // A Plan holds the activations and dispatches for one batch size and mode, built once.
 import { describeBuffer, LimitError } from './gpu-errors';
 import { gpuLayer, isIdentity, planUnits, type GpuLayer, type LayerCtx, type Mode, type Unit } from './layers';
+import { GradReducer } from './ops/reduce';
 import { makeRng } from './rng';
 import type { Binding, Call, Runtime } from './runtime';
 import { countParams, parseSpec, readSpecText, SpecError, type LayerInfo, type TensorDef } from './spec';
@@ -146,7 +147,7 @@ export class Model {
     return { buffer: buf, offset: 4 * s.offset, size: 4 * s.size };
   }
 
-  private slot(slots: Slot[], layer: number, name: string): Slot {
+  slot(slots: Slot[], layer: number, name: string): Slot {
     const s = slots.find((x) => x.layer === layer && x.def.name === name);
     if (!s) throw new Error(`layer ${layer} has no ${name}`);
     return s;
@@ -399,7 +400,7 @@ export class Plan {
         if (l.type === 'BatchNorm2d' && N * l.inShape[1] * l.inShape[2] < 2)
           throw new SpecError(`layer ${l.index} (BatchNorm2d): train mode needs more than 1 value per channel (batch ${N}, input ${shapeStr(l.inShape)})`);
 
-    const units = this.unfused ? layers.map((layer, i) => ({ first: i, last: i, layer })) : planUnits(layers, mode);
+    const units = this.unfused ? layers.map((layer, i) => ({ first: i, last: i, layer })) : planUnits(layers, mode, rt.info.isFallback);
     const identity = (u: Unit) => u.first === u.last && isIdentity(u.layer, mode);
     this.units = units;
     // Activations: one buffer per unit output; inside a fused unit the intermediate outputs are
@@ -429,6 +430,9 @@ export class Plan {
     }
 
     const scratch = new Map<string, GPUBuffer>();
+    // Split gradient reductions: first stages in the layers, the second all in one dispatch.
+    const backUnits = units.slice(firstUnit).filter((u) => !identity(u));
+    const reducer = new GradReducer(rt, backUnits.flatMap((u) => u.layer.partialFloats?.(N, rt) ?? []));
     const ctx = (u: Unit): LayerCtx => {
       const i = u.first;
       return {
@@ -439,10 +443,12 @@ export class Plan {
         y: this.acts[u.last],
         dy: this.dacts[u.last],
         dx: i === 0 ? this.inputGrad : units.indexOf(u) > firstUnit ? this.dacts[i - 1] : null,
-        param: (name) => model.slice(model.params, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
-        grad: (name) => model.slice(model.grads, model.paramSlots.find((s) => s.layer === i && s.def.name === name)!),
-        runningStats: () => model.runningSlice(model.running, i),
-        batchStats: () => model.runningSlice(model.batchStats, i),
+        param: (name) => model.slice(model.params, model.slot(model.paramSlots, i, name)),
+        grad: (name) => model.slice(model.grads, model.slot(model.paramSlots, i, name)),
+        paramAt: (layer, name) => model.slice(model.params, model.slot(model.paramSlots, layer, name)),
+        gradAt: (layer, name) => model.slice(model.grads, model.slot(model.paramSlots, layer, name)),
+        runningStats: (layer = i) => model.runningSlice(model.running, layer),
+        batchStats: (layer = i) => model.runningSlice(model.batchStats, layer),
         scratch: (name, bytes) => {
           const k = `${i}:${name}`;
           let b = scratch.get(k);
@@ -453,10 +459,15 @@ export class Plan {
           return b;
         },
         step: model.step,
+        partials: (floats) => reducer.take(floats),
+        reduceLater: (s) => reducer.defer(s),
       };
     };
-    for (const u of units) if (!identity(u)) this.forward.push(...u.layer.forward(ctx(u)));
-    for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...units[k].layer.backward(ctx(units[k])));
+    // Each call is tagged with its unit's first layer (the plan report lists it).
+    const tag = (u: Unit, calls: Call[]) => calls.map((c) => Object.assign(c, { layer: c.layer ?? u.first }));
+    for (const u of units) if (!identity(u)) this.forward.push(...tag(u, u.layer.forward(ctx(u))));
+    for (let k = units.length - 1; k >= firstUnit; k--) if (!identity(units[k])) this.backward.push(...tag(units[k], units[k].layer.backward(ctx(units[k]))));
+    this.backward.push(...reducer.calls());
   }
 
   get output(): Tensor {

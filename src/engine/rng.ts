@@ -1,5 +1,14 @@
-// A small seeded PRNG (mulberry32) for initialisation, shuffling and tests. Not for the GPU:
-// the kernels use the counter-based hash in reference/dropout.ts.
+// A small seeded PRNG (mulberry32) for initialisation, shuffling and tests, and the PCG hash the
+// kernels use for dropout masks and augmentation (shaders/common.wgsl), which the trainer also
+// uses to derive each step's seed.
+
+/** PCG output hash on u32 (O'Neill), bit for bit shaders/common.wgsl's pcg. */
+export function pcg(v: number): number {
+  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
 export function makeRng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

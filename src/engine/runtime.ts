@@ -6,12 +6,32 @@ import { GpuError, LimitError, MiB } from './gpu-errors';
 
 export type Binding = GPUBuffer | GPUBufferBinding;
 
+/**
+ * What one dispatch costs, as its op estimates it (shown by `npm run bench -- --plan`): bytes read
+ * plus written (each buffer range the kernel touches, counted once), floating-point operations,
+ * and the longest loop one thread runs serially (iterations).
+ */
+export interface Cost {
+  bytes: number;
+  flops: number;
+  serial: number;
+}
+
 /** One recorded dispatch: built once per plan, encoded every step. */
 export interface Call {
   label: string;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
+  /** Kernel entry point and its threads per workgroup (read from the WGSL's @workgroup_size). */
+  kernel: string;
+  workgroupSize: number;
+  /** The model layer it belongs to (set by the plan; undefined for input, loss and update). */
+  layer?: number;
+  /** The op's estimate; when an op gives none, bytes is the size of every bound storage buffer. */
+  bytes: number;
+  flops: number | null;
+  serialIterations: number | null;
 }
 
 /** A pipeline the engine may need: compiled up front by Runtime.precompile. */
@@ -281,20 +301,26 @@ export class Runtime {
     bindings: (Binding | null)[],
     workgroups: [number, number?, number?],
     constants?: Record<string, number>,
+    cost?: Cost,
   ): Call {
     const [x, y = 1, z = 1] = workgroups;
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max)
       throw new LimitError(`kernel ${label} needs a grid of ${x}×${y}×${z} workgroups; this adapter allows ${max} per dimension (maxComputeWorkgroupsPerDimension)`, label, Math.max(x, y, z), max, 'maxComputeWorkgroupsPerDimension');
     for (const b of bindings) if (b && 'buffer' in b && b.size !== undefined) this.checkSize(b.size, `${label}'s binding`);
-    if (this.dry) return { label, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup, workgroups: [x, y, z] };
+    const bytes = cost?.bytes ?? bindings.reduce((t, b) => t + (b && !isUniform(b) ? span(b).size : 0), 0);
+    const meta = {
+      label, workgroups: [x, y, z] as [number, number, number], kernel: entry, workgroupSize: workgroupSize(code, entry),
+      bytes, flops: cost?.flops ?? null, serialIterations: cost?.serial ?? null,
+    };
+    if (this.dry) return { ...meta, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup };
     const pipeline = this.pipeline(code, entry, constants);
     const bindGroup = this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
       entries: bindings.flatMap((b, i) => (b ? [{ binding: i, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
     });
-    return { label, pipeline, bindGroup, workgroups: [x, y, z] };
+    return { ...meta, pipeline, bindGroup };
   }
 
   /** Record calls into an open compute pass. */
@@ -390,6 +416,24 @@ export function grid1d(n: number, wg = 256, maxPerDim = 65535): [number, number,
   if (groups <= maxPerDim) return [groups, 1, 1];
   const y = Math.ceil(groups / maxPerDim);
   return [Math.ceil(groups / y), y, 1];
+}
+
+const wgSizes = new Map<string, number>();
+
+/** Threads per workgroup of `entry`, from its `@workgroup_size(x[, y[, z]])` (literals). */
+export function workgroupSize(code: string, entry: string): number {
+  const key = `${hash(code)}:${entry}`;
+  let n = wgSizes.get(key);
+  if (n === undefined) {
+    const m = new RegExp(`@workgroup_size\\(([^)]*)\\)\\s*fn\\s+${entry}\\s*\\(`).exec(code);
+    n = m ? m[1].split(',').reduce((p, v) => p * Number(v.trim()), 1) : NaN;
+    wgSizes.set(key, n);
+  }
+  return n;
+}
+
+function isUniform(b: Binding): boolean {
+  return (span(b).buffer.usage & GPUBufferUsage.UNIFORM) !== 0;
 }
 
 function hash(s: string): number {

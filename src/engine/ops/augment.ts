@@ -29,7 +29,13 @@ export function augment(
     u: [N, train ? 1 : 0, cfg.crop, side],
     f: [(cfg.rotation * Math.PI) / 180, cfg.cropP, cfg.mean, 1 / cfg.std],
   });
-  return rt.call('augment', code, 'augment', [params, step, images, labels, order, out, target], grid1d(N * side * side));
+  const n = N * side * side;
+  // Bilinear sampling reads 4 source bytes per output pixel (at most; eval reads 1).
+  return rt.call('augment', code, 'augment', [params, step, images, labels, order, out, target], grid1d(n), undefined, {
+    bytes: (train ? 4 : 1) * n + 4 * n + 12 * N,
+    flops: (train ? 30 : 3) * n,
+    serial: 1,
+  });
 }
 
 export const augmentKernels: KernelRef[] = [{ code, entry: 'augment' }];

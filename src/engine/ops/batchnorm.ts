@@ -29,61 +29,108 @@ function split(rt: Runtime, d: BnDims): { S: number; chunk: number } {
   return { S: Math.ceil(d.N / chunk), chunk };
 }
 
-/** Scratch floats a BatchNorm needs per plan: partial sums (3 per channel and chunk) and per-channel stats. */
-export function bnScratchFloats(rt: Runtime, d: BnDims): { partial: number; stats: number } {
-  return { partial: 3 * d.C * split(rt, d).S, stats: 2 * d.C };
-}
+/**
+ * Values per thread of bn_apply and bn_apply_grad (a workgroup covers 256·E values of one
+ * channel and first merges the channel's partials): 8 on a GPU; a CPU adapter, which pays for
+ * each workgroup's barriers, gets fewer, larger workgroups.
+ */
+const valuesPerThread = (rt: Runtime) => (rt.info.isFallback ? 64 : 8);
 
-function params(rt: Runtime, d: BnDims, f: BnFusion) {
-  const p = f.dropout?.p ?? 0;
-  const { S, chunk } = split(rt, d);
-  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
-}
-
-function constants(train: boolean, f: BnFusion) {
-  return { TRAIN: train ? 1 : 0, RELU: f.relu ? 1 : 0, DROPOUT: f.dropout && f.dropout.p > 0 ? 1 : 0 };
+function blocks(rt: Runtime, d: BnDims): number {
+  return Math.ceil((d.N * d.HW) / (256 * valuesPerThread(rt)));
 }
 
 /**
- * Forward. Train mode (3 dispatches): batch statistics into `saved` ([mean, invstd] per channel)
- * and `batchStats` ([mean, unbiased var], for bn_running_update), then y. Eval mode (1 dispatch):
- * y from `running` ([mean, var]).
+ * Scratch floats a BatchNorm needs per plan: `partial`, the forward's partial statistics (3 per
+ * channel and chunk), and `aux`, [mean, invstd] per channel then the backward's partial sums (2 per
+ * channel and chunk).
+ */
+export function bnScratchFloats(rt: Runtime, d: BnDims): { partial: number; aux: number } {
+  const { S } = split(rt, d);
+  return { partial: 3 * d.C * S, aux: 2 * d.C + 2 * d.C * S };
+}
+
+function params(rt: Runtime, d: BnDims, f: BnFusion, chunks?: number) {
+  const p = f.dropout?.p ?? 0;
+  const { chunk } = split(rt, d);
+  const S = chunks ?? split(rt, d).S;
+  return rt.params({ u: [d.N, d.C, d.HW, f.dropout?.layer ?? 0, S, chunk, valuesPerThread(rt)], f: [d.eps, p, p >= 1 ? 0 : 1 / (1 - p)] });
+}
+
+function constants(train: boolean, f: BnFusion, hasDx = true) {
+  return { TRAIN: train ? 1 : 0, RELU: f.relu ? 1 : 0, DROPOUT: f.dropout && f.dropout.p > 0 ? 1 : 0, HAS_DX: hasDx ? 1 : 0 };
+}
+
+/** Flops of the elementwise part per value: affine, ReLU, the dropout hash. */
+const ew = (f: BnFusion) => 2 + (f.relu ? 1 : 0) + (f.dropout ? 12 : 0);
+
+/**
+ * Forward. Train mode (2 dispatches): partial statistics per chunk, then y, each bn_apply
+ * workgroup merging its channel's partials; [mean, invstd] go to `aux` (for backward) and
+ * [mean, unbiased var] to `batchStats` (for bn_running_update). Eval mode (1 dispatch): y from
+ * `running` ([mean, var]); [mean, invstd] still go to `aux`; `partial` is bound but not used.
  */
 export function bnForward(
   rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, y: Binding,
-  stats: { saved: Binding; batchStats: Binding; partial: Binding } | { running: Binding },
+  stats: { batchStats: Binding; partial: Binding; aux: Binding } | { running: Binding; partial: Binding; aux: Binding },
+  /** Train mode: `partial` already holds this many chunks' statistics (conv2d_forward_stats wrote them). */
+  producedChunks?: number,
 ): Call[] {
-  const P = params(rt, d, f);
-  const k = constants(train, f);
+  const train_ = 'batchStats' in stats;
+  if (train_ !== train) throw new Error('bnForward: train mode takes batchStats, eval mode running');
+  const P = params(rt, d, f, producedChunks);
+  const n = d.N * d.C * d.HW;
+  const { chunk } = split(rt, d);
+  const S = producedChunks ?? split(rt, d).S;
   const calls: Call[] = [];
-  let s: Binding;
-  if ('saved' in stats) {
+  if ('batchStats' in stats && producedChunks === undefined)
     calls.push(
-      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, split(rt, d).S]),
-      rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)]),
+      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, S], undefined, {
+        bytes: 4 * n + 12 * d.C * S,
+        flops: 4 * n,
+        serial: 2 * Math.ceil((chunk * d.HW) / 64) + 12,
+      }),
     );
-    s = stats.saved;
-  } else s = stats.running;
-  calls.push(rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', [P, step, x, gamma, beta, s, y], grid1d(d.N * d.C * d.HW), k));
+  // Eval binds the unused partial scratch where train writes batch statistics (writable bindings must not alias).
+  const bindings =
+    'batchStats' in stats
+      ? [P, step, x, gamma, beta, rt.dummy, y, stats.partial, stats.aux, stats.batchStats]
+      : [P, step, x, gamma, beta, stats.running, y, rt.dummy, stats.aux, stats.partial];
+  calls.push(
+    rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', bindings, [blocks(rt, d), d.C], constants(train, f), {
+      bytes: 8 * n + (train ? 12 * d.C * S : 0) + 16 * d.C,
+      flops: ew(f) * n + (train ? 6 * d.C * S * blocks(rt, d) : 0),
+      serial: valuesPerThread(rt) + (train ? 2 * Math.ceil(S / 256) + 16 : 0),
+    }),
+  );
   return calls;
 }
 
 /**
- * Backward of BatchNorm (→ ReLU → Dropout): dγ, dβ, and dx unless `dx` is null (first layer).
- * `stats` is what forward used: saved [mean, invstd] (train) or running [mean, var] (eval).
+ * Backward of BatchNorm (→ ReLU → Dropout), 2 dispatches: partial sums per chunk into `aux`, then
+ * dx (unless `dx` is null: first layer), each workgroup adding its channel's sums; dγ and dβ.
+ * `aux` holds what forward wrote there ([mean, invstd]).
  */
 export function bnBackward(
-  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, stats: Binding,
-  dy: Binding, dx: Binding | null, dgamma: Binding, dbeta: Binding, scratch: { partial: Binding; sums: Binding },
+  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding,
+  dy: Binding, dx: Binding | null, dgamma: Binding, dbeta: Binding, aux: Binding,
 ): Call[] {
   const P = params(rt, d, f);
-  const k = constants(train, f);
-  const calls = [
-    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, split(rt, d).S], k),
-    rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)]),
+  const n = d.N * d.C * d.HW;
+  const { S, chunk } = split(rt, d);
+  return [
+    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, dy, aux], [d.C, S], constants(train, f), {
+      bytes: 8 * n + 8 * d.C * S + 8 * d.C,
+      flops: (ew(f) + 5) * n,
+      serial: Math.ceil((chunk * d.HW) / 64) + 12,
+    }),
+    rt.call(dx ? 'bn_backward_input' : 'bn_backward_params', code, 'bn_apply_grad', [P, step, x, gamma, beta, dy, aux, dx ?? rt.dummy, dgamma, dbeta],
+      [dx ? blocks(rt, d) : 1, d.C], constants(train, f, Boolean(dx)), {
+        bytes: (dx ? 12 * n : 0) + 8 * d.C * S * (dx ? blocks(rt, d) : 1) + 24 * d.C,
+        flops: (dx ? (ew(f) + 8) * n : 0) + 2 * d.C * S * (dx ? blocks(rt, d) : 1),
+        serial: (dx ? valuesPerThread(rt) : 0) + Math.ceil(S / 256) + 8,
+      }),
   ];
-  if (dx) calls.push(rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(d.N * d.C * d.HW), k));
-  return calls;
 }
 
 /** running = (1 - m)·running + m·batch, elementwise over n values, unless status flags a bad step. */
@@ -93,7 +140,12 @@ export function bnRunningUpdate(rt: Runtime, n: number, batch: Binding, momentum
 
 const variants = [0, 1].flatMap((TRAIN) => [0, 1].flatMap((RELU) => [0, 1].map((DROPOUT) => ({ TRAIN, RELU, DROPOUT }))));
 export const batchnormKernels: KernelRef[] = [
-  ...['bn_partial_stats', 'bn_finalize_stats', 'bn_finalize_grads'].map((entry) => ({ code, entry })),
-  ...variants.flatMap((constants) => ['bn_apply', 'bn_partial_grads', 'bn_apply_grad'].map((entry) => ({ code, entry, constants }))),
+  { code, entry: 'bn_partial_stats' },
+  ...variants.flatMap((v) => [
+    { code, entry: 'bn_apply', constants: { ...v, HAS_DX: 1 } },
+    { code, entry: 'bn_partial_grads', constants: { ...v, HAS_DX: 1 } },
+    { code, entry: 'bn_apply_grad', constants: { ...v, HAS_DX: 1 } },
+    { code, entry: 'bn_apply_grad', constants: { ...v, HAS_DX: 0 } },
+  ]),
   { code, entry: 'bn_running_update' },
 ];

@@ -21,16 +21,21 @@ export function matmul(
     HAS_BIAS: opts.bias ? 1 : 0,
   };
   const bindings = [rt.params({ u: [M, N, K] }), a, b, c, opts.bias ?? rt.dummy];
+  const cost = { bytes: 4 * (M * K + K * N + M * N + (opts.bias ? N : 0)), flops: 2 * M * N * K, serial: K };
   // A tile is mostly padding when the matrix is much smaller: one thread per output is faster then.
   const kernel = opts.kernel ?? (M >= 128 && N >= 128 && K >= 8 ? 'large' : M >= 32 && N >= 32 && K >= 16 ? 'tiled' : 'small');
-  if (kernel === 'small') return rt.call(label, code, 'matmul_small', bindings, grid1d(M * N, 64), constants);
-  if (kernel === 'large') return rt.call(label, code, 'matmul_large', bindings, [Math.ceil(N / 128), Math.ceil(M / 128)], constants);
-  return rt.call(label, code, 'matmul', bindings, [Math.ceil(N / 64), Math.ceil(M / 64)], constants);
+  if (kernel === 'small') return rt.call(label, code, 'matmul_small', bindings, grid1d(M * N, 64), constants, cost);
+  if (kernel === 'large') return rt.call(label, code, 'matmul_large', bindings, [Math.ceil(N / 128), Math.ceil(M / 128)], constants, cost);
+  return rt.call(label, code, 'matmul', bindings, [Math.ceil(N / 64), Math.ceil(M / 64)], constants, cost);
 }
 
 /** out[n] = Σ_m x[m, n] for x of shape [M, N] (the bias gradient of Linear). */
 export function columnSum(rt: Runtime, label: string, M: number, N: number, x: Binding, out: Binding): Call {
-  return rt.call(label, code, 'column_sum', [rt.params({ u: [M, N, 0] }), x, out], [Math.ceil(N / 64)]);
+  return rt.call(label, code, 'column_sum', [rt.params({ u: [M, N] }), x, out], [Math.ceil(N / 64)], undefined, {
+    bytes: 4 * (M * N + N),
+    flops: M * N,
+    serial: M,
+  });
 }
 
 const variants = [

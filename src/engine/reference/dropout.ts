@@ -1,12 +1,10 @@
 // Dropout's mask, bit for bit as shaders/dropout.wgsl computes it (and scripts/gen_fixtures.py).
+import { pcg } from '../rng';
+
 type A = ArrayLike<number>;
 
-/** PCG output hash on u32. */
-export function pcg(v: number): number {
-  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
-  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
-  return ((word >>> 22) ^ word) >>> 0;
-}
+/** The hash lives in rng.ts (runtime code must not import references); re-exported for older imports. */
+export { pcg };
 
 /** keep[i] for element i of dropout layer `layer` at step seed `seed`. */
 export function dropoutKeep(seed: number, layer: number, n: number, p: number): Uint8Array {

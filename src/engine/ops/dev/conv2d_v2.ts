@@ -30,5 +30,5 @@ export function conv2dBackwardWeightV2(rt: Runtime, d: ConvDims, dy: Binding, x:
 
 export function conv2dV2ScratchFloats(d: ConvDims): number {
   const nw = d.O * d.C * d.KH * d.KW;
-  return weightSplit(d, nw).S * nw;
+  return Math.max(weightSplit(d, nw).S, weightSplit(d, nw, true).S) * nw;
 }
