@@ -148,11 +148,13 @@ async function plan(opts: Record<string, string>) {
   const specFile = opts.model ?? 'src/models/mnist-default.json';
   let spec: unknown = defaultSpec;
   if (opts.model) {
+    let text: string;
     try {
-      spec = readSpecText(readFileSync(opts.model, 'utf8'), `--model ${opts.model}`);
+      text = readFileSync(opts.model, 'utf8');
     } catch (e) {
-      throw new Error(e instanceof Error ? e.message : String(e));
+      throw new Error(`--model ${opts.model}: ${e instanceof Error ? e.message : e}`);
     }
+    spec = readSpecText(text, `--model ${opts.model}`);
   }
   const { device, info } = await openNodeGpu();
   // Ops choose some splits by adapter kind (isFallback): plan as a GPU unless told otherwise.
