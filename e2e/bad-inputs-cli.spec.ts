@@ -85,7 +85,7 @@ test('a batch past the device limit is refused naming the layer, the limit and t
   const dir = tmp('limit-');
   const r = cli('train', ['--train-limit', '29128', '--test-limit', '100', '--batch', '29128', '--epochs', '1', '--out', dir]);
   expect(r.status).toBe(4);
-  expect(r.err).toMatch(/batch 29,128 \(train\): layer \d+ \(Conv2d\)'s output needs [\d.]+ MiB in one binding; this adapter allows [\d.]+ MiB \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/);
+  expect(r.err).toMatch(/batch 29,128 \(train\): (layer \d+ \(Conv2d\)'s output|the output of layers \d+–\d+ \(Conv2d → [^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; this adapter allows [\d.]+ MiB \([\d,]+ bytes\) \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/);
   expect(r.out).not.toMatch(/img\/s|images\/s/);
   expect(existsSync(join(dir, 'weights.safetensors'))).toBe(false);
   // A model within the spec's bounds whose activations no batch of 128 can hold (5,000 channels).
@@ -96,7 +96,7 @@ test('a batch past the device limit is refused naming the layer, the limit and t
   ]));
   const w = cli('train', ['--model', wide, '--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--out', join(dir, 'wide')]);
   expect(w.status).toBe(4);
-  expect(w.err).toMatch(/batch 128 \(train\): layer 0 \(Conv2d\)'s output needs [\d.]+ MiB in one binding; .* the largest batch that fits is \d+/);
+  expect(w.err).toMatch(/batch 128 \(train\): (layer 0 \(Conv2d\)'s output|the output of layers 0–\d+ \(Conv2d[^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; .* the largest batch that fits is \d+/);
   expect(existsSync(join(dir, 'wide', 'weights.safetensors'))).toBe(false);
   const b = cli('bench', ['--batches', '29128', '--steps', '1', '--warmup', '0']);
   expect(b.status).toBe(4);

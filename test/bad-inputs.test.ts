@@ -202,7 +202,8 @@ describe('device limits: refused before anything is allocated, with the batch th
     }
     expect(err).toBeInstanceOf(LimitError);
     const msg = (err as Error).message;
-    expect(msg).toContain(`batch ${N.toLocaleString('en-US')} (train): layer 4 (Conv2d)'s output needs`);
+    // The second convolution's output is the output of the unit the plan computes it in.
+    expect(msg).toContain(`batch ${N.toLocaleString('en-US')} (train): the output of layers 4–7 (Conv2d → BatchNorm2d → ReLU → Dropout, computed together) needs`);
     expect(msg).toContain('(maxStorageBufferBindingSize)');
     const largest = Number(/the largest batch that fits is ([\d,]+)/.exec(msg)![1].replace(/,/g, ''));
     expect(rt.liveBytes).toBe(bytes); // nothing was allocated

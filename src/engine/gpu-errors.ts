@@ -23,7 +23,9 @@ export class LimitError extends GpuError {
   }
 }
 
+/** "130 MiB", with the exact byte count where rounding would hide a difference that matters. */
 export const MiB = (n: number) => `${(n / 2 ** 20).toFixed(n < 2 ** 24 ? 2 : 0)} MiB`;
+export const bytesText = (n: number) => `${MiB(n)} (${n.toLocaleString('en-US')} bytes)`;
 
 /** "act 3" → "layer 3's output", "grad 3" → "the gradient of layer 3's output", "layer 2 partials" as is. */
 export function describeBuffer(label: string, layerType?: (i: number) => string | undefined): string {

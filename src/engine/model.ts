@@ -384,8 +384,16 @@ export class Plan {
       if (fits(mid)) lo = mid;
       else hi = mid;
     }
-    const types = (i: number) => this.model.infos[i]?.type;
-    const what = e.message.startsWith('kernel ') ? e.message : `${describeBuffer(e.what, types)} needs ${e.message.replace(/^.* needs /, '')}`;
+    // A unit's output (Conv2d → BatchNorm2d → ReLU → Dropout computed together) is named as the unit.
+    const infos = this.model.infos;
+    const unitOf = (i: number) => this.units.find((u) => u.last === i && u.first < i);
+    const name = (label: string) => {
+      const m = /^act (\d+)$/.exec(label);
+      const u = m ? unitOf(Number(m[1])) : undefined;
+      if (!u) return describeBuffer(label, (i) => infos[i]?.type);
+      return `the output of layers ${u.first}–${u.last} (${infos.slice(u.first, u.last + 1).map((l) => l.type).join(' → ')}, computed together)`;
+    };
+    const what = e.message.startsWith('kernel ') ? e.message : `${name(e.what)} needs ${e.message.replace(/^.* needs /, '')}`;
     const largest = lo >= 1 ? `the largest batch that fits is ${lo.toLocaleString('en-US')}` : 'no batch size fits: the model is too large for this adapter';
     return `batch ${this.N.toLocaleString('en-US')} (${this.mode}): ${what}; ${largest}`;
   }

@@ -2,7 +2,7 @@
 // uniform parameter blocks, bind groups and dispatches. Ops describe a dispatch as a `Call`;
 // a training step is a list of Calls recorded into one compute pass.
 import type { GpuInfo } from './gpu';
-import { GpuError, LimitError, MiB } from './gpu-errors';
+import { bytesText, GpuError, LimitError } from './gpu-errors';
 
 export type Binding = GPUBuffer | GPUBufferBinding;
 
@@ -131,7 +131,7 @@ export class Runtime {
     const lim = this.device.limits;
     for (const [name, allowed] of [['maxStorageBufferBindingSize', lim.maxStorageBufferBindingSize], ['maxBufferSize', lim.maxBufferSize]] as const)
       if (bytes > allowed)
-        throw new LimitError(`${label} needs ${MiB(bytes)} in one binding; this adapter allows ${MiB(allowed)} (${name})`, label, bytes, allowed, name);
+        throw new LimitError(`${label} needs ${bytesText(bytes)} in one binding; this adapter allows ${bytesText(allowed)} (${name})`, label, bytes, allowed, name);
   }
 
   /** Alignment, in floats, for sub-buffer bindings (params packed in one buffer). */

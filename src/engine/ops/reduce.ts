@@ -54,12 +54,15 @@ export const reduceKernels: KernelRef[] = [1, 16].map((RL) => ({ code, entry: 'r
  */
 export class GradReducer {
   readonly arena: GPUBuffer | null;
+  /** Floats reserved (the arena's size, except while a plan is only sized: Runtime.measure). */
+  private total: number;
   private used = 0;
   private segments: ReduceSegment[] = [];
 
   /** `requests`: the float counts layers will take(), in any order. */
   constructor(readonly rt: Runtime, requests: number[]) {
     const total = requests.reduce((s, f) => s + this.padded(f), 0);
+    this.total = total;
     this.arena = total ? rt.buffer(4 * total, 'gradient partials') : null;
   }
 
@@ -70,7 +73,7 @@ export class GradReducer {
 
   take(floats: number): GPUBufferBinding {
     const size = this.padded(floats);
-    if (!this.arena || this.used + size > this.arena.size / 4) throw new Error(`gradient partials: ${floats} floats not reserved`);
+    if (!this.arena || this.used + size > this.total) throw new Error(`gradient partials: ${floats} floats not reserved`);
     const b = { buffer: this.arena, offset: 4 * this.used, size: 4 * floats };
     this.used += size;
     return b;
