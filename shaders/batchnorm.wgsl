@@ -6,7 +6,7 @@
 //     bn_apply           one workgroup per (channel, block of 256·E values): merges the channel's
 //                        partials (Chan), then y = dropout(relu((x − mean)·invstd·γ + β)); block 0
 //                        writes [mean, invstd] (saved for backward) and [mean, unbiased var]
-//                        (`batch_stats`, for bn_running_update after the step's finite check)
+//                        (`batch_stats`, for the running update at the end of the step: update_apply in sgd.wgsl)
 //   eval forward         bn_apply with the running statistics (no merge)
 //   backward (2 dispatches): g = dy·mask/(1 − p)·[y_bn > 0] is recomputed, never stored; x̂ = (x − mean)·invstd
 //     bn_partial_grads   per (channel, chunk of images): Σ g and Σ g·x̂
@@ -248,22 +248,4 @@ fn bn_apply_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
       dx[k] = gi * g;
     }
   }
-}
-
-// ---- running statistics ------------------------------------------------------------------
-
-// running = (1 − m)·running + m·batch over every BatchNorm's statistics at once, skipped when the
-// step's finite check (status, see sgd.wgsl) found a NaN/Inf. (P.N = element count.)
-@group(0) @binding(1) var<storage, read> batch: array<f32>;
-@group(0) @binding(2) var<storage, read> momentum: array<f32>;
-@group(0) @binding(3) var<storage, read_write> run_stats: array<f32>;
-@group(0) @binding(4) var<storage, read> status: array<u32>;
-
-@compute @workgroup_size(256)
-fn bn_running_update(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                     @builtin(local_invocation_index) lid: u32) {
-  let k = flat256(wid, nwg, lid);
-  if (k >= P.N || status[0] != 0xffffffffu || status[1] != 0u) { return; }
-  let m = momentum[k];
-  run_stats[k] = (1.0 - m) * run_stats[k] + m * batch[k];
 }

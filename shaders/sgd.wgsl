@@ -9,14 +9,12 @@
 //                 latches the step's index, so the weights from before the bad step are kept.
 // lr and μ come from the step uniform, so schedulers need no rebuild. n_update = 0 checks the
 // gradients only (a gradient step without an update); n_running = 0 leaves the statistics alone.
-// status (u32 × 8, "none" = NONE): [0] first non-finite gradient, [1] loss not finite (0/1),
+// status (u32 × 8, "none" = NO_INDEX): [0] first non-finite gradient, [1] loss not finite (0/1),
 // [2] first skipped step, [3] first weight or momentum the update would make non-finite,
 // [4] first running statistic it would make non-finite, [5] first sample whose label is out of
 // range, [6–7] unused. Decoded by Model.decodeStatus.
 
-// (common.wgsl is prepended: Step, finite, flat256.)
-
-const NONE: u32 = 0xffffffffu;
+// (common.wgsl is prepended: Step, NO_INDEX, finite, flat256.)
 
 struct UpdateParams { n: u32, n_update: u32, n_running: u32, weight_decay: f32 }
 
@@ -61,8 +59,8 @@ fn update_check(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 fn update_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
   let i = flat256(wid, nwg, lid);
-  let bad = atomicLoad(&status[0]) != NONE || atomicLoad(&status[1]) != 0u || atomicLoad(&status[3]) != NONE ||
-            atomicLoad(&status[4]) != NONE || atomicLoad(&status[5]) != NONE;
+  let bad = atomicLoad(&status[0]) != NO_INDEX || atomicLoad(&status[1]) != 0u || atomicLoad(&status[3]) != NO_INDEX ||
+            atomicLoad(&status[4]) != NO_INDEX || atomicLoad(&status[5]) != NO_INDEX;
   if (bad) {
     if (i == 0u) { atomicMin(&status[2], S.index); }
     return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bnBackward, bnForward, bnRunningUpdate, bnScratchFloats, NO_FUSION, type BnFusion } from '../src/engine/ops/batchnorm';
+import { bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from '../src/engine/ops/batchnorm';
+import { bnRunningUpdateV1 as bnRunningUpdate } from '../src/engine/ops/dev/sgd_v1';
 import { bnBackwardV1, bnForwardTrainV1 } from '../src/engine/ops/dev/batchnorm_v1';
 import { bnBackwardV2, bnForwardV2, bnScratchFloatsV2 } from '../src/engine/ops/dev/batchnorm_v2';
 import { reluBackward, reluForward } from '../src/engine/reference/activation';

@@ -10,7 +10,7 @@ import { augment, augmentKernels, NO_AUGMENT } from '../engine/ops/augment';
 import { lossKernels } from '../engine/ops/loss';
 import { sgdKernels } from '../engine/ops/sgd';
 import { statsKernels } from '../engine/ops/stats';
-import { pcg } from '../engine/reference/dropout';
+import { pcg } from '../engine/rng';
 import { permutation } from '../engine/rng';
 import type { Call, Runtime } from '../engine/runtime';
 import { StepProgram } from '../engine/step';

@@ -1,6 +1,6 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/batchnorm.wgsl?raw';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -67,7 +67,7 @@ const ew = (f: BnFusion) => 2 + (f.relu ? 1 : 0) + (f.dropout ? 12 : 0);
 /**
  * Forward. Train mode (2 dispatches): partial statistics per chunk, then y, each bn_apply
  * workgroup merging its channel's partials; [mean, invstd] go to `aux` (for backward) and
- * [mean, unbiased var] to `batchStats` (for bn_running_update). Eval mode (1 dispatch): y from
+ * [mean, unbiased var] to `batchStats` (for the running update at the end of the step). Eval mode (1 dispatch): y from
  * `running` ([mean, var]); [mean, invstd] still go to `aux`; `partial` is bound but not used.
  */
 export function bnForward(
@@ -133,11 +133,6 @@ export function bnBackward(
   ];
 }
 
-/** running = (1 - m)·running + m·batch, elementwise over n values, unless status flags a bad step. */
-export function bnRunningUpdate(rt: Runtime, n: number, batch: Binding, momentum: Binding, running: Binding, status: Binding): Call {
-  return rt.call('bn_running_update', code, 'bn_running_update', [rt.params({ u: [n, 0, 0, 0, 0, 0], f: [0, 0, 0] }), batch, momentum, running, status], grid1d(n));
-}
-
 const variants = [0, 1].flatMap((TRAIN) => [0, 1].flatMap((RELU) => [0, 1].map((DROPOUT) => ({ TRAIN, RELU, DROPOUT }))));
 export const batchnormKernels: KernelRef[] = [
   { code, entry: 'bn_partial_stats' },
@@ -147,5 +142,4 @@ export const batchnormKernels: KernelRef[] = [
     { code, entry: 'bn_apply_grad', constants: { ...v, HAS_DX: 1 } },
     { code, entry: 'bn_apply_grad', constants: { ...v, HAS_DX: 0 } },
   ]),
-  { code, entry: 'bn_running_update' },
 ];

@@ -15,3 +15,8 @@ export function findNonfiniteV1(rt: Runtime, n: number, grads: Binding, status: 
 export function sgdStepV1(rt: Runtime, n: number, weightDecay: number, step: Binding, w: Binding, g: Binding, v: Binding, status: Binding): Call {
   return rt.call('sgd_step v1', code, 'sgd_step', [rt.params({ u: [n], f: [weightDecay] }), step, w, g, v, status], grid1d(n));
 }
+
+/** running = (1 - m)·running + m·batch over n values, unless status flags a bad step. */
+export function bnRunningUpdateV1(rt: Runtime, n: number, batch: Binding, momentum: Binding, running: Binding, status: Binding): Call {
+  return rt.call('bn_running_update v1', code, 'bn_running_update', [rt.params({ u: [n] }), batch, momentum, running, status], grid1d(n));
+}
