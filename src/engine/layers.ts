@@ -35,7 +35,7 @@ export interface LayerCtx {
   gradAt(layer: number, name: string): Binding;
   /** BatchNorm: this layer's (or `layer`'s) running statistics, [mean.., var..]. */
   runningStats(layer?: number): Binding;
-  /** BatchNorm, train mode: where this step's [mean.., unbiased var..] go (see bn_running_update). */
+  /** BatchNorm, train mode: where this step's [mean.., unbiased var..] go (see update_apply in shaders/sgd.wgsl). */
   batchStats(layer?: number): Binding;
   /** Per-plan scratch memory of this layer, allocated on first request. */
   scratch(name: string, bytes: number): Binding;

@@ -36,7 +36,13 @@ export function updateStep(rt: Runtime, s: UpdateSizes, b: UpdateBuffers): Call[
   const p = rt.params({ u: [s.n, s.nUpdate, s.nRunning], f: [s.weightDecay] }, 'update params');
   const binds = [p, b.step, b.params, b.grads, b.momenta, b.running, b.batchStats, b.bnMomentum, b.status];
   const grid = grid1d(Math.max(s.n, s.nUpdate, s.nRunning, 1));
-  return [rt.call('update_check', code, 'update_check', binds, grid), rt.call('update_apply', code, 'update_apply', binds, grid)];
+  // One value per thread: reads g (+ w, v) and running/batch/momentum; apply also writes w, v, running.
+  const check = { bytes: 4 * (s.n + 2 * s.nUpdate + 3 * s.nRunning), flops: 5 * s.nUpdate + 3 * s.nRunning, serial: 1 };
+  const apply = { bytes: 4 * (s.n + 4 * s.nUpdate + 4 * s.nRunning), flops: 5 * s.nUpdate + 3 * s.nRunning, serial: 1 };
+  return [
+    rt.call('update_check', code, 'update_check', binds, grid, undefined, check),
+    rt.call('update_apply', code, 'update_apply', binds, grid, undefined, apply),
+  ];
 }
 
 /** For each [a, b, keep] (flat indices): grads[a] = grads[b] = (grads[a] + grads[b])·keep. */
