@@ -70,14 +70,29 @@ function tfjsModel(spec: typeof defaultSpec) {
       case 'BatchNorm2d': // PyTorch's momentum weighs the batch; tfjs's weighs the running value
         m.add(tf.layers.batchNormalization({ momentum: 1 - ((l.momentum as number | undefined) ?? 0.1), epsilon: (l.eps as number | undefined) ?? 1e-5 }));
         break;
-      case 'ReLU': m.add(tf.layers.reLU()); break;
-      case 'Dropout': m.add(tf.layers.dropout({ rate: l.p as number })); break;
-      case 'MaxPool2d': m.add(tf.layers.maxPooling2d({ poolSize: k })); break;
-      case 'AdaptiveAvgPool2d': m.add(tf.layers.globalAveragePooling2d({})); pooled = true; break;
-      case 'Flatten': if (!pooled) m.add(tf.layers.flatten()); break;
-      case 'Linear': m.add(tf.layers.dense({ units: l.out_features as number, useBias: (l.bias as boolean | undefined) ?? true })); break;
-      case 'LogSoftmax': break;
-      default: throw new Error(`tfjs bench: no tfjs equivalent for ${l.type}`);
+      case 'ReLU':
+        m.add(tf.layers.reLU());
+        break;
+      case 'Dropout':
+        m.add(tf.layers.dropout({ rate: l.p as number }));
+        break;
+      case 'MaxPool2d':
+        m.add(tf.layers.maxPooling2d({ poolSize: k }));
+        break;
+      case 'AdaptiveAvgPool2d':
+        m.add(tf.layers.globalAveragePooling2d({}));
+        pooled = true;
+        break;
+      case 'Flatten':
+        if (!pooled) m.add(tf.layers.flatten());
+        break;
+      case 'Linear':
+        m.add(tf.layers.dense({ units: l.out_features as number, useBias: (l.bias as boolean | undefined) ?? true }));
+        break;
+      case 'LogSoftmax':
+        break;
+      default:
+        throw new Error(`tfjs bench: no tfjs equivalent for ${l.type}`);
     }
   }
   return m;
@@ -91,10 +106,14 @@ async function tfjs(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const trainable = model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   const opt = tf.train.momentum(0.05, 0.9);
   // One real batch kept on the GPU (tfjs gets no augmentation or gather to do: in its favour).
-  const xs = tf.tidy(() => tf.tensor4d(Float32Array.from(data.train.images.subarray(0, batch * 784), (v) => (v / 255 - 0.1307) / 0.3081), [batch, 28, 28, 1]));
+  const xs = tf.tidy(() =>
+    tf.tensor4d(
+      Float32Array.from(data.train.images.subarray(0, batch * 784), (v) => (v / 255 - 0.1307) / 0.3081),
+      [batch, 28, 28, 1],
+    ),
+  );
   const ys = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, batch)), 'int32'), 10);
-  const step = () =>
-    tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), true) as tf.Scalar);
+  const step = () => tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), true) as tf.Scalar);
   const first = step();
   await first.data();
   first.dispose();
@@ -137,7 +156,9 @@ async function main() {
   if (o && t) {
     result.speedRatio = o.imagesPerSec / t.imagesPerSec;
     result.warmupRatio = t.firstStepMs / o.firstStepMs;
-    log(`ours / tfjs images/s: ${(result.speedRatio as number).toFixed(2)}×; tfjs / ours time to the first step: ${(result.warmupRatio as number).toFixed(2)}×`);
+    log(
+      `ours / tfjs images/s: ${(result.speedRatio as number).toFixed(2)}×; tfjs / ours time to the first step: ${(result.warmupRatio as number).toFixed(2)}×`,
+    );
   }
   window.__bench = result;
 }

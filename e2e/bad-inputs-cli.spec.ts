@@ -42,13 +42,27 @@ test('train refuses loose or out-of-range options before any data or GPU work', 
 test('train refuses specs that cannot be trained with NLL or are too large, before the GPU', () => {
   const dir = tmp('spec-');
   const specs: [unknown, string][] = [
-    [[{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 1 }, { type: 'LogSoftmax', dim: 1 }], "The model's output is [1], but MNIST has 10 classes"],
-    [[{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }], "The model's output is [5], but MNIST has 10 classes"],
+    [
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 1 }, { type: 'LogSoftmax', dim: 1 }],
+      "The model's output is [1], but MNIST has 10 classes",
+    ],
+    [
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }],
+      "The model's output is [5], but MNIST has 10 classes",
+    ],
     [[{ type: 'ReLU' }], 'it ends in layer 0 (ReLU) with output [1, 28, 28]'],
     [[{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 7 }], 'must end in {"type": "LogSoftmax", "dim": 1}'],
     [Array(30000).fill({ type: 'ReLU' }), 'is 480,001 characters; a model spec may have at most 262,144'],
     [Array(1000).fill({ type: 'ReLU' }), 'The model spec has 1,000 layers; at most 256 are supported'],
-    [[{ type: 'Conv2d', in_channels: 1, out_channels: 5000, kernel_size: 3 }, { type: 'Flatten' }, { type: 'Linear', in_features: 5000 * 26 * 26, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], 'parameters; at most 10,000,000 are supported'],
+    [
+      [
+        { type: 'Conv2d', in_channels: 1, out_channels: 5000, kernel_size: 3 },
+        { type: 'Flatten' },
+        { type: 'Linear', in_features: 5000 * 26 * 26, out_features: 10 },
+        { type: 'LogSoftmax', dim: 1 },
+      ],
+      'parameters; at most 10,000,000 are supported',
+    ],
   ];
   for (const [spec, reason] of specs) {
     const f = join(dir, 'spec.json');
@@ -85,18 +99,28 @@ test('a batch past the device limit is refused naming the layer, the limit and t
   const dir = tmp('limit-');
   const r = cli('train', ['--train-limit', '29128', '--test-limit', '100', '--batch', '29128', '--epochs', '1', '--out', dir]);
   expect(r.status).toBe(4);
-  expect(r.err).toMatch(/batch 29,128 \(train\): (layer \d+ \(Conv2d\)'s output|the output of layers \d+–\d+ \(Conv2d → [^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; this adapter allows [\d.]+ MiB \([\d,]+ bytes\) \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/);
+  expect(r.err).toMatch(
+    /batch 29,128 \(train\): (layer \d+ \(Conv2d\)'s output|the output of layers \d+–\d+ \(Conv2d → [^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; this adapter allows [\d.]+ MiB \([\d,]+ bytes\) \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/,
+  );
   expect(r.out).not.toMatch(/img\/s|images\/s/);
   expect(existsSync(join(dir, 'weights.safetensors'))).toBe(false);
   // A model within the spec's bounds whose activations no batch of 128 can hold (5,000 channels).
   const wide = join(dir, 'wide.json');
-  writeFileSync(wide, JSON.stringify([
-    { type: 'Conv2d', in_channels: 1, out_channels: 5000, kernel_size: 3, bias: false }, { type: 'AdaptiveAvgPool2d', output_size: 1 },
-    { type: 'Flatten' }, { type: 'Linear', in_features: 5000, out_features: 10 }, { type: 'LogSoftmax', dim: 1 },
-  ]));
+  writeFileSync(
+    wide,
+    JSON.stringify([
+      { type: 'Conv2d', in_channels: 1, out_channels: 5000, kernel_size: 3, bias: false },
+      { type: 'AdaptiveAvgPool2d', output_size: 1 },
+      { type: 'Flatten' },
+      { type: 'Linear', in_features: 5000, out_features: 10 },
+      { type: 'LogSoftmax', dim: 1 },
+    ]),
+  );
   const w = cli('train', ['--model', wide, '--train-limit', '256', '--test-limit', '128', '--epochs', '1', '--out', join(dir, 'wide')]);
   expect(w.status).toBe(4);
-  expect(w.err).toMatch(/batch 128 \(train\): (layer 0 \(Conv2d\)'s output|the output of layers 0–\d+ \(Conv2d[^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; .* the largest batch that fits is \d+/);
+  expect(w.err).toMatch(
+    /batch 128 \(train\): (layer 0 \(Conv2d\)'s output|the output of layers 0–\d+ \(Conv2d[^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; .* the largest batch that fits is \d+/,
+  );
   expect(existsSync(join(dir, 'wide', 'weights.safetensors'))).toBe(false);
   const b = cli('bench', ['--batches', '29128', '--steps', '1', '--warmup', '0']);
   expect(b.status).toBe(4);
@@ -106,9 +130,26 @@ test('a batch past the device limit is refused naming the layer, the limit and t
 
 test('a run whose update would overflow stops with exit 3, names the value, and saves no unfinished epoch', () => {
   const dir = tmp('nan-');
-  const r = cli('train', ['--train-limit', '1024', '--test-limit', '128', '--epochs', '1', '--batch', '64', '--lr', '100', '--schedule', 'constant', '--out', dir]);
+  const r = cli('train', [
+    '--train-limit',
+    '1024',
+    '--test-limit',
+    '128',
+    '--epochs',
+    '1',
+    '--batch',
+    '64',
+    '--lr',
+    '100',
+    '--schedule',
+    'constant',
+    '--out',
+    dir,
+  ]);
   expect(r.status).toBe(3);
-  expect(r.err).toMatch(/Training stopped at epoch 1, step \d+ of 16 \(lr 100\): BatchNorm's running statistic \d+\.running_var\[\d+\] would have become NaN\/Inf/);
+  expect(r.err).toMatch(
+    /Training stopped at epoch 1, step \d+ of 16 \(lr 100\): BatchNorm's running statistic \d+\.running_var\[\d+\] would have become NaN\/Inf/,
+  );
   const log = JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8'));
   expect(log.status).toBe('nonfinite');
   expect(log.epochs).toEqual([]);
@@ -193,7 +234,9 @@ test('SIGKILL mid-training leaves the last finished epoch whole; a second run in
 test('SIGKILL during the weights write leaves the previous complete file and a log that names it', async () => {
   const dir = tmp('killw-');
   // Every weights write holds its finished temporary file 3 s before the rename.
-  const run = startTrain(['--train-limit', '256', '--test-limit', '128', '--epochs', '3', '--batch', '64', '--out', dir], { TRAIN_TEST_PAUSE_BEFORE_RENAME_MS: '3000' });
+  const run = startTrain(['--train-limit', '256', '--test-limit', '128', '--epochs', '3', '--batch', '64', '--out', dir], {
+    TRAIN_TEST_PAUSE_BEFORE_RENAME_MS: '3000',
+  });
   const tmpFile = () => readdirSync(dir).some((f) => f.startsWith('weights.safetensors.tmp-'));
   await until(() => existsSync(join(dir, 'weights.safetensors')), 200_000, "epoch 1's weights");
   await until(tmpFile, 200_000, "epoch 2's weights write");

@@ -44,7 +44,10 @@ test('the spec editor refuses models that cannot be trained with NLL, and oversi
   const err = page.getByTestId('mnist-spec-error');
   const cases: [unknown, string][] = [
     [[{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 7 }], 'it ends in layer 1 (Linear) with output [7]'],
-    [[{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }], "The model's output is [5], but MNIST has 10 classes"],
+    [
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }],
+      "The model's output is [5], but MNIST has 10 classes",
+    ],
     [[{ type: 'ReLU' }], 'it ends in layer 0 (ReLU)'],
   ];
   for (const [spec, message] of cases) {
@@ -89,15 +92,52 @@ async function storeCheckpoint(page: Page, value: unknown) {
 test('a damaged checkpoint is reported with the field at fault and can be discarded; nothing throws', async ({ page }) => {
   const errors = noPageErrors(page);
   await page.goto('/?section=mnist');
-  const cfg = { epochs: 1e9, batch: 128, lr: 0.1, momentum: 0.9, weightDecay: 0, seed: 1, schedule: { type: 'OneCycleLR' }, augment: { rotation: 7, cropP: 0, crop: 22 } };
+  const cfg = {
+    epochs: 1e9,
+    batch: 128,
+    lr: 0.1,
+    momentum: 0.9,
+    weightDecay: 0,
+    seed: 1,
+    schedule: { type: 'OneCycleLR' },
+    augment: { rotation: 7, cropP: 0, crop: 22 },
+  };
   const cases: [unknown, string][] = [
     ['a string', 'the checkpoint is string, not a saved run'],
     [42, 'the checkpoint is number, not a saved run'],
     [{}, 'savedAt: not a time'],
-    [{ savedAt: 1, spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], config: null }, 'config: missing'],
-    [{ savedAt: 1, spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], config: cfg, epoch: -5 }, 'config.epochs: must be a whole number from 1 to 1000'],
-    [{ savedAt: 1, spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], config: { ...cfg, epochs: 3 }, epoch: -5 }, 'epoch: -5 is not a whole number from 0 to 3'],
-    [{ savedAt: 1, spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], config: { ...cfg, epochs: 3 }, epoch: 1, history: {} }, 'history: not a list of epochs'],
+    [
+      { savedAt: 1, spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }], config: null },
+      'config: missing',
+    ],
+    [
+      {
+        savedAt: 1,
+        spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }],
+        config: cfg,
+        epoch: -5,
+      },
+      'config.epochs: must be a whole number from 1 to 1000',
+    ],
+    [
+      {
+        savedAt: 1,
+        spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }],
+        config: { ...cfg, epochs: 3 },
+        epoch: -5,
+      },
+      'epoch: -5 is not a whole number from 0 to 3',
+    ],
+    [
+      {
+        savedAt: 1,
+        spec: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }],
+        config: { ...cfg, epochs: 3 },
+        epoch: 1,
+        history: {},
+      },
+      'history: not a list of epochs',
+    ],
   ];
   for (const [value, reason] of cases) {
     await storeCheckpoint(page, value);
@@ -118,7 +158,9 @@ test('a batch past the device limit is refused naming the layer and the batch th
   await page.goto('/?section=mnist&batch=29128&trainLimit=29128&testLimit=100&epochs=1');
   await page.getByTestId('mnist-run').click();
   await expect(cellStatus(page, 5)).toHaveText('error', { timeout: 240_000 });
-  await expect(cellMessage(page, 5)).toContainText(/batch 29,128 \(train\): (layer \d+ \(Conv2d\)'s output|the output of layers \d+–\d+ \(Conv2d → [^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; this adapter allows [\d.]+ MiB \([\d,]+ bytes\) \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/);
+  await expect(cellMessage(page, 5)).toContainText(
+    /batch 29,128 \(train\): (layer \d+ \(Conv2d\)'s output|the output of layers \d+–\d+ \(Conv2d → [^)]*\)) needs [\d.]+ MiB \([\d,]+ bytes\) in one binding; this adapter allows [\d.]+ MiB \([\d,]+ bytes\) \(maxStorageBufferBindingSize\); the largest batch that fits is [\d,]+/,
+  );
   await expect(page.getByTestId('mnist-epoch-row')).toHaveCount(0);
 });
 
@@ -129,13 +171,25 @@ test('importing weights that hold NaN is refused naming the tensor, and nothing 
   const spec = [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }];
   const w = new Float32Array(7840).fill(0.01);
   w[17] = NaN;
-  writeFileSync(file, writeSafetensors({ '1.weight': { shape: [10, 784], data: w }, '1.bias': { shape: [10], data: new Float32Array(10) } }, {}, { model: JSON.stringify(spec) }));
+  writeFileSync(
+    file,
+    writeSafetensors({ '1.weight': { shape: [10, 784], data: w }, '1.bias': { shape: [10], data: new Float32Array(10) } }, {}, { model: JSON.stringify(spec) }),
+  );
   await page.getByTestId('mnist-import').setInputFiles(file);
   await expect(page.getByTestId('mnist-weights-error')).toContainText('1.weight: value 17 is NaN; weights must be finite', { timeout: 120_000 });
   await expect(page.getByTestId('mnist-import-result')).toHaveCount(0);
   // A file whose metadata holds a million-layer spec: refused by its size, before it is parsed.
   const huge = join(dir, 'huge-spec.safetensors');
-  writeFileSync(huge, writeSafetensors({ '1.weight': { shape: [10, 784], data: new Float32Array(7840) } }, {}, { model: JSON.stringify(Array(1_000_000).fill({ type: 'ReLU' })) }));
+  writeFileSync(
+    huge,
+    writeSafetensors(
+      { '1.weight': { shape: [10, 784], data: new Float32Array(7840) } },
+      {},
+      { model: JSON.stringify(Array(1_000_000).fill({ type: 'ReLU' })) },
+    ),
+  );
   await page.getByTestId('mnist-import').setInputFiles(huge);
-  await expect(page.getByTestId('mnist-weights-error')).toContainText('huge-spec.safetensors: the model spec in its metadata is 16,000,001 characters; a model spec may have at most 262,144');
+  await expect(page.getByTestId('mnist-weights-error')).toContainText(
+    'huge-spec.safetensors: the model spec in its metadata is 16,000,001 characters; a model spec may have at most 262,144',
+  );
 });

@@ -5,7 +5,14 @@ import { spawnSync } from 'node:child_process';
 /** Run dist-node/<script>.js; stderr without Dawn's start-up warnings. */
 export function cli(script: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync('node', [`dist-node/${script}.js`, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
-  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l && !l.startsWith('Warning')).join('\n') };
+  return {
+    status: r.status,
+    out: r.stdout,
+    err: r.stderr
+      .split('\n')
+      .filter((l) => l && !l.startsWith('Warning'))
+      .join('\n'),
+  };
 }
 
 /** Each case is refused with exit status 2 and its reason, before a GPU adapter is opened. */

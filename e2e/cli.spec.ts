@@ -98,6 +98,7 @@ test('bench --plan lists one training step from the plan, and refuses what does 
   expect(p.batch).toBe(16);
   expect(p.totals.dispatches).toBe(p.dispatches.length);
   expect(p.dispatches[0]).toMatchObject({ kernel: 'augment', stage: 'input' });
-  for (const d of p.dispatches) expect(Object.keys(d)).toEqual(expect.arrayContaining(['kernel', 'layer', 'workgroups', 'workgroupSize', 'threads', 'bytes', 'flops', 'serialIterations']));
+  for (const d of p.dispatches)
+    expect(Object.keys(d)).toEqual(expect.arrayContaining(['kernel', 'layer', 'workgroups', 'workgroupSize', 'threads', 'bytes', 'flops', 'serialIterations']));
   expect(p.host.encodeMs).toBeGreaterThan(0);
 });

@@ -12,7 +12,10 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
   console.log(`adapter: ${out.adapter}`);
   for (const r of out.results) {
     const w = r.worst;
-    console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.name}` + (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`));
+    console.log(
+      `${r.pass ? 'PASS' : 'FAIL'} ${r.name}` +
+        (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`),
+    );
   }
   expect(out.results.length).toBeGreaterThan(20);
   expect(out.results.filter((r) => r.name.startsWith('inspect ')).length).toBeGreaterThanOrEqual(2);

@@ -21,7 +21,10 @@ test('inside one digit: every layer, values equal to npm run inspect on the same
   await expect(page.getByTestId('inside-summary')).toContainText('test image 3: label 0', { timeout: 60_000 });
   for (let i = 0; i < spec.length; i++) await expect(page.getByTestId(`inside-layer-${i}`)).toBeVisible();
   await expect(page.getByTestId('inside-saliency')).toBeVisible();
-  const probs = await page.getByTestId('inside-probs').locator('td[data-value]').evaluateAll((tds) => tds.map((t) => Number((t as HTMLElement).dataset.value)));
+  const probs = await page
+    .getByTestId('inside-probs')
+    .locator('td[data-value]')
+    .evaluateAll((tds) => tds.map((t) => Number((t as HTMLElement).dataset.value)));
   expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
 
   // The same weights through the Node engine.

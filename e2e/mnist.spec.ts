@@ -24,7 +24,8 @@ test('every MNIST cell on a tiny run: summary, progress, charts, look inside', a
   // The summary's total equals the count from the spec and the one PyTorch printed for the fixture.
   const fixture = JSON.parse(readFileSync('fixtures/gradients/mnist_default_b4.json', 'utf8'));
   const fromSpec = spec.reduce((s: number, l: Record<string, unknown>) => {
-    if (l.type === 'Conv2d') return s + (l.out_channels as number) * (l.in_channels as number) * (l.kernel_size as number) ** 2 + (l.bias ? (l.out_channels as number) : 0);
+    if (l.type === 'Conv2d')
+      return s + (l.out_channels as number) * (l.in_channels as number) * (l.kernel_size as number) ** 2 + (l.bias ? (l.out_channels as number) : 0);
     if (l.type === 'BatchNorm2d') return s + 2 * (l.num_features as number);
     if (l.type === 'Linear') return s + (l.out_features as number) * (l.in_features as number) + (l.bias === false ? 0 : (l.out_features as number));
     return s;
@@ -48,7 +49,12 @@ test('every MNIST cell on a tiny run: summary, progress, charts, look inside', a
   await expect(page.getByTestId('mnist-confusion')).toBeVisible();
 
   // Draw a "1" and get ten probabilities that sum to 1.
-  await page.locator('draw-pad').evaluate((el: any) => el.stroke([[140, 40], [140, 240]]));
+  await page.locator('draw-pad').evaluate((el: any) =>
+    el.stroke([
+      [140, 40],
+      [140, 240],
+    ]),
+  );
   await expect(page.getByTestId('mnist-probs')).toContainText('%');
   const probs = await page.getByTestId('mnist-probs').locator('td:nth-child(3)').allInnerTexts();
   expect(Math.abs(probs.reduce((s, p) => s + parseFloat(p), 0) - 100)).toBeLessThan(0.5);

@@ -42,13 +42,17 @@ async function smallText(page: Page, root: string, min: number): Promise<string[
 
 async function axe(page: Page) {
   const r = await new AxeBuilder({ page }).include('notebook-app').analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary?.replace(/\s+/g, ' ')})`).join(', ')}`);
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary?.replace(/\s+/g, ' ')})`).join(', ')}`);
 }
 
 test('Run all on a software adapter makes a short run and says so; the warning links to a short run that works', async ({ page }) => {
   await page.goto('/?section=mnist');
   await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('mnist-short-run')).toContainText('Run all made a short run instead: 2 epochs on 1,024 training and 500 test images', { timeout: 240_000 });
+  await expect(page.getByTestId('mnist-short-run')).toContainText('Run all made a short run instead: 2 epochs on 1,024 training and 500 test images', {
+    timeout: 240_000,
+  });
   await expect(page.getByTestId('mnist-epochs')).toHaveValue('2');
   await expect(page.getByTestId('mnist-trainLimit')).toHaveValue('1024');
   await expect(status(page, 7)).toHaveText('done', { timeout: 300_000 });
@@ -67,7 +71,10 @@ test('progress covers the whole run: one bar from 0 to 1, the test passes shown,
   await page.getByTestId('mnist-run').click();
   const seen: { v: number; text: string }[] = [];
   while ((await status(page, 5).innerText()) !== 'done') {
-    seen.push({ v: Number(await page.getByTestId('mnist-progress').getAttribute('data-value')), text: await page.getByTestId('mnist-progress-text').innerText() });
+    seen.push({
+      v: Number(await page.getByTestId('mnist-progress').getAttribute('data-value')),
+      text: await page.getByTestId('mnist-progress-text').innerText(),
+    });
     await page.waitForTimeout(100);
     expect(seen.length).toBeLessThan(3000);
   }
@@ -97,7 +104,9 @@ test('a restored run shows the spec and settings it was trained with, and its we
   expect(f.tensors['1.weight'].shape).toEqual([10, 784]);
   // A link with its own settings keeps them, and the banner says how the run differs.
   await page.goto('/?section=mnist&epochs=5');
-  await expect(page.getByTestId('mnist-saved-differs')).toContainText('1 epochs, batch 64, OneCycleLR lr 0.05, 256 training and 128 test images, a 3-layer spec');
+  await expect(page.getByTestId('mnist-saved-differs')).toContainText(
+    '1 epochs, batch 64, OneCycleLR lr 0.05, 256 training and 128 test images, a 3-layer spec',
+  );
   await page.getByTestId('mnist-discard').click();
 });
 
@@ -116,7 +125,9 @@ test('Stop says "Stopping…" at once, returns within a step, and ends Run all',
   await expect(page.getByTestId('run-all')).toHaveText('Run all');
 });
 
-test('after a tiny run: readable text, captions under their digits, per-class accuracy, chart readout and scale, clean axe in light and dark', async ({ page }) => {
+test('after a tiny run: readable text, captions under their digits, per-class accuracy, chart readout and scale, clean axe in light and dark', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/?section=mnist&trainLimit=512&testLimit=256&epochs=1&batch=64');
   await page.getByTestId('run-all').click();
@@ -131,8 +142,16 @@ test('after a tiny run: readable text, captions under their digits, per-class ac
   expect(Math.abs(cap!.x + cap!.width / 2 - (c!.x + c!.width / 2))).toBeLessThan(2);
   // Per-class accuracy = the confusion matrix's diagonal over its row.
   const rows = await page.getByTestId('mnist-confusion').locator('tr').allInnerTexts();
-  const acc = await page.getByTestId('mnist-class-accuracy').locator('td').evaluateAll((tds) => tds.map((t) => (t as HTMLElement).dataset.value));
-  const cm = rows.slice(1, 11).map((r) => r.split('\t').slice(1).map((x) => Number(x) || 0));
+  const acc = await page
+    .getByTestId('mnist-class-accuracy')
+    .locator('td')
+    .evaluateAll((tds) => tds.map((t) => (t as HTMLElement).dataset.value));
+  const cm = rows.slice(1, 11).map((r) =>
+    r
+      .split('\t')
+      .slice(1)
+      .map((x) => Number(x) || 0),
+  );
   cm.forEach((row, r) => {
     const total = row.reduce((a, b) => a + b, 0);
     if (total) expect(Number(acc[r])).toBeCloseTo((100 * row[r]) / total, 6);

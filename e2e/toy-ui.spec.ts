@@ -63,7 +63,7 @@ test('items 1 and 9: w5 = 1e300 is refused at its field (float32 would make it â
   await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
 });
 
-test('item 5: after convergence the GPU agrees with float64 within abs + rel tolerance, and float32\'s limit is explained', async ({ page }) => {
+test("item 5: after convergence the GPU agrees with float64 within abs + rel tolerance, and float32's limit is explained", async ({ page }) => {
   await open(page); // ERA preset, Î· = 0.5
   await play(page, 200);
   await expect.poll(() => value(page, 'iteration'), { timeout: 90_000 }).toBeGreaterThanOrEqual(1000);
@@ -84,13 +84,22 @@ async function textSizes(page: Page) {
       for (const el of root.querySelectorAll('*')) {
         if (el.shadowRoot) visit(el.shadowRoot);
         if (el.closest('.katex-mathml, .sr-only')) continue;
-        const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent ?? '').join('').replace(/[\s\u200b]/g, '');
+        const own = [...el.childNodes]
+          .filter((n) => n.nodeType === 3)
+          .map((n) => n.textContent ?? '')
+          .join('')
+          .replace(/[\s\u200b]/g, '');
         if (!own) continue;
         const r = el.getBoundingClientRect();
         if (!r.width || !r.height) continue;
         let size = parseFloat(getComputedStyle(el).fontSize);
         if (el instanceof SVGGraphicsElement) size *= el.getScreenCTM()?.a ?? 1;
-        out.push({ size, height: r.height, text: own.slice(0, 30), where: `${(root as ShadowRoot).host?.localName ?? 'document'} ${el.localName}.${el.getAttribute('class') ?? ''}` });
+        out.push({
+          size,
+          height: r.height,
+          text: own.slice(0, 30),
+          where: `${(root as ShadowRoot).host?.localName ?? 'document'} ${el.localName}.${el.getAttribute('class') ?? ''}`,
+        });
       }
     };
     const host = document.querySelector('notebook-app')!.shadowRoot!.querySelector('toy-section')!;
@@ -129,9 +138,17 @@ for (const scheme of ['light', 'dark'] as const)
     // axe went into the section's shadow roots: the colour contrast of its text was checked.
     expect(result.passes.find((p) => p.id === 'color-contrast')?.nodes.length ?? 0).toBeGreaterThan(50);
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`)).toEqual([]);
+    expect(
+      bad.map(
+        (v) =>
+          `${v.id}: ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 5)
+            .join(' | ')}`,
+      ),
+    ).toEqual([]);
     // The palette reaches the cells, the diagram and the formulas.
-    const colours = await page.evaluate(`(() => {
+    const colours = (await page.evaluate(`(() => {
       const deep = ${DEEP};
       const lum = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255; };
       return {
@@ -139,7 +156,7 @@ for (const scheme of ['light', 'dark'] as const)
         node: lum(getComputedStyle(deep('circle.node')).fill),
         katex: lum(getComputedStyle(deep('.katex')).color),
       };
-    })()`) as { cell: number; node: number; katex: number };
+    })()`)) as { cell: number; node: number; katex: number };
     const dark = scheme === 'dark';
     expect(colours.cell, 'cell background luminance').toBeLessThan(dark ? 0.2 : 1.01);
     expect(colours.cell).toBeGreaterThan(dark ? -1 : 0.9);
@@ -266,7 +283,10 @@ test('item 10: the iteration table copies as tab-separated rows and downloads as
   await page.getByTestId('toy-table-copy').click();
   await expect(page.getByTestId('toy-table-message')).toContainText('Copied 4 rows');
   const tsv = await page.evaluate(() => navigator.clipboard.readText());
-  const rows = tsv.trim().split('\n').map((l) => l.split('\t'));
+  const rows = tsv
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   const header = ['iteration', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'E_total', ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `dE/dw${k}`)];
   expect(rows[0]).toEqual(header);
   expect(rows.length).toBe(5);

@@ -74,7 +74,12 @@ test('query parameters preset the network; Mazur preset with fixed biases', asyn
 test('bad input is marked at the field and nothing runs until it is fixed', async ({ page }) => {
   await page.goto('/?section=toy');
   await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
-  for (const [field, text, message] of [['w3', 'abc', 'not a number'], ['i1', '', 'required'], ['lr', '0', 'η must be > 0'], ['lr', '-1', 'η must be > 0']]) {
+  for (const [field, text, message] of [
+    ['w3', 'abc', 'not a number'],
+    ['i1', '', 'required'],
+    ['lr', '0', 'η must be > 0'],
+    ['lr', '-1', 'η must be > 0'],
+  ]) {
     await page.getByTestId(`toy-input-${field}`).fill(text);
     await page.getByTestId(`toy-input-${field}`).press('Tab');
     await expect(page.getByTestId(`toy-error-${field}`)).toHaveText(message);

@@ -29,7 +29,9 @@ test('export → PyTorch loads it (strict) with the same test accuracy → impor
   expect(f.ints['1.num_batches_tracked']).toEqual([8]);
 
   if (hasTorch) {
-    const out = execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'check', file, '--expect', String(acc), '--test-limit', '512'], { encoding: 'utf8' });
+    const out = execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'check', file, '--expect', String(acc), '--test-limit', '512'], {
+      encoding: 'utf8',
+    });
     console.log(out.trim());
     expect(out).toContain('MATCH');
   } else {
@@ -72,7 +74,9 @@ test('corrupt and mismatched files are refused with the tensor and the reason; t
   const f64 = join(dir, 'float64.safetensors');
   const bytes = writeSafetensors(f.tensors, {}, { model: f.metadata.model });
   const n = Number(Buffer.from(bytes).readBigUInt64LE(0));
-  const header = Buffer.from(bytes.subarray(8, 8 + n)).toString().replace('"0.weight":{"dtype":"F32","shape":[8,1,3,3]', '"0.weight":{"dtype":"F64","shape":[4,1,3,3]');
+  const header = Buffer.from(bytes.subarray(8, 8 + n))
+    .toString()
+    .replace('"0.weight":{"dtype":"F32","shape":[8,1,3,3]', '"0.weight":{"dtype":"F64","shape":[4,1,3,3]');
   const patched = Buffer.from(bytes);
   patched.write(header.padEnd(n, ' '), 8);
   writeFileSync(f64, patched);

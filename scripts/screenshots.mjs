@@ -44,7 +44,12 @@ try {
   await page.getByTestId('run-all').click();
   await page.locator('mnist-section nb-cell[index="7"]').getByTestId('cell-status').filter({ hasText: 'done' }).waitFor({ timeout: 600_000 });
   await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
-  await page.locator('draw-pad').evaluate((el) => el.stroke([[150, 40], [150, 240]]));
+  await page.locator('draw-pad').evaluate((el) =>
+    el.stroke([
+      [150, 40],
+      [150, 240],
+    ]),
+  );
   // Inside the CNN: a digit through every layer, the kernels, the conv-backprop cell.
   await page.getByTestId('inside-image').fill('3');
   await page.getByTestId('inside-image').dispatchEvent('change');
@@ -56,7 +61,11 @@ try {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(400);
-    for (const [n, name] of [[8, 'inside'], [10, 'dynamics'], [11, 'conv-backprop']]) {
+    for (const [n, name] of [
+      [8, 'inside'],
+      [10, 'dynamics'],
+      [11, 'conv-backprop'],
+    ]) {
       const file = `${out}/${name}-1280-${scheme}.png`;
       await page.locator(`mnist-section nb-cell[index="${n}"]`).screenshot({ path: file });
       console.log(`wrote ${file}`);

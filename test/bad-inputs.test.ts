@@ -61,7 +61,11 @@ describe('config strings (CLI argv, URL, form fields): one strict parser', () =>
     const r = parseConfig({ epochs: '3', batch: '64', lr: '1e-2', schedule: 'StepLR', stepSize: '2', gamma: '.5', trainLimit: '256' });
     expect(r).toEqual({
       ok: true,
-      value: { config: { ...DEFAULT_CONFIG, epochs: 3, batch: 64, lr: 0.01, schedule: { type: 'StepLR', step_size: 2, gamma: 0.5 } }, trainLimit: 256, testLimit: undefined },
+      value: {
+        config: { ...DEFAULT_CONFIG, epochs: 3, batch: 64, lr: 0.01, schedule: { type: 'StepLR', step_size: 2, gamma: 0.5 } },
+        trainLimit: 256,
+        testLimit: undefined,
+      },
     });
   });
 });
@@ -73,7 +77,11 @@ describe('model specs: bounded before parsing, a classifier over 10 classes', ()
     ['nesting past the bound', () => readSpecText('['.repeat(9) + ']'.repeat(9)), 'nests deeper than 8 levels'],
     ['not JSON', () => readSpecText('[{"type": "ReLU"'), 'is not valid JSON'],
     ['30,000 layers', () => parseSpec(Array(30000).fill(relu), [1, 28, 28]), 'has 30,000 layers; at most 256 are supported'],
-    ['too many parameters', () => parseSpec([{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 20000 }], [1, 28, 28]), 'The model has 15,700,000 parameters; at most 10,000,000'],
+    [
+      'too many parameters',
+      () => parseSpec([{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 20000 }], [1, 28, 28]),
+      'The model has 15,700,000 parameters; at most 10,000,000',
+    ],
   ];
   for (const [name, f, message] of cases)
     it(name, () => {
@@ -81,10 +89,26 @@ describe('model specs: bounded before parsing, a classifier over 10 classes', ()
     });
 
   const heads: [string, unknown[], string][] = [
-    ['[ReLU] alone', [relu], 'must end in {"type": "LogSoftmax", "dim": 1} over 10 classes to be trained with NLL; it ends in layer 0 (ReLU) with output [1, 28, 28]'],
-    ['Linear 784→7, no LogSoftmax', [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 7 }], 'it ends in layer 1 (Linear) with output [7]'],
-    ['Linear 784→1 + LogSoftmax', [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 1 }, { type: 'LogSoftmax', dim: 1 }], "The model's output is [1], but MNIST has 10 classes"],
-    ['Linear 784→5 + LogSoftmax', [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }], "The model's output is [5], but MNIST has 10 classes"],
+    [
+      '[ReLU] alone',
+      [relu],
+      'must end in {"type": "LogSoftmax", "dim": 1} over 10 classes to be trained with NLL; it ends in layer 0 (ReLU) with output [1, 28, 28]',
+    ],
+    [
+      'Linear 784→7, no LogSoftmax',
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 7 }],
+      'it ends in layer 1 (Linear) with output [7]',
+    ],
+    [
+      'Linear 784→1 + LogSoftmax',
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 1 }, { type: 'LogSoftmax', dim: 1 }],
+      "The model's output is [1], but MNIST has 10 classes",
+    ],
+    [
+      'Linear 784→5 + LogSoftmax',
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 5 }, { type: 'LogSoftmax', dim: 1 }],
+      "The model's output is [5], but MNIST has 10 classes",
+    ],
   ];
   for (const [name, s, message] of heads)
     it(`refuses ${name} for NLL training`, () => {
@@ -107,17 +131,25 @@ const f32 = (a: number, b: number) => ({ dtype: 'F32', shape: [(b - a) / 4], dat
 
 describe('.safetensors: what the format requires', () => {
   const cases: [string, Uint8Array, string][] = [
-    ['duplicate names', raw('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8), 'names "a" twice; tensor names must be unique'],
-    ['overlapping data', raw({ a: f32(0, 8), b: f32(4, 12) }, 12), 'b: its data [4, 12) overlaps the previous tensor\'s, which ends at 8'],
-    ['aliased data (two names, one span)', raw({ a: f32(0, 8), b: f32(0, 8) }, 8), 'overlaps the previous tensor\'s'],
+    [
+      'duplicate names',
+      raw('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8),
+      'names "a" twice; tensor names must be unique',
+    ],
+    ['overlapping data', raw({ a: f32(0, 8), b: f32(4, 12) }, 12), "b: its data [4, 12) overlaps the previous tensor's, which ends at 8"],
+    ['aliased data (two names, one span)', raw({ a: f32(0, 8), b: f32(0, 8) }, 8), "overlaps the previous tensor's"],
     ['a gap between tensors', raw({ a: f32(0, 4), b: f32(8, 12) }, 12), 'b: its data starts at 8, leaving bytes 4–8 unused'],
-    ['bytes after the last tensor', raw({ a: f32(0, 4) }, 12), '8 bytes after the last tensor\'s data'],
+    ['bytes after the last tensor', raw({ a: f32(0, 4) }, 12), "8 bytes after the last tensor's data"],
     ['data past the end', raw({ a: f32(0, 16) }, 8), 'a: its data ends at byte 16 but the file has only 8 bytes of data'],
-    ['a negative num_batches_tracked', (() => {
-      const f = raw({ '1.num_batches_tracked': { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, 8);
-      new DataView(f.buffer).setBigInt64(f.length - 8, -3n, true);
-      return f;
-    })(), '1.num_batches_tracked: -3 is negative'],
+    [
+      'a negative num_batches_tracked',
+      (() => {
+        const f = raw({ '1.num_batches_tracked': { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, 8);
+        new DataView(f.buffer).setBigInt64(f.length - 8, -3n, true);
+        return f;
+      })(),
+      '1.num_batches_tracked: -3 is negative',
+    ],
     ['metadata that is not strings', raw({ __metadata__: { model: [1] }, a: f32(0, 4) }, 4), '__metadata__ must map names to strings'],
     ['a header that is not an object', raw('[1, 2]', 0), 'the header is not a JSON object'],
   ];
@@ -126,7 +158,10 @@ describe('.safetensors: what the format requires', () => {
       expect(() => readSafetensors(bytes, 'f.safetensors')).toThrow(message);
     });
   it('accepts what writeSafetensors writes, offsets in order and covering the data', () => {
-    const f = writeSafetensors({ a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [1], data: new Float32Array([3]) } }, { '1.num_batches_tracked': 7 });
+    const f = writeSafetensors(
+      { a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [1], data: new Float32Array([3]) } },
+      { '1.num_batches_tracked': 7 },
+    );
     expect(readSafetensors(f).ints['1.num_batches_tracked']).toEqual([7]);
   });
 
@@ -153,9 +188,16 @@ describe('saved checkpoints (IndexedDB) are checked field by field', async () =>
   const weights = await exportWeights(m);
   m.destroy();
   const good = {
-    savedAt: 1, spec, config: DEFAULT_CONFIG, epoch: 1, weights, momenta: new Float32Array(8),
+    savedAt: 1,
+    spec,
+    config: DEFAULT_CONFIG,
+    epoch: 1,
+    weights,
+    momenta: new Float32Array(8),
     history: [{ epoch: 1, trainLoss: 1, trainAcc: 50, testLoss: 1, testAcc: 50, seconds: 1, imagesPerSec: 1, lr: 0.1 }],
-    trainPoints: [{ x: 0, y: 1 }], trainAccPoints: [], firstLoss: 2.3,
+    trainPoints: [{ x: 0, y: 1 }],
+    trainAccPoints: [],
+    firstLoss: 2.3,
   };
   const cases: [string, unknown, string][] = [
     ['a string', 'hello', 'the checkpoint is string, not a saved run'],
@@ -203,7 +245,9 @@ describe('device limits: refused before anything is allocated, with the batch th
     expect(err).toBeInstanceOf(LimitError);
     const msg = (err as Error).message;
     // The second convolution's output is the output of the unit the plan computes it in.
-    expect(msg).toContain(`batch ${N.toLocaleString('en-US')} (train): the output of layers 4–7 (Conv2d → BatchNorm2d → ReLU → Dropout, computed together) needs`);
+    expect(msg).toContain(
+      `batch ${N.toLocaleString('en-US')} (train): the output of layers 4–7 (Conv2d → BatchNorm2d → ReLU → Dropout, computed together) needs`,
+    );
     expect(msg).toContain('(maxStorageBufferBindingSize)');
     const largest = Number(/the largest batch that fits is ([\d,]+)/.exec(msg)![1].replace(/,/g, ''));
     expect(rt.liveBytes).toBe(bytes); // nothing was allocated
@@ -217,9 +261,7 @@ describe('device limits: refused before anything is allocated, with the batch th
   it('a dispatch grid past maxComputeWorkgroupsPerDimension is refused naming the kernel', async () => {
     const rt = await runtime();
     const max = rt.device.limits.maxComputeWorkgroupsPerDimension;
-    expect(() => rt.call('x', '', 'x', [], [max + 1])).toThrow(
-      `kernel x needs a grid of ${max + 1}×1×1 workgroups; this adapter allows ${max} per dimension`,
-    );
+    expect(() => rt.call('x', '', 'x', [], [max + 1])).toThrow(`kernel x needs a grid of ${max + 1}×1×1 workgroups; this adapter allows ${max} per dimension`);
   });
 });
 
@@ -250,9 +292,9 @@ describe('GPU errors are never silent', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(() => rt.throwIfErrors('training')).toThrow(/^training: the GPU refused the work: .*MAP_READ|^training: the GPU refused the work: /);
     expect(rt.takeErrors()).toEqual([]);
-    await expect(rt.scoped('building the plan', () => device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.MAP_WRITE }))).rejects.toThrow(
-      /^building the plan: the GPU refused the work: /,
-    );
+    await expect(
+      rt.scoped('building the plan', () => device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.MAP_WRITE })),
+    ).rejects.toThrow(/^building the plan: the GPU refused the work: /);
     device.destroy();
   });
 });

@@ -26,7 +26,18 @@ const fusions: [string, BnFusion][] = [
 ];
 
 /** float64 reference of the fused unit: BN, then ReLU, then Dropout, and its backward. */
-function reference(x: Float32Array, g: Float32Array, b: Float32Array, dy: Float32Array, s: ref.BnShape, f: BnFusion, seed: number, train: boolean, rm: Float32Array, rv: Float32Array) {
+function reference(
+  x: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  dy: Float32Array,
+  s: ref.BnShape,
+  f: BnFusion,
+  seed: number,
+  train: boolean,
+  rm: Float32Array,
+  rv: Float32Array,
+) {
   const fwd = train ? ref.bnForwardTrain(x, g, b, s, rm, rv, 0.1) : null;
   const yBn = fwd ? fwd.y : ref.bnForwardEval(x, g, b, s, rm, rv);
   const yRelu = f.relu ? reluForward(yBn) : yBn;
@@ -51,11 +62,20 @@ function setup(rt: Runtime, s: ref.BnShape, seed: number) {
   const f = bnScratchFloats(rt, s);
   const f2 = bnScratchFloatsV2(rt, s);
   const bufs = {
-    X: rt.upload(x), G: rt.upload(g), B: rt.upload(b), DY: rt.upload(dy),
+    X: rt.upload(x),
+    G: rt.upload(g),
+    B: rt.upload(b),
+    DY: rt.upload(dy),
     running: rt.upload(Float32Array.from([...rm, ...rv])),
-    Y: rt.buffer(4 * n), DX: rt.buffer(4 * n), DG: rt.buffer(4 * s.C), DB: rt.buffer(4 * s.C),
-    saved: rt.buffer(4 * f2.stats), batch: rt.buffer(4 * 2 * s.C), sums: rt.buffer(4 * f2.stats),
-    partial: rt.buffer(4 * Math.max(f.partial, f2.partial)), aux: rt.buffer(4 * f.aux),
+    Y: rt.buffer(4 * n),
+    DX: rt.buffer(4 * n),
+    DG: rt.buffer(4 * s.C),
+    DB: rt.buffer(4 * s.C),
+    saved: rt.buffer(4 * f2.stats),
+    batch: rt.buffer(4 * 2 * s.C),
+    sums: rt.buffer(4 * f2.stats),
+    partial: rt.buffer(4 * Math.max(f.partial, f2.partial)),
+    aux: rt.buffer(4 * f.aux),
   };
   return { x, g, b, dy, rm, rv, n, bufs };
 }
@@ -126,7 +146,10 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
     const running = rt.upload(new Float32Array([1, 2]));
     const batch = rt.upload(new Float32Array([5, 6]));
     const momentum = rt.upload(new Float32Array([0.5, 0.5]));
-    for (const status of [[3, 0, 0, 0], [0xffffffff, 1, 0, 0]]) {
+    for (const status of [
+      [3, 0, 0, 0],
+      [0xffffffff, 1, 0, 0],
+    ]) {
       rt.run([bnRunningUpdate(rt, 2, batch, momentum, running, rt.upload(new Uint32Array(status)))]);
       expect([...(await rt.readF32(running, 2))]).toEqual([1, 2]);
     }
@@ -178,13 +201,20 @@ describe('BatchNorm2d reference backward vs finite differences', () => {
       const rm = randArray(s.C, rand);
       const rv = Float64Array.from(randArray(s.C, rand), (v) => 1 + Math.abs(v));
       const r = randArray(n, rand);
-      const f = ([x, g, b]: Float64Array[]) =>
-        train ? ref.bnForwardTrain(x, g, b, s, rm, rv, 0.1).y : ref.bnForwardEval(x, g, b, s, rm, rv);
+      const f = ([x, g, b]: Float64Array[]) => (train ? ref.bnForwardTrain(x, g, b, s, rm, rv, 0.1).y : ref.bnForwardEval(x, g, b, s, rm, rv));
       const num = numericGrads(f, [x, g, b], r);
       const fw = ref.bnForwardTrain(x, g, b, s, rm, rv, 0.1);
       const an = train
         ? ref.bnBackward(x, g, r, s, fw.mean, fw.invstd, true)
-        : ref.bnBackward(x, g, r, s, rm, Float64Array.from(rv, (v) => 1 / Math.sqrt(v + s.eps)), false);
+        : ref.bnBackward(
+            x,
+            g,
+            r,
+            s,
+            rm,
+            Float64Array.from(rv, (v) => 1 / Math.sqrt(v + s.eps)),
+            false,
+          );
       expect(maxRelErr(an.dx, num[0])).toBeLessThan(1e-5);
       expect(maxRelErr(an.dgamma, num[1])).toBeLessThan(1e-5);
       expect(maxRelErr(an.dbeta, num[2])).toBeLessThan(1e-5);

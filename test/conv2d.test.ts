@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dBackward as conv2dBackwardFused, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, fusedBackward, MAX_SERIAL, weightSplit } from '../src/engine/ops/conv2d';
+import {
+  conv2dBackward as conv2dBackwardFused,
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  convOutSize,
+  convScratchFloats,
+  fusedBackward,
+  MAX_SERIAL,
+  weightSplit,
+} from '../src/engine/ops/conv2d';
 import { reduceSegments } from '../src/engine/ops/reduce';
 import { Runtime } from '../src/engine/runtime';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';

@@ -11,7 +11,12 @@ describe('Dropout kernel', () => {
     expect(pcg(1)).toBe(2831084092);
   });
 
-  for (const [n, p, seed, layer] of [[1000, 0.1, 1, 3], [4097, 0.5, 123456789, 0], [10, 0, 5, 1], [10, 1, 5, 1]]) {
+  for (const [n, p, seed, layer] of [
+    [1000, 0.1, 1, 3],
+    [4097, 0.5, 123456789, 0],
+    [10, 0, 5, 1],
+    [10, 1, 5, 1],
+  ]) {
     it(`mask and scale match the reference: n=${n} p=${p} seed=${seed} layer=${layer}`, async () => {
       const rt = await runtime();
       const x = randn(n, makeRng(n));

@@ -1,12 +1,7 @@
 // Central finite differences in float64, to check each reference backward.
 // L(inputs) = Σ r ⊙ f(inputs) for a fixed random r, so dL/dy = r is what backward receives.
 
-export function numericGrads(
-  f: (inputs: Float64Array[]) => ArrayLike<number>,
-  inputs: Float64Array[],
-  r: ArrayLike<number>,
-  h = 1e-6,
-): Float64Array[] {
+export function numericGrads(f: (inputs: Float64Array[]) => ArrayLike<number>, inputs: Float64Array[], r: ArrayLike<number>, h = 1e-6): Float64Array[] {
   const L = () => {
     const y = f(inputs);
     let s = 0;

@@ -9,7 +9,9 @@ import { Runtime } from '../src/engine/runtime';
 import { runtime } from './gpu';
 
 const dir = join(__dirname, '..', 'fixtures', 'gradients');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
 describe('PyTorch gradient fixtures (Node)', () => {
@@ -55,12 +57,24 @@ describe('malformed fixtures get a clear error, not a crash or NaN', () => {
   const cases: [string, (fx: any) => void, RegExp][] = [
     ['missing key', (fx) => delete fx.expected, /missing key "expected"/],
     ['missing gradient', (fx) => delete fx.expected.grads['0.weight'], /expected\.grads\.0\.weight/],
-    ['parameter of the wrong shape', (fx) => (fx.params['0.weight'].shape = [4, 1, 9]), /0\.weight.*shape \[4, 1, 9\] holds 36 values but data has 36|0\.weight: shape \[4, 1, 9\] does not match the model's \[4, 1, 3, 3\]/],
+    [
+      'parameter of the wrong shape',
+      (fx) => (fx.params['0.weight'].shape = [4, 1, 9]),
+      /0\.weight.*shape \[4, 1, 9\] holds 36 values but data has 36|0\.weight: shape \[4, 1, 9\] does not match the model's \[4, 1, 3, 3\]/,
+    ],
     ['input data shorter than its shape', (fx) => fx.input.data.pop(), /input: shape \[3, 1, 9, 9\] holds 243 values but data has 242/],
-    ['output shape that does not match the model', (fx) => (fx.expected.output = { shape: [3, 4], data: new Array(12).fill(0) }), /expected\.output: shape \[3, 4\] does not match the engine's \[3, 3\]/],
+    [
+      'output shape that does not match the model',
+      (fx) => (fx.expected.output = { shape: [3, 4], data: new Array(12).fill(0) }),
+      /expected\.output: shape \[3, 4\] does not match the engine's \[3, 3\]/,
+    ],
     ['unknown parameter', (fx) => (fx.params['9.weight'] = { shape: [1], data: [1] }), /9\.weight: not a parameter or buffer of this model/],
     ['class index out of range', (fx) => (fx.target.data[0] = 3), /class indices must be integers in \[0, 3\)/],
-    ['model whose shapes do not chain', (fx) => (fx.model[4].in_channels = 5), /layer 4 \(Conv2d\): expects input \[5, H, W\].*\[4, 4, 4\] from layer 3 \(MaxPool2d\)/],
+    [
+      'model whose shapes do not chain',
+      (fx) => (fx.model[4].in_channels = 5),
+      /layer 4 \(Conv2d\): expects input \[5, H, W\].*\[4, 4, 4\] from layer 3 \(MaxPool2d\)/,
+    ],
     ['unknown loss', (fx) => (fx.loss = 'mse'), /loss must be "nll" or "half_sse"/],
   ];
   for (const [what, mutate, message] of cases)

@@ -6,7 +6,12 @@ import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, worst } from './gpu';
 
 describe('LogSoftmax + NLL and ½·SSE kernels vs float64 reference', () => {
-  for (const [B, C] of [[1, 10], [3, 2], [300, 10], [65, 17]]) {
+  for (const [B, C] of [
+    [1, 10],
+    [3, 2],
+    [300, 10],
+    [65, 17],
+  ]) {
     it(`log_softmax + nll B=${B} C=${C}`, async () => {
       const rt = await runtime();
       const rand = makeRng(B * C);
@@ -17,11 +22,7 @@ describe('LogSoftmax + NLL and ½·SSE kernels vs float64 reference', () => {
       const [Y, DY, DX, out] = [B * C, B * C, B * C, 4].map((k) => rt.buffer(4 * k));
       const stats = rt.upload(new Float32Array([1, 2, 3, 0]));
       const status = rt.upload(new Uint32Array([0xffffffff, 0, 0, 0]));
-      rt.run([
-        logSoftmaxForward(rt, B, C, X, Y),
-        nllLoss(rt, B, C, Y, T, DY, out, stats, status),
-        logSoftmaxBackward(rt, B, C, Y, DY, DX),
-      ]);
+      rt.run([logSoftmaxForward(rt, B, C, X, Y), nllLoss(rt, B, C, Y, T, DY, out, stats, status), logSoftmaxBackward(rt, B, C, Y, DY, DX)]);
       const y = ref.logSoftmaxForward(x, B, C);
       const l = ref.nllLoss(y, t, B, C);
       const dx = ref.logSoftmaxBackward(y, l.dlogp, B, C);
@@ -44,7 +45,11 @@ describe('LogSoftmax + NLL and ½·SSE kernels vs float64 reference', () => {
     expect((await rt.readU32(status, 2))[1]).toBe(1);
   });
 
-  for (const [B, C] of [[1, 2], [7, 3], [100, 10]]) {
+  for (const [B, C] of [
+    [1, 2],
+    [7, 3],
+    [100, 10],
+  ]) {
     it(`half_sse B=${B} C=${C}`, async () => {
       const rt = await runtime();
       const rand = makeRng(B + C);

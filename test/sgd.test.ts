@@ -15,14 +15,24 @@ const fresh = () => new Uint32Array([NONE, 0, NONE, NONE, NONE, NONE, 0, 0]);
 
 function buffers(rt: Runtime, w: Float32Array, running: Float32Array, batch: Float32Array, mom: Float32Array, lr: number, momentum: number, index = 0) {
   return {
-    params: rt.upload(w), grads: rt.buffer(4 * w.length), momenta: rt.buffer(4 * w.length),
-    running: rt.upload(running), batchStats: rt.upload(batch), bnMomentum: rt.upload(mom),
-    status: rt.upload(fresh()), step: stepBuffer(rt, { lr, momentum, index }),
+    params: rt.upload(w),
+    grads: rt.buffer(4 * w.length),
+    momenta: rt.buffer(4 * w.length),
+    running: rt.upload(running),
+    batchStats: rt.upload(batch),
+    bnMomentum: rt.upload(mom),
+    status: rt.upload(fresh()),
+    step: stepBuffer(rt, { lr, momentum, index }),
   };
 }
 
 describe('update_check + update_apply vs float64 references', () => {
-  for (const [momentum, wd] of [[0, 0], [0.9, 0], [0.9, 5e-4], [0.5, 0.1]]) {
+  for (const [momentum, wd] of [
+    [0, 0],
+    [0.9, 0],
+    [0.9, 5e-4],
+    [0.5, 0.1],
+  ]) {
     it(`three steps, momentum ${momentum}, weight decay ${wd}, running statistics`, async () => {
       const rt = await runtime();
       const n = 1000;
@@ -58,11 +68,45 @@ describe('the step guard keeps the state from before a bad step', () => {
   const nr = 40;
   // Each case: what to break, and the status the guard must report (index 2 = skipped step 7).
   const cases: [string, (g: Float32Array, w: Float32Array, run: Float32Array, status: Uint32Array) => void, number[]][] = [
-    ['a NaN and an Inf gradient: the first index', (g) => { g[517] = Infinity; g[301] = NaN; }, [301, 0, 7, NONE, NONE, NONE]],
-    ['a weight the update overflows', (g, w) => { g[42] = 3e38; w[42] = 3e38; g[99] = -3e38; w[99] = -3e38; }, [NONE, 0, 7, 42, NONE, NONE]],
-    ['a running statistic the update overflows', (_g, _w, run) => { run[5] = Infinity; }, [NONE, 0, 7, NONE, 5, NONE]],
-    ['a non-finite loss flagged by the loss kernel', (_g, _w, _r, st) => { st[1] = 1; }, [NONE, 1, 7, NONE, NONE, NONE]],
-    ['a label out of range flagged by the loss kernel', (_g, _w, _r, st) => { st[5] = 3; }, [NONE, 0, 7, NONE, NONE, 3]],
+    [
+      'a NaN and an Inf gradient: the first index',
+      (g) => {
+        g[517] = Infinity;
+        g[301] = NaN;
+      },
+      [301, 0, 7, NONE, NONE, NONE],
+    ],
+    [
+      'a weight the update overflows',
+      (g, w) => {
+        g[42] = 3e38;
+        w[42] = 3e38;
+        g[99] = -3e38;
+        w[99] = -3e38;
+      },
+      [NONE, 0, 7, 42, NONE, NONE],
+    ],
+    [
+      'a running statistic the update overflows',
+      (_g, _w, run) => {
+        run[5] = Infinity;
+      },
+      [NONE, 0, 7, NONE, 5, NONE],
+    ],
+    [
+      'a non-finite loss flagged by the loss kernel',
+      (_g, _w, _r, st) => {
+        st[1] = 1;
+      },
+      [NONE, 1, 7, NONE, NONE, NONE],
+    ],
+    [
+      'a label out of range flagged by the loss kernel',
+      (_g, _w, _r, st) => {
+        st[5] = 3;
+      },
+      [NONE, 0, 7, NONE, NONE, 3],
+    ],
   ];
   for (const [name, spoil, want] of cases) {
     it(name, async () => {

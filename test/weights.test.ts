@@ -62,16 +62,47 @@ describe('.safetensors', () => {
       ['truncated data', (g) => g.slice(0, g.length - 100), /truncated/],
       ['truncated header', (g) => g.slice(0, 20), /truncated or not a safetensors file/],
       ['a few bytes', () => new Uint8Array(5), /truncated: 5 bytes/],
-      ['corrupt header', (g) => { const c = g.slice(); c.set(new TextEncoder().encode('xxxx'), 8); return c; }, /not valid JSON/],
-      ['a dtype label that does not fit the data', (_, s) => relabel(writeSafetensors(s), '0.weight', 'F16'), /0\.weight: 288 bytes of data for shape \[8, 1, 3, 3\] of F16, which needs 144/],
-      ['float64 weights', (_, s) => {
-        // Two float32 tensors' bytes relabelled as one float64 tensor of half the length: a well-formed F64 file.
-        const w = s['4.weight'];
-        return relabel(writeSafetensors({ ...s, '4.weight': { shape: [8, 8, 3, 3], data: w.data } }), '4.weight', 'F64');
-      }, /4\.weight: dtype F64, but the engine trains in float32/],
-      ['a missing tensor', (_, s) => { delete s['4.weight']; return writeSafetensors(s); }, /4\.weight: missing \(expected shape \[16, 8, 3, 3\]\)/],
-      ['an unknown tensor', (_, s) => writeSafetensors({ ...s, '99.weight': { shape: [1], data: new Float32Array(1) } }), /99\.weight: not a parameter or buffer of this model/],
-      ['a wrong shape', (_, s) => writeSafetensors({ ...s, '27.weight': { shape: [10, 16], data: s['27.weight'].data } }), /27\.weight: shape \[10, 16\] does not match the model's \[10, 16, 1, 1\]/],
+      [
+        'corrupt header',
+        (g) => {
+          const c = g.slice();
+          c.set(new TextEncoder().encode('xxxx'), 8);
+          return c;
+        },
+        /not valid JSON/,
+      ],
+      [
+        'a dtype label that does not fit the data',
+        (_, s) => relabel(writeSafetensors(s), '0.weight', 'F16'),
+        /0\.weight: 288 bytes of data for shape \[8, 1, 3, 3\] of F16, which needs 144/,
+      ],
+      [
+        'float64 weights',
+        (_, s) => {
+          // Two float32 tensors' bytes relabelled as one float64 tensor of half the length: a well-formed F64 file.
+          const w = s['4.weight'];
+          return relabel(writeSafetensors({ ...s, '4.weight': { shape: [8, 8, 3, 3], data: w.data } }), '4.weight', 'F64');
+        },
+        /4\.weight: dtype F64, but the engine trains in float32/,
+      ],
+      [
+        'a missing tensor',
+        (_, s) => {
+          delete s['4.weight'];
+          return writeSafetensors(s);
+        },
+        /4\.weight: missing \(expected shape \[16, 8, 3, 3\]\)/,
+      ],
+      [
+        'an unknown tensor',
+        (_, s) => writeSafetensors({ ...s, '99.weight': { shape: [1], data: new Float32Array(1) } }),
+        /99\.weight: not a parameter or buffer of this model/,
+      ],
+      [
+        'a wrong shape',
+        (_, s) => writeSafetensors({ ...s, '27.weight': { shape: [10, 16], data: s['27.weight'].data } }),
+        /27\.weight: shape \[10, 16\] does not match the model's \[10, 16, 1, 1\]/,
+      ],
     ];
     for (const [what, corrupt, message] of cases)
       it(what, async () => {

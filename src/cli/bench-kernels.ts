@@ -37,7 +37,10 @@ async function main() {
     const c = rt.buffer(4 * n * n);
     const flop = 2 * n ** 3;
     const reps = Math.max(1, Math.min(50, Math.round(2e10 / flop / (info.isFallback ? 100 : 1))));
-    for (const [version, kernel] of [['v1 (64×64 tile)', 'tiled'], ['v2 (128×128 tile)', 'large']] as const) {
+    for (const [version, kernel] of [
+      ['v1 (64×64 tile)', 'tiled'],
+      ['v2 (128×128 tile)', 'large'],
+    ] as const) {
       const call = matmul(rt, 'bench', { M: n, N: n, K: n }, a, b, c, { kernel });
       await timeCalls(rt, [call], 1, 1); // warm-up and compile
       report(`matmul ${version} ${n}×${n}×${n}`, flop, await timeCalls(rt, [call], reps));
@@ -89,7 +92,21 @@ async function main() {
     const n = d.N * d.C * d.HW;
     const f = bnScratchFloats(rt, d);
     const f2 = bnScratchFloatsV2(rt, d);
-    const [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial, aux] = [n, n, n, n, d.C, d.C, d.C, d.C, f2.stats, f2.stats, f2.stats, Math.max(f.partial, f2.partial), f.aux].map((k) => rt.buffer(4 * k));
+    const [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial, aux] = [
+      n,
+      n,
+      n,
+      n,
+      d.C,
+      d.C,
+      d.C,
+      d.C,
+      f2.stats,
+      f2.stats,
+      f2.stats,
+      Math.max(f.partial, f2.partial),
+      f.aux,
+    ].map((k) => rt.buffer(4 * k));
     const reps = info.isFallback ? 2 : 50;
     for (const [kind, calls, bytes] of [
       ['forward v1', [bnForwardTrainV1(rt, d, x, g, b, y, saved, batch)], 8 * n],
@@ -103,14 +120,17 @@ async function main() {
       const t = await timeCalls(rt, [...calls], reps);
       const ms = t.gpuMs ?? t.wallMs;
       rows.push({ name: `${name} ${kind}`, bytes, wallMs: t.wallMs, gpuMs: t.gpuMs, gbps: bytes / (ms * 1e6) });
-      console.log(`${`${name} ${kind}`.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms  ${(bytes / (ms * 1e6)).toFixed(2).padStart(9)} GB/s${t.gpuMs === null ? ' (wall clock)' : ''}`);
+      console.log(
+        `${`${name} ${kind}`.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms  ${(bytes / (ms * 1e6)).toFixed(2).padStart(9)} GB/s${t.gpuMs === null ? ' (wall clock)' : ''}`,
+      );
     }
     for (const buf of [x, y, dy, dx, g, b, dg, db, saved, batch, sums, partial, aux]) rt.destroy(buf);
   }
   step.destroy();
 
   const json = arg('json', '');
-  if (json) writeFileSync(json, JSON.stringify({ adapter: info.adapter, machine: machine(), commit: commit(), date: new Date().toISOString(), rows }, null, 2) + '\n');
+  if (json)
+    writeFileSync(json, JSON.stringify({ adapter: info.adapter, machine: machine(), commit: commit(), date: new Date().toISOString(), rows }, null, 2) + '\n');
   device.destroy();
 }
 

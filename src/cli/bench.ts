@@ -30,25 +30,35 @@ const t0 = performance.now();
 
 async function main() {
   // Options are checked before any data or GPU work.
-  const opts = parseArgs(process.argv.slice(2), ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data', 'model'], ['profile', 'plan', 'this-adapter']);
+  const opts = parseArgs(
+    process.argv.slice(2),
+    ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data', 'model'],
+    ['profile', 'plan', 'this-adapter'],
+  );
   const arg = (name: string, def: string) => opts[name] ?? def;
   const flag = (name: string) => name in opts;
   if (flag('plan')) return plan(opts);
   if (flag('model')) throw new Error('--model is for --plan (the throughput runs use the default model)');
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
-  for (const [k, min] of [['steps', 1], ['warmup', 0]] as const)
-    if (flag(k) && !(Number.isInteger(strictNumber(opts[k])) && strictNumber(opts[k]) >= min && strictNumber(opts[k]) <= 100000)) throw new Error(`--${k} must be a whole number from ${min} to 100000`);
+  for (const [k, min] of [
+    ['steps', 1],
+    ['warmup', 0],
+  ] as const)
+    if (flag(k) && !(Number.isInteger(strictNumber(opts[k])) && strictNumber(opts[k]) >= min && strictNumber(opts[k]) <= 100000))
+      throw new Error(`--${k} must be a whole number from ${min} to 100000`);
   const target = flag('to-accuracy') ? strictNumber(opts['to-accuracy']) : null;
   if (target !== null && !(target > 0 && target <= 100)) throw new Error(`--to-accuracy must be a test accuracy in (0, 100], got ${opts['to-accuracy']}`);
   const parsed = parseConfig({ epochs: opts.epochs, batch: opts.batch, lr: opts.lr });
   if (!parsed.ok) throw new Error(errorLines(parsed.errors, (f) => `--${f}`));
   const cfg = parsed.value.config;
-  const batches = arg('batches', '128,512').split(',').map((b) => {
-    const one = parseConfig({ batch: b });
-    if (!one.ok) throw new Error(`--batches must be whole numbers from 1 to 65536, got ${JSON.stringify(arg('batches', ''))}`);
-    return one.value.config.batch;
-  });
+  const batches = arg('batches', '128,512')
+    .split(',')
+    .map((b) => {
+      const one = parseConfig({ batch: b });
+      if (!one.ok) throw new Error(`--batches must be whole numbers from 1 to 65536, got ${JSON.stringify(arg('batches', ''))}`);
+      return one.value.config.batch;
+    });
 
   const data = await loadMnistNode(arg('data', 'public/data'));
   const { device, info } = await openNodeGpu();
@@ -79,7 +89,11 @@ async function main() {
       },
     });
     const r = reached as { epoch: number; acc: number; sec: number } | null;
-    console.log(r ? `reached ${r.acc.toFixed(2)}% ≥ ${target}% at epoch ${r.epoch}: ${r.sec.toFixed(2)} s from process start (pipelines ${warm.toFixed(0)} ms)` : `did not reach ${target}%`);
+    console.log(
+      r
+        ? `reached ${r.acc.toFixed(2)}% ≥ ${target}% at epoch ${r.epoch}: ${r.sec.toFixed(2)} s from process start (pipelines ${warm.toFixed(0)} ms)`
+        : `did not reach ${target}%`,
+    );
     results.push({ mode: 'to-accuracy', target, config: { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr }, reached: r, pipelinesMs: warm });
   }
 
@@ -130,7 +144,23 @@ async function main() {
   }
   const json = arg('json', '');
   if (json) {
-    writeFileSync(json, JSON.stringify({ engine: 'webgpu-backprop-notebook', adapter: info.adapter, fallback: info.isFallback, machine: machine(), commit: commit(), date: new Date().toISOString(), model: 'src/models/mnist-default.json', results }, null, 2) + '\n');
+    writeFileSync(
+      json,
+      JSON.stringify(
+        {
+          engine: 'webgpu-backprop-notebook',
+          adapter: info.adapter,
+          fallback: info.isFallback,
+          machine: machine(),
+          commit: commit(),
+          date: new Date().toISOString(),
+          model: 'src/models/mnist-default.json',
+          results,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     console.log(`wrote ${json}`);
   }
   device.destroy();
@@ -183,11 +213,14 @@ async function plan(opts: Record<string, string>) {
     encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
   }
   const t = await timeCalls(rt, calls, 3);
-  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`);
+  console.log(
+    `adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
+  );
   console.log(formatPlanReport(report));
   console.log(
     `host: ${encodeMs.toFixed(3)} ms to encode one step; the step takes ${t.wallMs.toFixed(3)} ms wall` +
-      (t.gpuMs !== null ? `, ${t.gpuMs.toFixed(3)} ms GPU` : '') + ` on this adapter`,
+      (t.gpuMs !== null ? `, ${t.gpuMs.toFixed(3)} ms GPU` : '') +
+      ` on this adapter`,
   );
   if (opts.json) {
     const out = {

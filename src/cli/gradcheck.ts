@@ -10,7 +10,10 @@ async function main() {
   let files = process.argv.slice(2);
   if (files.length === 0) {
     const dir = 'fixtures/gradients';
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
   }
   const { device, info } = await openNodeGpu();
   const rt = new Runtime(device, info);

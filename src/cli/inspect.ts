@@ -22,7 +22,8 @@ async function main() {
   const a = parseArgs(process.argv.slice(2), ['weights', 'image', 'json', 'data']);
   if (!a.weights) throw new Error('--weights FILE.safetensors is required');
   const image = strictNumber(a.image ?? '');
-  if (!(Number.isInteger(image) && image >= 0 && image < 10000)) throw new Error(`--image must be a test image index from 0 to 9999, got ${JSON.stringify(a.image ?? '')}`);
+  if (!(Number.isInteger(image) && image >= 0 && image < 10000))
+    throw new Error(`--image must be a test image index from 0 to 9999, got ${JSON.stringify(a.image ?? '')}`);
   const bytes = readFileSync(a.weights);
   const file = readSafetensors(bytes, a.weights);
   if (!file.metadata.model) throw new Error(`${a.weights} has no model spec in its metadata ("model"); it was not written by this notebook`);
@@ -42,11 +43,17 @@ async function main() {
   for (const l of inside.layers) {
     const [lo, hi] = range(l.activation);
     const g = Math.sqrt(l.grad.reduce((s, v) => s + v * v, 0));
-    console.log(`  ${String(l.index).padStart(2)} ${l.type.padEnd(17)} [${l.shape.join(', ')}]`.padEnd(44) + `output ${lo.toPrecision(4)} … ${hi.toPrecision(4)}   |grad| ${g.toPrecision(4)}`);
+    console.log(
+      `  ${String(l.index).padStart(2)} ${l.type.padEnd(17)} [${l.shape.join(', ')}]`.padEnd(44) +
+        `output ${lo.toPrecision(4)} … ${hi.toPrecision(4)}   |grad| ${g.toPrecision(4)}`,
+    );
   }
   if (a.json) {
     const out = {
-      image, label, loss: inside.loss, probs: inside.probs,
+      image,
+      label,
+      loss: inside.loss,
+      probs: inside.probs,
       layers: inside.layers.map((l) => ({ index: l.index, type: l.type, shape: l.shape, activation: [...l.activation], grad: [...l.grad] })),
       inputGrad: [...inside.inputGrad],
     };

@@ -9,7 +9,9 @@ export function machine(): string {
 // GIT_COMMIT lets a copied bundle without .git (the device kit) name its commit.
 export function commit(): string {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return process.env.GIT_COMMIT ?? 'unknown';
   }

@@ -77,7 +77,9 @@ export class RunDir {
         }
         if (st.isDirectory()) throw new RunDirError(`--out ${dir}: ${p} is a directory, where the run would write its ${f}`);
         if (!overwrite)
-          throw new RunDirError(`--out ${dir} holds an earlier run (${RUN_FILES.filter((x) => exists(join(dir, x))).join(', ')}); choose another --out, or add --overwrite to replace it`);
+          throw new RunDirError(
+            `--out ${dir} holds an earlier run (${RUN_FILES.filter((x) => exists(join(dir, x))).join(', ')}); choose another --out, or add --overwrite to replace it`,
+          );
       }
       if (overwrite) for (const f of RUN_FILES) rmSync(join(dir, f), { force: true });
       // Temporary files of a run that was killed mid-write.

@@ -27,9 +27,19 @@ import { RunDir } from './run-dir';
 
 /** CLI option → config field. */
 const FIELDS: Record<string, ConfigField> = {
-  epochs: 'epochs', batch: 'batch', lr: 'lr', seed: 'seed', 'train-limit': 'trainLimit', 'test-limit': 'testLimit',
-  schedule: 'schedule', momentum: 'momentum', 'weight-decay': 'weightDecay', rotation: 'rotation', 'crop-p': 'cropP',
-  'step-size': 'stepSize', gamma: 'gamma',
+  epochs: 'epochs',
+  batch: 'batch',
+  lr: 'lr',
+  seed: 'seed',
+  'train-limit': 'trainLimit',
+  'test-limit': 'testLimit',
+  schedule: 'schedule',
+  momentum: 'momentum',
+  'weight-decay': 'weightDecay',
+  rotation: 'rotation',
+  'crop-p': 'cropP',
+  'step-size': 'stepSize',
+  gamma: 'gamma',
 };
 export const optionName = (field: string) => `--${Object.keys(FIELDS).find((k) => FIELDS[k] === field) ?? field}`;
 
@@ -61,8 +71,14 @@ async function main() {
 }
 
 async function train(
-  dir: RunDir, out: string, cfg: TrainConfig, trainLimit: number | undefined, testLimit: number | undefined,
-  spec: unknown, a: Record<string, string>, initBytes: Uint8Array | null,
+  dir: RunDir,
+  out: string,
+  cfg: TrainConfig,
+  trainLimit: number | undefined,
+  testLimit: number | undefined,
+  spec: unknown,
+  a: Record<string, string>,
+  initBytes: Uint8Array | null,
 ): Promise<number> {
   const t0 = performance.now();
   const data = await loadMnistNode(a.data ?? 'public/data');
@@ -79,7 +95,10 @@ async function train(
   console.log(`model: ${countParams(model.infos)} parameters; train ${train.count}, test ${test.count}; pipelines compiled in ${warm.toFixed(0)} ms`);
   const log = {
     status: 'running' as 'running' | 'done' | 'nonfinite' | 'failed',
-    adapter: info.adapter, machine: machine(), commit: commit(), params: model.paramCount,
+    adapter: info.adapter,
+    machine: machine(),
+    commit: commit(),
+    params: model.paramCount,
     config: { ...cfg, trainLimit, testLimit, model: spec },
     firstBatchLoss: null as number | null,
     epochs: [] as EpochLog[],

@@ -39,7 +39,8 @@ export async function verifyPart(part: MnistPart, file: string, bytes: Uint8Arra
   if (bytes.length !== want.bytes)
     throw new DataError(`${file}: ${bytes.length} bytes after decompression, expected ${want.bytes} — the file is truncated or not MNIST`);
   const got = await sha256(bytes);
-  if (got !== want.sha256) throw new DataError(`${file}: SHA-256 ${got.slice(0, 12)}… does not match MNIST's ${want.sha256.slice(0, 12)}… — the file is corrupt`);
+  if (got !== want.sha256)
+    throw new DataError(`${file}: SHA-256 ${got.slice(0, 12)}… does not match MNIST's ${want.sha256.slice(0, 12)}… — the file is corrupt`);
 }
 
 export function assemble(parts: Record<MnistPart, Uint8Array>): Mnist {

@@ -103,7 +103,8 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
     if (!f.optimizer) throw new FixtureError('trajectory: needs an "optimizer"');
     if (!Array.isArray(st) || st.length < 1) throw new FixtureError('trajectory.steps: must be a non-empty list');
     st.forEach((s, i) => {
-      if (!(s?.lr > 0) || !(s.momentum >= 0) || !Number.isInteger(s.dropoutSeed)) throw new FixtureError(`trajectory.steps[${i}]: needs lr > 0, momentum ≥ 0 and an integer dropoutSeed`);
+      if (!(s?.lr > 0) || !(s.momentum >= 0) || !Number.isInteger(s.dropoutSeed))
+        throw new FixtureError(`trajectory.steps[${i}]: needs lr > 0, momentum ≥ 0 and an integer dropoutSeed`);
     });
     if (!Array.isArray(e.losses) || e.losses.length !== st.length) throw new FixtureError(`expected.losses: needs one loss per trajectory step (${st.length})`);
   }

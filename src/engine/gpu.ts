@@ -68,9 +68,7 @@ export async function openGpu(gpu: GPU | undefined, host: Host): Promise<OpenedG
     const has = (adapter.limits as unknown as Record<string, number>)[name];
     if (has === undefined) continue;
     if (REQUIRED[name] !== undefined && has < REQUIRED[name]) {
-      throw new NoWebGPUError(
-        `The WebGPU adapter offers ${name} = ${has}, but the kernels need at least ${REQUIRED[name]}.`,
-      );
+      throw new NoWebGPUError(`The WebGPU adapter offers ${name} = ${has}, but the kernels need at least ${REQUIRED[name]}.`);
     }
     requiredLimits[name] = Math.min(has, want);
   }
@@ -78,9 +76,7 @@ export async function openGpu(gpu: GPU | undefined, host: Host): Promise<OpenedG
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const ai = adapter.info;
-  const adapter_name = [[ai?.vendor, ai?.architecture].filter(Boolean).join(' '), ai?.description]
-    .filter(Boolean)
-    .join(' — ');
+  const adapter_name = [[ai?.vendor, ai?.architecture].filter(Boolean).join(' '), ai?.description].filter(Boolean).join(' — ');
   const limits: Record<string, number> = {};
   for (const name of Object.keys(WANTED).concat(['minStorageBufferOffsetAlignment', 'maxComputeWorkgroupsPerDimension'])) {
     limits[name] = (device.limits as unknown as Record<string, number>)[name];

@@ -115,11 +115,16 @@ export async function runInspectFixture(rt: Runtime, fx: InspectFixture): Promis
     const tol = fx.tolerance;
     const e = fx.expected;
     if (e.layers.length !== got.layers.length) throw new Error(`${e.layers.length} layers expected, the model has ${got.layers.length}`);
-    const tensors: TensorReport[] = [compare('loss', [got.loss], [e.loss], tol), compare('probs', got.probs, e.probs, tol), compare('inputGrad', got.inputGrad, e.inputGrad, tol)];
+    const tensors: TensorReport[] = [
+      compare('loss', [got.loss], [e.loss], tol),
+      compare('probs', got.probs, e.probs, tol),
+      compare('inputGrad', got.inputGrad, e.inputGrad, tol),
+    ];
     for (const [k, g] of Object.entries(e.paramGrads)) tensors.push(compare(`grad ${k}`, got.paramGrads[k], g, tol));
     for (const [i, l] of e.layers.entries()) {
       const name = `layer ${l.index} ${got.layers[i].type}`;
-      if (l.activation.length !== got.layers[i].activation.length) throw new Error(`${name}: ${l.activation.length} values expected, got ${got.layers[i].activation.length}`);
+      if (l.activation.length !== got.layers[i].activation.length)
+        throw new Error(`${name}: ${l.activation.length} values expected, got ${got.layers[i].activation.length}`);
       tensors.push(compare(`${name} output`, got.layers[i].activation, l.activation, tol), compare(`${name} grad`, got.layers[i].grad, l.grad, tol));
     }
     const worst = tensors.reduce((a, b) => (b.ratio > a.ratio ? b : a));

@@ -3,8 +3,19 @@
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
 import {
-  biasPartialFloats, conv1x1Pool, conv2dBackward, conv2dBackwardInput, conv2dBiasPartials, conv2dForward, conv2dKernels, conv2dWeightPartials,
-  convStatsGroups, fusedBackward, weightPartialFloats, type ConvDims, type Unpool,
+  biasPartialFloats,
+  conv1x1Pool,
+  conv2dBackward,
+  conv2dBackwardInput,
+  conv2dBiasPartials,
+  conv2dForward,
+  conv2dKernels,
+  conv2dWeightPartials,
+  convStatsGroups,
+  fusedBackward,
+  weightPartialFloats,
+  type ConvDims,
+  type Unpool,
 } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
@@ -70,9 +81,10 @@ function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy
   const calls: Call[] = [];
   const cpu = c.rt.info.isFallback;
   const wp = c.partials(weightPartialFloats(d, undefined, cpu));
-  const w = dx && fusedBackward(d)
-    ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp, unpool)
-    : conv2dWeightPartials(c.rt, d, dy, x, wp, undefined, undefined, unpool);
+  const w =
+    dx && fusedBackward(d)
+      ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp, unpool)
+      : conv2dWeightPartials(c.rt, d, dy, x, wp, undefined, undefined, unpool);
   calls.push(w.call);
   c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
   if (l.bias) {
@@ -154,9 +166,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
           }),
         ],
         backward: (c) => {
-          const calls = [
-            matmul(c.rt, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true }),
-          ];
+          const calls = [matmul(c.rt, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true })];
           if (l.bias) calls.push(columnSum(c.rt, 'linear_backward_bias', c.N, l.outF, c.dy.buf, c.grad('bias')));
           if (c.dx) calls.push(matmul(c.rt, 'linear_backward_input', { M: c.N, N: l.inF, K: l.outF }, c.dy.buf, c.param('weight'), c.dx.buf));
           return calls;
@@ -189,12 +199,26 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
     info: l,
     forward: (c) => {
       const s = scratch(c);
-      const stats = c.mode === 'train' ? { batchStats: c.batchStats(), partial: s.partial, aux: s.aux } : { running: c.runningStats(), partial: s.partial, aux: s.aux };
+      const stats =
+        c.mode === 'train' ? { batchStats: c.batchStats(), partial: s.partial, aux: s.aux } : { running: c.runningStats(), partial: s.partial, aux: s.aux };
       return bnForward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, stats);
     },
     backward: (c) =>
-      bnBackward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'),
-        c.dy.buf, c.dx?.buf ?? null, c.grad('weight'), c.grad('bias'), scratch(c).aux),
+      bnBackward(
+        c.rt,
+        dims(c.N),
+        fusion,
+        c.mode === 'train',
+        c.step,
+        c.x.buf,
+        c.param('weight'),
+        c.param('bias'),
+        c.dy.buf,
+        c.dx?.buf ?? null,
+        c.grad('weight'),
+        c.grad('bias'),
+        scratch(c).aux,
+      ),
   };
 }
 
@@ -208,7 +232,16 @@ function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<La
   return {
     info: conv,
     forward: (c) => [
-      conv1x1Pool(c.rt, convDims(conv, c.N), pool.k, c.x.buf, c.paramAt(conv.index, 'weight'), c.y.buf, arg(c), conv.bias ? c.paramAt(conv.index, 'bias') : undefined),
+      conv1x1Pool(
+        c.rt,
+        convDims(conv, c.N),
+        pool.k,
+        c.x.buf,
+        c.paramAt(conv.index, 'weight'),
+        c.y.buf,
+        arg(c),
+        conv.bias ? c.paramAt(conv.index, 'bias') : undefined,
+      ),
     ],
     backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K: pool.k, arg: arg(c) }),
     partialFloats: (N, rt) => convPartialFloats(conv, N, rt),
@@ -234,16 +267,40 @@ function convBatchNorm(conv: Extract<LayerInfo, { type: 'Conv2d' }>, bn: Extract
       const f = conv2dForward(c.rt, d, c.x.buf, c.paramAt(conv.index, 'weight'), out, conv.bias ? c.paramAt(conv.index, 'bias') : undefined, stats);
       return [
         f,
-        ...bnForward(c.rt, bnDims(c.N), fusion, true, c.step, out, c.paramAt(bn.index, 'weight'), c.paramAt(bn.index, 'bias'), c.y.buf,
-          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) }, convStatsGroups(c.rt, d)),
+        ...bnForward(
+          c.rt,
+          bnDims(c.N),
+          fusion,
+          true,
+          c.step,
+          out,
+          c.paramAt(bn.index, 'weight'),
+          c.paramAt(bn.index, 'bias'),
+          c.y.buf,
+          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) },
+          convStatsGroups(c.rt, d),
+        ),
       ];
     },
     backward: (c) => {
       const out = c.scratch('conv out', size(c.N));
       const dOut = c.scratch('conv out grad', size(c.N));
       return [
-        ...bnBackward(c.rt, bnDims(c.N), fusion, true, c.step, out, c.paramAt(bn.index, 'weight'), c.paramAt(bn.index, 'bias'),
-          c.dy.buf, dOut, c.gradAt(bn.index, 'weight'), c.gradAt(bn.index, 'bias'), aux(c)),
+        ...bnBackward(
+          c.rt,
+          bnDims(c.N),
+          fusion,
+          true,
+          c.step,
+          out,
+          c.paramAt(bn.index, 'weight'),
+          c.paramAt(bn.index, 'bias'),
+          c.dy.buf,
+          dOut,
+          c.gradAt(bn.index, 'weight'),
+          c.gradAt(bn.index, 'bias'),
+          aux(c),
+        ),
         ...convBackward(c, conv, dOut, c.x.buf, c.dx?.buf ?? null),
       ];
     },
@@ -260,7 +317,9 @@ function head(gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>, lin: Extra
   const pooled = (c: LayerCtx) => c.scratch('pooled', 4 * c.N * gap.inShape[0]);
   return {
     info: gap,
-    forward: (c) => [headForward(c.rt, dims(c.N), c.x.buf, c.paramAt(lin.index, 'weight'), lin.bias ? c.paramAt(lin.index, 'bias') : undefined, pooled(c), c.y.buf)],
+    forward: (c) => [
+      headForward(c.rt, dims(c.N), c.x.buf, c.paramAt(lin.index, 'weight'), lin.bias ? c.paramAt(lin.index, 'bias') : undefined, pooled(c), c.y.buf),
+    ],
     backward: (c) => {
       const d = dims(c.N);
       // A head that is the first unit with parameters still computes dx (into scratch nobody reads).
@@ -280,13 +339,18 @@ function head(gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>, lin: Extra
 }
 
 /** The layers of a classifier head starting at i (see head()), or null. */
-function headAt(layers: GpuLayer[], i: number): { gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>; lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>; last: number } | null {
+function headAt(
+  layers: GpuLayer[],
+  i: number,
+): { gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>; lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>; last: number } | null {
   const [a, b, c, d] = [0, 1, 2, 3].map((k) => layers[i + k]?.info);
   if (a?.type !== 'AdaptiveAvgPool2d' || d?.type !== 'LogSoftmax') return null;
   const lin =
-    b?.type === 'Conv2d' && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten' ? b
-    : b?.type === 'Flatten' && c?.type === 'Linear' ? c
-    : null;
+    b?.type === 'Conv2d' && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten'
+      ? b
+      : b?.type === 'Flatten' && c?.type === 'Linear'
+        ? c
+        : null;
   if (!lin || !headFits({ C: a.inShape[0], HW: a.inShape[1] * a.inShape[2], O: d.inShape[0] })) return null;
   return { gap: a, lin, last: i + 3 };
 }
@@ -316,7 +380,11 @@ export function planUnits(layers: GpuLayer[], mode: Mode, cpu = false): Unit[] {
     } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
       const d = layers[i + 3]?.info;
       const drop = d?.type === 'Dropout' && d.p > 0 ? d : null;
-      units.push({ first: i, last: i + (drop ? 3 : 2), layer: convBatchNorm(l, next, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });
+      units.push({
+        first: i,
+        last: i + (drop ? 3 : 2),
+        layer: convBatchNorm(l, next, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }),
+      });
       i += drop ? 3 : 2;
     } else if (l.type === 'BatchNorm2d' && layers[i + 1]?.info.type === 'ReLU') {
       const d = layers[i + 2]?.info;
@@ -373,10 +441,12 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
     return true;
   };
   const seen = new Set<string>();
-  return infos.flatMap((l) => byType[l.type]).filter((k) => {
-    const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code}`;
-    if (seen.has(key) || !used(k)) return false;
-    seen.add(key);
-    return true;
-  });
+  return infos
+    .flatMap((l) => byType[l.type])
+    .filter((k) => {
+      const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code}`;
+      if (seen.has(key) || !used(k)) return false;
+      seen.add(key);
+      return true;
+    });
 }

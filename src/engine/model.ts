@@ -128,8 +128,11 @@ export class Model {
 
     if (4 * this.flatParams > rt.device.limits.maxStorageBufferBindingSize)
       throw new LimitError(
-        `the model's ${this.paramCount.toLocaleString('en-US')} parameters need ${(4 * this.flatParams / 2 ** 20).toFixed(0)} MiB in one binding; this adapter allows ${(rt.device.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB (maxStorageBufferBindingSize)`,
-        'params', 4 * this.flatParams, rt.device.limits.maxStorageBufferBindingSize, 'maxStorageBufferBindingSize',
+        `the model's ${this.paramCount.toLocaleString('en-US')} parameters need ${((4 * this.flatParams) / 2 ** 20).toFixed(0)} MiB in one binding; this adapter allows ${(rt.device.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB (maxStorageBufferBindingSize)`,
+        'params',
+        4 * this.flatParams,
+        rt.device.limits.maxStorageBufferBindingSize,
+        'maxStorageBufferBindingSize',
       );
     this.params = rt.buffer(4 * this.flatParams, 'params');
     this.grads = rt.buffer(4 * this.flatParams, 'grads');
@@ -179,7 +182,11 @@ export class Model {
     const badLoss = s[1] !== 0;
     return {
       ok: !badGrad && !badUpdate && !badRunning && badLabel === null && !badLoss,
-      badGrad, badLoss, badUpdate, badRunning, badLabel,
+      badGrad,
+      badLoss,
+      badUpdate,
+      badRunning,
+      badLabel,
       badStep: s[2] === STATUS_OK ? null : s[2],
     };
   }
@@ -229,14 +236,12 @@ export class Model {
         if (!isBuffer || requireBuffers) problems.push(`${s.def.key}: missing (expected shape ${shapeStr(s.def.shape)})`);
         continue;
       }
-      if (!sameShape(t.shape, s.def.shape))
-        problems.push(`${s.def.key}: shape ${shapeStr(t.shape)} does not match the model's ${shapeStr(s.def.shape)}`);
+      if (!sameShape(t.shape, s.def.shape)) problems.push(`${s.def.key}: shape ${shapeStr(t.shape)} does not match the model's ${shapeStr(s.def.shape)}`);
       else if (t.data.length !== s.size) problems.push(`${s.def.key}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
       else {
         const bad = Array.prototype.findIndex.call(t.data, (v: number) => !Number.isFinite(v));
         if (bad >= 0) problems.push(`${s.def.key}: value ${bad} is ${t.data[bad]}; weights must be finite`);
-        else if (s.def.name === 'running_var' && Array.prototype.some.call(t.data, (v: number) => v < 0))
-          problems.push(`${s.def.key}: a variance is negative`);
+        else if (s.def.name === 'running_var' && Array.prototype.some.call(t.data, (v: number) => v < 0)) problems.push(`${s.def.key}: a variance is negative`);
       }
     }
     for (const l of this.infos)
@@ -245,7 +250,11 @@ export class Model {
         known.add(k);
         const t = state[k];
         if (t && !(t.data.length === 1 && Number.isSafeInteger(Number(t.data[0])) && Number(t.data[0]) >= 0))
-          problems.push(`${k}: must be one whole number ≥ 0, got ${Array.from(t.data as ArrayLike<number>).slice(0, 3).join(', ')}`);
+          problems.push(
+            `${k}: must be one whole number ≥ 0, got ${Array.from(t.data as ArrayLike<number>)
+              .slice(0, 3)
+              .join(', ')}`,
+          );
       }
     for (const k of Object.keys(state)) if (!known.has(k)) problems.push(`${k}: not a parameter or buffer of this model`);
     return problems;
@@ -339,7 +348,13 @@ export class Plan {
   private owned: GPUBuffer[] = [];
 
   /** `unfused`: every layer its own unit, so every layer's output and gradient is materialised (inspection). */
-  constructor(readonly model: Model, N: number, mode: Mode, inputGrad: boolean, readonly unfused = false) {
+  constructor(
+    readonly model: Model,
+    N: number,
+    mode: Mode,
+    inputGrad: boolean,
+    readonly unfused = false,
+  ) {
     const { rt } = model;
     if (!Number.isInteger(N) || N < 1) throw new SpecError(`batch size must be a positive integer, got ${N}`);
     this.N = N;
@@ -368,7 +383,19 @@ export class Plan {
   private limitMessage(e: LimitError, inputGrad: boolean): string {
     const fits = (n: number) => {
       const p = Object.create(Plan.prototype) as Plan;
-      Object.assign(p, { model: this.model, N: n, mode: this.mode, unfused: this.unfused, acts: [], dacts: [], forward: [], backward: [], inputGrad: null, units: [], owned: [] });
+      Object.assign(p, {
+        model: this.model,
+        N: n,
+        mode: this.mode,
+        unfused: this.unfused,
+        acts: [],
+        dacts: [],
+        forward: [],
+        backward: [],
+        inputGrad: null,
+        units: [],
+        owned: [],
+      });
       try {
         this.model.rt.measure(() => p.build(inputGrad));
         return true;
@@ -391,7 +418,10 @@ export class Plan {
       const m = /^act (\d+)$/.exec(label);
       const u = m ? unitOf(Number(m[1])) : undefined;
       if (!u) return describeBuffer(label, (i) => infos[i]?.type);
-      return `the output of layers ${u.first}–${u.last} (${infos.slice(u.first, u.last + 1).map((l) => l.type).join(' → ')}, computed together)`;
+      return `the output of layers ${u.first}–${u.last} (${infos
+        .slice(u.first, u.last + 1)
+        .map((l) => l.type)
+        .join(' → ')}, computed together)`;
     };
     const what = e.message.startsWith('kernel ') ? e.message : `${name(e.what)} needs ${e.message.replace(/^.* needs /, '')}`;
     const largest = lo >= 1 ? `the largest batch that fits is ${lo.toLocaleString('en-US')}` : 'no batch size fits: the model is too large for this adapter';
@@ -422,7 +452,12 @@ export class Plan {
       }
     }
     // Gradients likewise, from the last unit down to the first one with parameters (or the input).
-    const firstNeeded = inputGrad ? 0 : Math.max(0, layers.findIndex((l) => l.info.params.length > 0));
+    const firstNeeded = inputGrad
+      ? 0
+      : Math.max(
+          0,
+          layers.findIndex((l) => l.info.params.length > 0),
+        );
     const firstUnit = units.findIndex((u) => u.last >= firstNeeded);
     const L = layers.length;
     this.dacts[L - 1] = tensor(model.outShape, `grad ${L - 1}`);
@@ -440,7 +475,10 @@ export class Plan {
     const scratch = new Map<string, GPUBuffer>();
     // Split gradient reductions: first stages in the layers, the second all in one dispatch.
     const backUnits = units.slice(firstUnit).filter((u) => !identity(u));
-    const reducer = new GradReducer(rt, backUnits.flatMap((u) => u.layer.partialFloats?.(N, rt) ?? []));
+    const reducer = new GradReducer(
+      rt,
+      backUnits.flatMap((u) => u.layer.partialFloats?.(N, rt) ?? []),
+    );
     const ctx = (u: Unit): LayerCtx => {
       const i = u.first;
       return {

@@ -49,7 +49,14 @@ export function planReport(calls: Call[], plan: Plan, infos: LayerInfo[], model:
   const fwd = new Set(plan.forward);
   const bwd = new Set(plan.backward);
   const unitName = new Map<number, string>();
-  for (const u of plan.units) unitName.set(u.first, infos.slice(u.first, u.last + 1).map((l) => l.type).join('+'));
+  for (const u of plan.units)
+    unitName.set(
+      u.first,
+      infos
+        .slice(u.first, u.last + 1)
+        .map((l) => l.type)
+        .join('+'),
+    );
   let seenForward = false;
   let seenBackward = false;
   const out: PlanDispatch[] = [];
@@ -115,7 +122,11 @@ export function formatPlanReport(r: PlanReport): string {
   const all = [head, ...rows];
   const width = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));
   const right = new Set([0, 5, 6, 7, 8, 9]);
-  const line = (row: string[]) => row.map((v, i) => (right.has(i) ? v.padStart(width[i]) : v.padEnd(width[i]))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((v, i) => (right.has(i) ? v.padStart(width[i]) : v.padEnd(width[i])))
+      .join('  ')
+      .trimEnd();
   const t = r.totals;
   return [
     `plan: ${r.model}, batch ${r.batch}, one training step`,

@@ -129,9 +129,18 @@ export class Runtime {
   /** Refuse a buffer larger than one storage binding (or one buffer) may be on this device. */
   private checkSize(bytes: number, label: string): void {
     const lim = this.device.limits;
-    for (const [name, allowed] of [['maxStorageBufferBindingSize', lim.maxStorageBufferBindingSize], ['maxBufferSize', lim.maxBufferSize]] as const)
+    for (const [name, allowed] of [
+      ['maxStorageBufferBindingSize', lim.maxStorageBufferBindingSize],
+      ['maxBufferSize', lim.maxBufferSize],
+    ] as const)
       if (bytes > allowed)
-        throw new LimitError(`${label} needs ${bytesText(bytes)} in one binding; this adapter allows ${bytesText(allowed)} (${name})`, label, bytes, allowed, name);
+        throw new LimitError(
+          `${label} needs ${bytesText(bytes)} in one binding; this adapter allows ${bytesText(allowed)} (${name})`,
+          label,
+          bytes,
+          allowed,
+          name,
+        );
   }
 
   /** Alignment, in floats, for sub-buffer bindings (params packed in one buffer). */
@@ -306,12 +315,23 @@ export class Runtime {
     const [x, y = 1, z = 1] = workgroups;
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max)
-      throw new LimitError(`kernel ${label} needs a grid of ${x}×${y}×${z} workgroups; this adapter allows ${max} per dimension (maxComputeWorkgroupsPerDimension)`, label, Math.max(x, y, z), max, 'maxComputeWorkgroupsPerDimension');
+      throw new LimitError(
+        `kernel ${label} needs a grid of ${x}×${y}×${z} workgroups; this adapter allows ${max} per dimension (maxComputeWorkgroupsPerDimension)`,
+        label,
+        Math.max(x, y, z),
+        max,
+        'maxComputeWorkgroupsPerDimension',
+      );
     for (const b of bindings) if (b && 'buffer' in b && b.size !== undefined) this.checkSize(b.size, `${label}'s binding`);
     const bytes = cost?.bytes ?? bindings.reduce((t, b) => t + (b && !isUniform(b) ? span(b).size : 0), 0);
     const meta = {
-      label, workgroups: [x, y, z] as [number, number, number], kernel: entry, workgroupSize: workgroupSize(code, entry),
-      bytes, flops: cost?.flops ?? null, serialIterations: cost?.serial ?? null,
+      label,
+      workgroups: [x, y, z] as [number, number, number],
+      kernel: entry,
+      workgroupSize: workgroupSize(code, entry),
+      bytes,
+      flops: cost?.flops ?? null,
+      serialIterations: cost?.serial ?? null,
     };
     if (this.dry) return { ...meta, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup };
     const pipeline = this.pipeline(code, entry, constants);

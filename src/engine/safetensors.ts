@@ -21,11 +21,7 @@ export class SafetensorsError extends Error {
 
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
-export function writeSafetensors(
-  tensors: Record<string, NamedTensor>,
-  ints: Record<string, number> = {},
-  metadata: Record<string, string> = {},
-): Uint8Array {
+export function writeSafetensors(tensors: Record<string, NamedTensor>, ints: Record<string, number> = {}, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   const parts: Uint8Array[] = [];
@@ -94,7 +90,8 @@ export function readSafetensors(buf: ArrayBuffer | Uint8Array, file = 'the file'
   if (bytes.length < 8) throw new SafetensorsError(`${file} is truncated: ${bytes.length} bytes, not even the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
-  if (n > bytes.length - 8) throw new SafetensorsError(`${file} is truncated or not a safetensors file: header length ${n} exceeds the ${bytes.length - 8} bytes that follow`);
+  if (n > bytes.length - 8)
+    throw new SafetensorsError(`${file} is truncated or not a safetensors file: header length ${n} exceeds the ${bytes.length - 8} bytes that follow`);
   if (n > MAX_HEADER) throw new SafetensorsError(`${file}: header of ${n} bytes; at most ${MAX_HEADER} are allowed`);
   let header: Record<string, unknown>;
   let text: string;
@@ -134,7 +131,8 @@ export function readSafetensors(buf: ArrayBuffer | Uint8Array, file = 'the file'
     const need = count * DTYPE_BYTES[dtype];
     if (offs[1] - offs[0] !== need)
       throw new SafetensorsError(`${name}: ${offs[1] - offs[0]} bytes of data for shape [${shape.join(', ')}] of ${dtype}, which needs ${need}`);
-    if (offs[1] > dataLen) throw new SafetensorsError(`${name}: its data ends at byte ${offs[1]} but the file has only ${dataLen} bytes of data — the file is truncated`);
+    if (offs[1] > dataLen)
+      throw new SafetensorsError(`${name}: its data ends at byte ${offs[1]} but the file has only ${dataLen} bytes of data — the file is truncated`);
     spans.push({ name, begin: offs[0], end: offs[1] });
     const at = dataStart + offs[0];
     if (dtype === 'F32') {
@@ -153,7 +151,8 @@ export function readSafetensors(buf: ArrayBuffer | Uint8Array, file = 'the file'
   let at = 0;
   for (const sp of spans) {
     if (sp.begin < at) throw new SafetensorsError(`${sp.name}: its data [${sp.begin}, ${sp.end}) overlaps the previous tensor's, which ends at ${at}`);
-    if (sp.begin > at) throw new SafetensorsError(`${sp.name}: its data starts at ${sp.begin}, leaving bytes ${at}–${sp.begin} unused; offsets must tile the data section`);
+    if (sp.begin > at)
+      throw new SafetensorsError(`${sp.name}: its data starts at ${sp.begin}, leaving bytes ${at}–${sp.begin} unused; offsets must tile the data section`);
     at = sp.end;
   }
   if (at !== dataLen) throw new SafetensorsError(`${file}: ${dataLen - at} bytes after the last tensor's data; offsets must cover the data section exactly`);

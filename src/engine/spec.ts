@@ -39,8 +39,15 @@ export class SpecError extends Error {
 /** Arguments each layer type accepts; the value is the default (undefined = required). */
 const ARGS: Record<string, Record<string, unknown>> = {
   Conv2d: {
-    in_channels: undefined, out_channels: undefined, kernel_size: undefined,
-    stride: 1, padding: 0, dilation: 1, groups: 1, bias: true, padding_mode: 'zeros',
+    in_channels: undefined,
+    out_channels: undefined,
+    kernel_size: undefined,
+    stride: 1,
+    padding: 0,
+    dilation: 1,
+    groups: 1,
+    bias: true,
+    padding_mode: 'zeros',
   },
   BatchNorm2d: { num_features: undefined, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true },
   ReLU: { inplace: false },
@@ -85,7 +92,9 @@ export const SPEC_LIMITS = { chars: 256 * 1024, depth: 8, layers: 256, params: 1
  */
 export function readSpecText(text: string, source = 'The model spec'): unknown {
   if (text.length > SPEC_LIMITS.chars)
-    throw new SpecError(`${source} is ${text.length.toLocaleString('en-US')} characters; a model spec may have at most ${SPEC_LIMITS.chars.toLocaleString('en-US')}`);
+    throw new SpecError(
+      `${source} is ${text.length.toLocaleString('en-US')} characters; a model spec may have at most ${SPEC_LIMITS.chars.toLocaleString('en-US')}`,
+    );
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -95,7 +104,8 @@ export function readSpecText(text: string, source = 'The model spec'): unknown {
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
     else if (c === '[' || c === '{') {
-      if (++depth > SPEC_LIMITS.depth) throw new SpecError(`${source} nests deeper than ${SPEC_LIMITS.depth} levels; a model spec is a list of flat layer objects`);
+      if (++depth > SPEC_LIMITS.depth)
+        throw new SpecError(`${source} nests deeper than ${SPEC_LIMITS.depth} levels; a model spec is a list of flat layer objects`);
     } else if (c === ']' || c === '}') depth--;
   }
   try {
@@ -180,12 +190,10 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       if (a.groups !== 1) unsupported(where, 'groups', a.groups, 'groups 1');
       if (a.padding_mode !== 'zeros') unsupported(where, 'padding_mode', a.padding_mode, '"zeros"');
       if (typeof a.bias !== 'boolean') throw new SpecError(`${where}: bias must be true or false`);
-      if (inShape.length !== 3 || inShape[0] !== inC)
-        throw new SpecError(`${where}: expects input [${inC}, H, W] (in_channels = ${inC}), but gets ${got}`);
+      if (inShape.length !== 3 || inShape[0] !== inC) throw new SpecError(`${where}: expects input [${inC}, H, W] (in_channels = ${inC}), but gets ${got}`);
       const oh = inShape[1] + 2 * ph - kh + 1;
       const ow = inShape[2] + 2 * pw - kw + 1;
-      if (oh < 1 || ow < 1)
-        throw new SpecError(`${where}: a ${kh}×${kw} kernel with padding ${ph}×${pw} does not fit input ${got}`);
+      if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} kernel with padding ${ph}×${pw} does not fit input ${got}`);
       const params = [def('weight', [outC, inC, kh, kw])];
       if (a.bias) params.push(def('bias', [outC]));
       return { ...base, type, inC, outC, kh, kw, ph, pw, bias: a.bias, outShape: [outC, oh, ow], params };
@@ -200,7 +208,12 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       if (inShape.length !== 3 || inShape[0] !== features)
         throw new SpecError(`${where}: expects input [${features}, H, W] (num_features = ${features}), but gets ${got}`);
       return {
-        ...base, type, features, eps: a.eps, momentum: a.momentum, outShape: inShape,
+        ...base,
+        type,
+        features,
+        eps: a.eps,
+        momentum: a.momentum,
+        outShape: inShape,
         params: [def('weight', [features]), def('bias', [features])],
         buffers: [def('running_mean', [features]), def('running_var', [features])],
       };
@@ -241,8 +254,9 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       const outF = posInt(where, 'out_features', a.out_features);
       if (typeof a.bias !== 'boolean') throw new SpecError(`${where}: bias must be true or false`);
       if (inShape.length !== 1 || inShape[0] !== inF)
-        throw new SpecError(`${where}: expects input [${inF}] (in_features = ${inF}), but gets ${got}` +
-          (inShape.length > 1 ? '; add {"type": "Flatten"} before it' : ''));
+        throw new SpecError(
+          `${where}: expects input [${inF}] (in_features = ${inF}), but gets ${got}` + (inShape.length > 1 ? '; add {"type": "Flatten"} before it' : ''),
+        );
       const params = [def('weight', [outF, inF])];
       if (a.bias) params.push(def('bias', [outF]));
       return { ...base, type, inF, outF, bias: a.bias, outShape: [outF], params };

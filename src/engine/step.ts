@@ -36,8 +36,14 @@ export class StepProgram {
    * gradients, recording values); it is given the plan and the loss buffer.
    */
   constructor(
-    readonly model: Model, N: number, mode: Mode, readonly loss: LossKind, stats: GPUBuffer, opt?: SgdConfig,
-    inputGrad = false, beforeUpdate?: (p: { plan: Plan; lossOut: GPUBuffer }) => Call[],
+    readonly model: Model,
+    N: number,
+    mode: Mode,
+    readonly loss: LossKind,
+    stats: GPUBuffer,
+    opt?: SgdConfig,
+    inputGrad = false,
+    beforeUpdate?: (p: { plan: Plan; lossOut: GPUBuffer }) => Call[],
   ) {
     const rt = model.rt;
     this.plan = model.plan(N, mode, { inputGrad });

@@ -61,7 +61,8 @@ export function checkpointError(v: unknown): string | null {
   const ce = Object.entries({ ...configErrors(v.config), ...limitErrors(v.trainLimit, v.testLimit) });
   if (ce.length) return `config.${ce[0][0]}: ${ce[0][1]}`;
   const epochs = (v.config as { epochs: number }).epochs;
-  if (!(Number.isInteger(v.epoch) && (v.epoch as number) >= 0 && (v.epoch as number) <= epochs)) return `epoch: ${JSON.stringify(v.epoch)} is not a whole number from 0 to ${epochs}`;
+  if (!(Number.isInteger(v.epoch) && (v.epoch as number) >= 0 && (v.epoch as number) <= epochs))
+    return `epoch: ${JSON.stringify(v.epoch)} is not a whole number from 0 to ${epochs}`;
   if (!Array.isArray(v.history)) return 'history: not a list of epochs';
   if (v.history.length !== v.epoch) return `history: ${v.history.length} epochs logged for a checkpoint after epoch ${v.epoch}`;
   for (const [i, h] of v.history.entries()) {

@@ -2,7 +2,10 @@
 import type { Reply, Request, ResultOf, WorkerEvent } from './protocol';
 
 export class WorkerCallError extends Error {
-  constructor(message: string, readonly kind: string) {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
     super(message);
   }
 }

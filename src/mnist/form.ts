@@ -53,10 +53,19 @@ export function initialForm(query: URLSearchParams): Form {
 export function formFrom(c: TrainConfig, trainLimit?: number, testLimit?: number): Form {
   const s = c.schedule;
   return {
-    epochs: String(c.epochs), batch: String(c.batch), lr: String(c.lr), momentum: String(c.momentum), weightDecay: String(c.weightDecay),
-    seed: String(c.seed), trainLimit: trainLimit ? String(trainLimit) : '', testLimit: testLimit ? String(testLimit) : '',
-    rotation: String(c.augment.rotation), cropP: String(c.augment.cropP),
-    schedule: s.type, stepSize: s.type === 'StepLR' ? String(s.step_size) : '8', gamma: s.type === 'StepLR' ? String(s.gamma) : '0.1',
+    epochs: String(c.epochs),
+    batch: String(c.batch),
+    lr: String(c.lr),
+    momentum: String(c.momentum),
+    weightDecay: String(c.weightDecay),
+    seed: String(c.seed),
+    trainLimit: trainLimit ? String(trainLimit) : '',
+    testLimit: testLimit ? String(testLimit) : '',
+    rotation: String(c.augment.rotation),
+    cropP: String(c.augment.cropP),
+    schedule: s.type,
+    stepSize: s.type === 'StepLR' ? String(s.step_size) : '8',
+    gamma: s.type === 'StepLR' ? String(s.gamma) : '0.1',
   };
 }
 
@@ -71,8 +80,15 @@ export interface ParsedForm {
 /** The form through the CLI's parser; an empty limit means "all of the split" (the field says so). */
 export function parseForm(f: Form): ParsedForm {
   const raw: RawConfig = {
-    epochs: f.epochs, batch: f.batch, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, seed: f.seed,
-    rotation: f.rotation, cropP: f.cropP, schedule: f.schedule,
+    epochs: f.epochs,
+    batch: f.batch,
+    lr: f.lr,
+    momentum: f.momentum,
+    weightDecay: f.weightDecay,
+    seed: f.seed,
+    rotation: f.rotation,
+    cropP: f.cropP,
+    schedule: f.schedule,
   };
   if (f.trainLimit.trim() !== '') raw.trainLimit = f.trainLimit;
   if (f.testLimit.trim() !== '') raw.testLimit = f.testLimit;

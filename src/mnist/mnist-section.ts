@@ -58,10 +58,12 @@ export class MnistSection extends LitElement {
     const s = this.session;
     const noGpu = s.state.noGpu;
     return html`
-      ${noGpu
-        ? html`<div class="nogpu" role="alert" data-testid="mnist-nogpu"><b>MNIST training needs WebGPU, which this browser does not offer.</b><br />${noGpu}<br />
+      ${
+        noGpu
+          ? html`<div class="nogpu" role="alert" data-testid="mnist-nogpu"><b>MNIST training needs WebGPU, which this browser does not offer.</b><br />${noGpu}<br />
             The “Backprop by hand” section still works: it runs on its CPU reference.</div>`
-        : null}
+          : null
+      }
       <mnist-transforms-cell .session=${s}></mnist-transforms-cell>
       <mnist-dataset-cell .session=${s}></mnist-dataset-cell>
       <mnist-loaders-cell .session=${s}></mnist-loaders-cell>

@@ -42,7 +42,10 @@ Multiply-adds per image: <span data-testid="mnist-macs">${fmtInt(s.macs)}</span>
 @customElement('mnist-inspection')
 export class MnistInspection extends LitElement {
   @property({ attribute: false }) inspection!: Inspection;
-  static override styles = [...viewStyles, css`.cm td { min-width: 34px; text-align: center; padding: 2px 4px; font-size: 12px; } .cm tr.acc td { font-weight: 600; }`];
+  static override styles = [
+    ...viewStyles,
+    css`.cm td { min-width: 34px; text-align: center; padding: 2px 4px; font-size: 12px; } .cm tr.acc td { font-weight: 600; }`,
+  ];
 
   override render() {
     const i = this.inspection;
@@ -58,7 +61,8 @@ export class MnistInspection extends LitElement {
         ${i.confusion.map((row, r) => {
           const total = row.reduce((a, b) => a + b, 0) || 1;
           // Tints light enough for the digits to stay readable in light and dark mode.
-          const shade = (v: number, c: number) => (r === c ? `rgba(22,163,74,${(0.45 * v) / total})` : v ? `rgba(220,38,38,${Math.min(0.45, (2.5 * v) / total)})` : 'transparent');
+          const shade = (v: number, c: number) =>
+            r === c ? `rgba(22,163,74,${(0.45 * v) / total})` : v ? `rgba(220,38,38,${Math.min(0.45, (2.5 * v) / total)})` : 'transparent';
           return html`<tr><th>${r}</th>${row.map((v, c) => html`<td style="background:${shade(v, c)}">${v || ''}</td>`)}</tr>`;
         })}
         <tr class="acc" data-testid="mnist-class-accuracy"><th title="per-class accuracy: the diagonal over the row's total">acc %</th>

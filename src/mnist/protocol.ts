@@ -46,8 +46,7 @@ export interface Inspection {
 }
 
 export type RunOutcome =
-  | { status: 'done' | 'stopped'; epoch: number; stepInEpoch: number }
-  | { status: 'nonfinite'; epoch: number; stepInEpoch: number; detail: NonFinite };
+  { status: 'done' | 'stopped'; epoch: number; stepInEpoch: number } | { status: 'nonfinite'; epoch: number; stepInEpoch: number; detail: NonFinite };
 
 /** What survives a reload, a crash or a lost device: everything needed to go on after an epoch. */
 export interface Checkpoint {

@@ -92,8 +92,20 @@ export async function importWeights(session: MnistSession, file: File): Promise<
     }
     if (!c.config || !spec) throw new Error('Fix the marked fields first.');
     await session.ensureData();
-    const r = await session.worker().call({ type: 'import', bytes, file: file.name, spec, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit }, [bytes.buffer]);
-    session.set({ specText, imported: r, liveBytes: r.liveBytes, canContinue: true, epochs: [], trainPoints: [], trainAccPoints: [], inspection: null, saved: null });
+    const r = await session
+      .worker()
+      .call({ type: 'import', bytes, file: file.name, spec, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit }, [bytes.buffer]);
+    session.set({
+      specText,
+      imported: r,
+      liveBytes: r.liveBytes,
+      canContinue: true,
+      epochs: [],
+      trainPoints: [],
+      trainAccPoints: [],
+      inspection: null,
+      saved: null,
+    });
     session.set({ built: { params: r.params, warmUpMs: 0, liveBytes: r.liveBytes, stepsPerEpoch: 0, lastBatch: 0 }, builtFor: session.key() });
     void clearRun();
   } catch (err) {

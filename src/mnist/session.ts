@@ -166,7 +166,19 @@ export class MnistSession {
         this.set({ built: await this.worker().call({ type: 'resume', checkpoint: resume }), builtFor: this.key(), saved: null });
       } else if (restart || !this.state.built || this.state.builtFor !== this.key()) {
         void clearRun();
-        this.set({ saved: null, recovered: '', imported: null, epochs: [], epochBytes: [], trainPoints: [], trainAccPoints: [], progress: null, firstLoss: null, inspection: null, dynamics: [] });
+        this.set({
+          saved: null,
+          recovered: '',
+          imported: null,
+          epochs: [],
+          epochBytes: [],
+          trainPoints: [],
+          trainAccPoints: [],
+          progress: null,
+          firstLoss: null,
+          inspection: null,
+          dynamics: [],
+        });
         const built = await this.worker().call({ type: 'configure', spec: spec.value, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit });
         this.set({ built, builtFor: this.key(), liveBytes: built.liveBytes });
       }
@@ -230,7 +242,8 @@ export class MnistSession {
       const full = `${p.config.epochs} epochs on ${n.toLocaleString('en-US')} images`;
       this.set({
         form: { ...this.state.form, trainLimit: String(SHORT_RUN.trainLimit), testLimit: String(SHORT_RUN.testLimit), epochs: String(SHORT_RUN.epochs) },
-        notice: `This browser runs WebGPU on a software adapter (${info.adapter}), where ${full} would take hours. Run all made a short run instead: ` +
+        notice:
+          `This browser runs WebGPU on a software adapter (${info.adapter}), where ${full} would take hours. Run all made a short run instead: ` +
           `${SHORT_RUN.epochs} epochs on ${SHORT_RUN.trainLimit.toLocaleString('en-US')} training and ${SHORT_RUN.testLimit} test images. The fields show it; change them and press Run for a longer one.`,
       });
     }
@@ -243,7 +256,10 @@ export class MnistSession {
   /** The answer to the long-run question: go on with the full run, or a short one instead. */
   async answerLongRun(full: boolean): Promise<void> {
     this.set({ longRun: null });
-    if (!full) this.set({ form: { ...this.state.form, trainLimit: String(SHORT_RUN.trainLimit), testLimit: String(SHORT_RUN.testLimit), epochs: String(SHORT_RUN.epochs) } });
+    if (!full)
+      this.set({
+        form: { ...this.state.form, trainLimit: String(SHORT_RUN.trainLimit), testLimit: String(SHORT_RUN.testLimit), epochs: String(SHORT_RUN.epochs) },
+      });
     this.chainStopped = false;
     await this.runTrain(!full);
     if (this.state.status.train === 'done' && !this.chainStopped) await this.runInspect();
@@ -261,4 +277,3 @@ export class MnistSession {
     void c?.call({ type: 'dispose' }).finally(() => c.terminate());
   }
 }
-

@@ -12,7 +12,21 @@ import { SpecError } from '../engine/spec';
 import { timeCalls } from '../engine/timing';
 import { GpuSplit, Trainer } from '../train/trainer';
 import { exportWeights, importWeights, weightsFile } from '../train/weights';
-import type { Built, Checkpoint, DataInfo, Imported, Inside, Inspection, Preview, Reply, Request, ResultOf, RunOutcome, Samples, WorkerEvent } from './protocol';
+import type {
+  Built,
+  Checkpoint,
+  DataInfo,
+  Imported,
+  Inside,
+  Inspection,
+  Preview,
+  Reply,
+  Request,
+  ResultOf,
+  RunOutcome,
+  Samples,
+  WorkerEvent,
+} from './protocol';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -54,7 +68,10 @@ async function deviceWasLost(r: Runtime): Promise<boolean> {
 }
 
 class WorkerError extends Error {
-  constructor(message: string, readonly kind: 'nogpu' | 'data' | 'spec' | 'other') {
+  constructor(
+    message: string,
+    readonly kind: 'nogpu' | 'data' | 'spec' | 'other',
+  ) {
     super(message);
   }
 }
@@ -121,7 +138,10 @@ async function preview(req: Extract<Request, { type: 'preview' }>): Promise<Prev
   const N = 128;
   const owned: GPUBuffer[] = [];
   const { call, out } = r.collect(owned, () => {
-    const order = r.upload(Uint32Array.from({ length: N }, (_, i) => i), 'preview order');
+    const order = r.upload(
+      Uint32Array.from({ length: N }, (_, i) => i),
+      'preview order',
+    );
     const out = r.buffer(4 * N * IMAGE_SIZE, 'preview out');
     const labels = r.buffer(4 * N, 'preview labels');
     const step = r.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -299,7 +319,8 @@ async function inspect(max: number): Promise<Inspection> {
     const label = d.test.labels[i];
     confusion[label][p]++;
     if (p === label) right++;
-    else if (wrong.length < max) wrong.push({ index: i, label, pred: p, prob: Math.exp(row[p]), image: d.test.images.slice(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE) });
+    else if (wrong.length < max)
+      wrong.push({ index: i, label, pred: p, prob: Math.exp(row[p]), image: d.test.images.slice(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE) });
   }
   return { confusion, accuracy: (100 * right) / n, misclassified: wrong };
 }

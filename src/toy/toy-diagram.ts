@@ -5,9 +5,7 @@ import { toyTheme } from './toy-styles';
 import type { ToySetup, ToyState } from './toy';
 
 /** Node and edge ids a hovered chain-rule factor can light up. */
-export type PathId =
-  | 'i1' | 'i2' | 'h1' | 'h2' | 'o1' | 'o2' | 'E1' | 'E2' | 'E'
-  | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'w7' | 'w8' | 'b1' | 'b2';
+export type PathId = 'i1' | 'i2' | 'h1' | 'h2' | 'o1' | 'o2' | 'E1' | 'E2' | 'E' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'w7' | 'w8' | 'b1' | 'b2';
 
 const R = 30;
 const Y = { a: 58, b: 216 };
@@ -77,7 +75,13 @@ export class ToyDiagram extends LitElement {
     const mag = maxGrad > 0 && Number.isFinite(grad) ? Math.abs(grad) / maxGrad : 0;
     const width = 1 + 6 * mag;
     const alpha = (0.35 + 0.65 * mag).toFixed(3);
-    const color = !Number.isFinite(grad) ? 'var(--toy-nan)' : grad > 0 ? `rgb(var(--toy-pos) / ${alpha})` : grad < 0 ? `rgb(var(--toy-neg) / ${alpha})` : 'var(--toy-edge)';
+    const color = !Number.isFinite(grad)
+      ? 'var(--toy-nan)'
+      : grad > 0
+        ? `rgb(var(--toy-pos) / ${alpha})`
+        : grad < 0
+          ? `rgb(var(--toy-neg) / ${alpha})`
+          : 'var(--toy-edge)';
     const lx = x1 + (x2 - x1) * labelAt;
     const ly = y1 + (y2 - y1) * labelAt + dy + 4;
     const text = `${id} ${fmt(value, 4)}`;
@@ -113,13 +117,15 @@ export class ToyDiagram extends LitElement {
     return html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="The 2-2-2 network: inputs, hidden and output neurons, errors; edges are the weights w1 to w8">
         ${e('w1', i1, h1, 0, 0.5, -9)} ${e('w2', i2, h1, 1, 0.25)} ${e('w3', i1, h2, 2, 0.25)} ${e('w4', i2, h2, 3, 0.5, -9)}
         ${e('w5', h1, o1, 4, 0.5, -9)} ${e('w6', h2, o1, 5, 0.25)} ${e('w7', h1, o2, 6, 0.25)} ${e('w8', h2, o2, 7, 0.5, -9)}
-        ${u.biases
-          ? svg`
+        ${
+          u.biases
+            ? svg`
             ${svg`<line class="edge${this.hot('b1')}" x1=${bx1} y1=${mid} x2=${X.hid - R} y2=${Y.b} style="stroke: var(--toy-edge)" stroke-width="1"></line>`}
             ${svg`<line class="edge${this.hot('b2')}" x1=${bx2} y1=${mid} x2=${X.out - R} y2=${Y.b} style="stroke: var(--toy-edge)" stroke-width="1"></line>`}
             ${this.edge('b1', bx1, mid, X.hid - R, Y.a, s.b1, s.db1, maxGrad, 0.0)}
             ${this.edge('b2', bx2, mid, X.out - R, Y.a, s.b2, s.db2, maxGrad, 0.0)}`
-          : null}
+            : null
+        }
         <line class="edge${this.hot('E1')}" x1=${X.out + R} y1=${Y.a} x2=${X.err - R} y2=${Y.a} style="stroke: var(--toy-edge)" stroke-width="1.5"></line>
         <line class="edge${this.hot('E2')}" x1=${X.out + R} y1=${Y.b} x2=${X.err - R} y2=${Y.b} style="stroke: var(--toy-edge)" stroke-width="1.5"></line>
         ${this.node('i1', ...i1, 'i1', [fmt(u.i1, 4)])}

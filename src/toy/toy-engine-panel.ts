@@ -42,7 +42,10 @@ export class ToyEnginePanel extends LitElement {
   private float32Note(cur: ToyState, ref: ToyState) {
     const t = this.setup!.t1;
     const k = f32SpacingExponent(t);
-    const sup = (n: number) => String(n).replace(/-/g, '⁻').replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]);
+    const sup = (n: number) =>
+      String(n)
+        .replace(/-/g, '⁻')
+        .replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]);
     return html`<div class="f32" data-testid="toy-float32-limit">
       <b>float32's limit, not a GPU error.</b> From iteration ${this.limitedFrom}, the outputs a_o are within a few float32 steps of
       their targets (float32's spacing near t1 = ${fmt(t, 4)} is 2${sup(k)} ≈ ${(2 ** k).toExponential(1)}; ε = 2⁻²³ ≈ 1.2e-7 relative),
@@ -59,19 +62,19 @@ export class ToyEnginePanel extends LitElement {
     const ok = this.agreement <= 1;
     return html`<toy-diagram .state=${cur} .setup=${this.setup} .highlight=${this.highlight}></toy-diagram>
       <p class="engine ${this.engine}" data-testid="toy-engine" data-engine=${this.engine}>
-        ${this.engine === 'gpu'
-          ? html`<b>GPU</b> (float32, the engine's matmul, sigmoid, ½·SSE and SGD kernels) on ${this.note}.
+        ${
+          this.engine === 'gpu'
+            ? html`<b>GPU</b> (float32, the engine's matmul, sigmoid, ½·SSE and SGD kernels) on ${this.note}.
               Against the float64 CPU reference, iterations 0–${cur?.iteration ?? 0}: max |GPU − float64| / (${ABS.toExponential(0)} + ${REL.toExponential(0)}·|float64|) =
               <span class="num ${ok ? '' : 'bad'}" data-testid="toy-agreement" data-value=${String(this.agreement)}>${this.agreement.toPrecision(2)}</span>
               ${ok ? '(≤ 1: the same numbers to float32 precision).' : '(> 1: the GPU differs from float64 by more than float32 rounding explains).'}`
-          : this.engine === 'cpu'
-            ? html`<b>CPU reference (float64)</b> — no GPU: ${this.note}`
-            : 'Starting…'}
+            : this.engine === 'cpu'
+              ? html`<b>CPU reference (float64)</b> — no GPU: ${this.note}`
+              : 'Starting…'
+        }
       </p>
       ${this.engine === 'gpu' && cur && ref && this.limitedFrom !== null && this.limitedFrom <= cur.iteration ? this.float32Note(cur, ref) : null}
-      ${this.lastRun.iterations
-        ? html`<p class="muted">Last run: ${this.lastRun.iterations} iterations in ${this.lastRun.ms.toFixed(0)} ms.</p>`
-        : null}
+      ${this.lastRun.iterations ? html`<p class="muted">Last run: ${this.lastRun.iterations} iterations in ${this.lastRun.ms.toFixed(0)} ms.</p>` : null}
       <p class="live" role="status" aria-live="polite" data-testid="toy-live">${this.live}</p>`;
   }
 }

@@ -42,12 +42,12 @@ export function parseField(k: Field, raw: string): { value?: number; error?: str
   if (t === '') return { error: 'required' };
   const v = strictNumber(t);
   if (Number.isNaN(v)) return { error: 'not a number' };
-  if (!Number.isFinite(v) || !Number.isFinite(Math.fround(v)))
-    return { error: `too large for float32 (max ±3.4e38): the GPU would compute with ∞` };
+  if (!Number.isFinite(v) || !Number.isFinite(Math.fround(v))) return { error: `too large for float32 (max ±3.4e38): the GPU would compute with ∞` };
   if (k === 'lr' && v <= 0) return { error: 'η must be > 0' };
   const f = Math.fround(v);
   if (v !== 0 && f === 0) return { value: v, note: `below float32's smallest value (1.4e-45): the GPU uses 0` };
-  if (Math.abs(v) < F32_MIN_NORMAL && v !== 0) return { value: v, note: `below float32's normal range (1.2e-38): the GPU keeps only a few digits (${f.toPrecision(3)})` };
+  if (Math.abs(v) < F32_MIN_NORMAL && v !== 0)
+    return { value: v, note: `below float32's normal range (1.2e-38): the GPU keeps only a few digits (${f.toPrecision(3)})` };
   return { value: v };
 }
 
@@ -65,10 +65,16 @@ export function parseToyForm({ fields, biases, learnBiases }: ToyFormInput): Toy
   if (Object.keys(errors).length) return { setup: null, errors, notes };
   return {
     setup: {
-      i1: v.i1, i2: v.i2, t1: v.t1, t2: v.t2, lr: v.lr,
+      i1: v.i1,
+      i2: v.i2,
+      t1: v.t1,
+      t2: v.t2,
+      lr: v.lr,
       w: [v.w1, v.w2, v.w3, v.w4, v.w5, v.w6, v.w7, v.w8],
-      biases, learnBiases: biases && learnBiases,
-      b1: biases ? v.b1 : 0, b2: biases ? v.b2 : 0,
+      biases,
+      learnBiases: biases && learnBiases,
+      b1: biases ? v.b1 : 0,
+      b2: biases ? v.b2 : 0,
     },
     errors,
     notes,

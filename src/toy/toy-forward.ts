@@ -21,13 +21,15 @@ export class ToyForward extends LitElement {
     const s = this.state;
     const u = this.setup;
     return html`<nb-cell index="2" heading="Forward pass" status=${this.status} ?run-disabled=${!u}>
-      ${s && u
-        ? html`<p class="muted">Iteration ${s.iteration}.</p>
+      ${
+        s && u
+          ? html`<p class="muted">Iteration ${s.iteration}.</p>
             <table>
               <tr><th>formula</th><th>with the numbers</th><th>value</th></tr>
               ${forwardLines(s, u).map((l) => html`<tr><td>${tex(l.tex)}</td><td>${tex(`= ${l.subst}`)}</td><td>${num(l.name, l.value)}</td></tr>`)}
             </table>`
-        : html`<p class="muted">${this.waiting}</p>`}
+          : html`<p class="muted">${this.waiting}</p>`
+      }
     </nb-cell>`;
   }
 }

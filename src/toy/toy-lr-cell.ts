@@ -56,16 +56,20 @@ export class ToyLrCell extends LitElement {
             @input=${(e: Event) => this.runner.setText((e.target as HTMLInputElement).value)} /></label
         >
       </div>
-      ${w.running || w.done
-        ? html`<div class="row">
+      ${
+        w.running || w.done
+          ? html`<div class="row">
             <progress data-testid="toy-lr-progress" data-value=${String(frac)} max="1" .value=${frac} aria-label="learning-rate runs done"></progress>
             <span class="muted">${w.running ? `${Math.round(100 * frac)}% · ${w.rows.length} of ${w.runs} runs of ${LR_ITERATIONS} iterations done` : `${w.rows.length} runs of ${LR_ITERATIONS} iterations`}</span>
           </div>`
-        : null}
+          : null
+      }
       ${w.error ? html`<div class="warn" role="alert" data-testid="toy-lr-error">${w.error}</div>` : null}
-      ${this.stale
-        ? html`<div class="warn" data-testid="toy-lr-stale">The table and chart are for η = ${w.shownFor}, not the list above: run the cell again.</div>`
-        : null}
+      ${
+        this.stale
+          ? html`<div class="warn" data-testid="toy-lr-stale">The table and chart are for η = ${w.shownFor}, not the list above: run the cell again.</div>`
+          : null
+      }
       <div class=${this.stale ? 'stale' : ''}>
         <line-chart heading="E_total by learning rate (log scale)" x-label="iteration" y-label="E_total" log .series=${w.series}
           data-testid="toy-lr-chart" style="--chart-height: 260px"></line-chart>

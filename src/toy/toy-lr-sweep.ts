@@ -92,7 +92,14 @@ export class LrSweepRunner {
             break;
           }
         }
-        const row = { lr, e1: h[1].E_total, e67: h[Math.min(67, h.length - 1)].E_total, to3: iterationsBelow(h, 1e-3), to4: iterationsBelow(h, 1e-4), note: diagnoseRun(h) };
+        const row = {
+          lr,
+          e1: h[1].E_total,
+          e67: h[Math.min(67, h.length - 1)].E_total,
+          to3: iterationsBelow(h, 1e-3),
+          to4: iterationsBelow(h, 1e-4),
+          note: diagnoseRun(h),
+        };
         const points = h.filter((s) => s.E_total > 0 && Number.isFinite(s.E_total)).map((s) => ({ x: s.iteration, y: s.E_total }));
         this.state = { ...this.state, rows: [...this.state.rows, row], series: [...this.state.series, { label: `η = ${lr}`, points }] };
         this.session.changed();

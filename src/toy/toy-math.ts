@@ -69,7 +69,12 @@ export function partials(s: ToyState, u: ToySetup): Partial[] {
       param: `w${k + 1}`,
       tex: `\\dfrac{\\partial E}{\\partial w_${k + 1}} = \\dfrac{\\partial E_${O}}{\\partial a_{o${O}}} \\cdot \\dfrac{\\partial a_{o${O}}}{\\partial o_${O}} \\cdot \\dfrac{\\partial o_${O}}{\\partial w_${k + 1}}`,
       factors: [
-        { tex: `\\dfrac{\\partial E_${O}}{\\partial a_{o${O}}}`, formula: `a_{o${O}} - t_${O}`, value: ao[o] - t[o], path: [`E${O}` as PathId, `o${O}` as PathId] },
+        {
+          tex: `\\dfrac{\\partial E_${O}}{\\partial a_{o${O}}}`,
+          formula: `a_{o${O}} - t_${O}`,
+          value: ao[o] - t[o],
+          path: [`E${O}` as PathId, `o${O}` as PathId],
+        },
         { tex: `\\dfrac{\\partial a_{o${O}}}{\\partial o_${O}}`, formula: `a_{o${O}}(1 - a_{o${O}})`, value: ao[o] * (1 - ao[o]), path: [`o${O}` as PathId] },
         { tex: `\\dfrac{\\partial o_${O}}{\\partial w_${k + 1}}`, formula: `a_{h${H}}`, value: ah[h], path: [`w${k + 1}` as PathId, `h${H}` as PathId] },
       ],
@@ -97,7 +102,12 @@ export function partials(s: ToyState, u: ToySetup): Partial[] {
       tex: `\\dfrac{\\partial E}{\\partial w_${k + 1}} = \\Big(\\dfrac{\\partial E_1}{\\partial a_{h${H}}} + \\dfrac{\\partial E_2}{\\partial a_{h${H}}}\\Big) \\cdot \\dfrac{\\partial a_{h${H}}}{\\partial h_${H}} \\cdot \\dfrac{\\partial h_${H}}{\\partial w_${k + 1}}`,
       sum: { terms, tex: `\\dfrac{\\partial E}{\\partial a_{h${H}}}`, value: terms[0].value + terms[1].value },
       factors: [
-        { tex: `\\dfrac{\\partial E}{\\partial a_{h${H}}}`, formula: `\\dfrac{\\partial E_1}{\\partial a_{h${H}}} + \\dfrac{\\partial E_2}{\\partial a_{h${H}}}`, value: terms[0].value + terms[1].value, path: ['E1', 'E2', 'o1', 'o2', `h${H}` as PathId] },
+        {
+          tex: `\\dfrac{\\partial E}{\\partial a_{h${H}}}`,
+          formula: `\\dfrac{\\partial E_1}{\\partial a_{h${H}}} + \\dfrac{\\partial E_2}{\\partial a_{h${H}}}`,
+          value: terms[0].value + terms[1].value,
+          path: ['E1', 'E2', 'o1', 'o2', `h${H}` as PathId],
+        },
         { tex: `\\dfrac{\\partial a_{h${H}}}{\\partial h_${H}}`, formula: `a_{h${H}}(1 - a_{h${H}})`, value: ah[h] * (1 - ah[h]), path: [`h${H}` as PathId] },
         { tex: `\\dfrac{\\partial h_${H}}{\\partial w_${k + 1}}`, formula: `i_${i + 1}`, value: inp[i], path: [`w${k + 1}` as PathId, `i${i + 1}` as PathId] },
       ],

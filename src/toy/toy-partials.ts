@@ -99,12 +99,14 @@ export class ToyPartials extends LitElement {
               )}
               <span>=</span> <span class="res">${num(`dE_d${p.param}`, p.value)}</span>
             </div>
-            ${p.sum
-              ? html`<div class="sum">
+            ${
+              p.sum
+                ? html`<div class="sum">
                   both outputs' errors reach it:
                   ${p.sum.terms.map((t, i) => html`${i ? ' + ' : ' '}${factor(t, tex(`${t.tex} = ${t.formula} = ${texNum(t.value)}`))}`)}
                 </div>`
-              : null}
+                : null
+            }
           </div>`,
         )}
       </div>`;

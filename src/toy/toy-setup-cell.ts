@@ -77,16 +77,20 @@ export class ToySetupCell extends LitElement {
           learn the biases</label
         >
       </div>
-      ${biases
-        ? html`<div class="form">
+      ${
+        biases
+          ? html`<div class="form">
             ${this.field('b1', 'b1 (both hidden neurons)')} ${this.field('b2', 'b2 (both outputs)')}
           </div>`
-        : null}
+          : null
+      }
       ${Object.keys(errors).length ? html`<div class="warn" role="alert" data-testid="toy-invalid">Fix the marked fields; nothing runs until then.</div>` : null}
-      ${setup
-        ? html`<p class="muted">Inputs ${num('i1', setup.i1)}, ${num('i2', setup.i2)}; targets ${num('t1', setup.t1)}, ${num('t2', setup.t2)}.
+      ${
+        setup
+          ? html`<p class="muted">Inputs ${num('i1', setup.i1)}, ${num('i2', setup.i2)}; targets ${num('t1', setup.t1)}, ${num('t2', setup.t2)}.
             The GPU computes in float32 (about 7 significant digits, |x| up to 3.4e38).</p>`
-        : null}
+          : null
+      }
     </nb-cell>`;
   }
 }

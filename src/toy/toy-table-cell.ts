@@ -18,10 +18,20 @@ export function tableColumns(biases: boolean): { name: string; get: (s: ToyState
   return [
     { name: 'iteration', get: (s) => s.iteration },
     ...w,
-    ...(biases ? [{ name: 'b1', get: (s: ToyState) => s.b1 }, { name: 'b2', get: (s: ToyState) => s.b2 }] : []),
+    ...(biases
+      ? [
+          { name: 'b1', get: (s: ToyState) => s.b1 },
+          { name: 'b2', get: (s: ToyState) => s.b2 },
+        ]
+      : []),
     { name: 'E_total', get: (s) => s.E_total },
     ...g,
-    ...(biases ? [{ name: 'dE/db1', get: (s: ToyState) => s.db1 }, { name: 'dE/db2', get: (s: ToyState) => s.db2 }] : []),
+    ...(biases
+      ? [
+          { name: 'dE/db1', get: (s: ToyState) => s.db1 },
+          { name: 'dE/db2', get: (s: ToyState) => s.db2 },
+        ]
+      : []),
   ];
 }
 
@@ -95,8 +105,9 @@ export class ToyTableCell extends LitElement {
         <button data-testid="toy-table-csv" ?disabled=${!ready} @click=${this.download}>Download CSV</button>
         <span class="muted" role="status" data-testid="toy-table-message">${this.message}</span>
       </div>
-      ${ready
-        ? html`<p class="muted">
+      ${
+        ready
+          ? html`<p class="muted">
               Iterations ${first}–${this.iteration} (the latest ${SHOWN_ROWS} at most); Copy and CSV hold every iteration from 0 to ${this.iteration},
               at full precision. Weights are those of the iteration's forward pass; the gradients give the next row's weights.
             </p>
@@ -104,11 +115,13 @@ export class ToyTableCell extends LitElement {
               <table data-testid="toy-table">
                 <tr>${cols.map((c) => html`<th scope="col">${c.name}</th>`)}</tr>
                 ${this.shown.map(
-                  (s) => html`<tr class=${s.iteration === this.iteration ? 'now' : ''}>${cols.map((c, i) => (i ? html`<td class="num">${fmt(c.get(s), 6)}</td>` : html`<td class="num">${s.iteration}</td>`))}</tr>`,
+                  (s) =>
+                    html`<tr class=${s.iteration === this.iteration ? 'now' : ''}>${cols.map((c, i) => (i ? html`<td class="num">${fmt(c.get(s), 6)}</td>` : html`<td class="num">${s.iteration}</td>`))}</tr>`,
                 )}
               </table>
             </div>`
-        : null}
+          : null
+      }
     </nb-cell>`;
   }
 }

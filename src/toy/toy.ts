@@ -27,13 +27,29 @@ export interface ToySetup {
 }
 
 export const ERA_PRESET: ToySetup = {
-  i1: 0.05, i2: 0.1, t1: 0.5, t2: 0.5, w: [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
-  biases: false, learnBiases: false, b1: 0, b2: 0, lr: 0.5,
+  i1: 0.05,
+  i2: 0.1,
+  t1: 0.5,
+  t2: 0.5,
+  w: [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
+  biases: false,
+  learnBiases: false,
+  b1: 0,
+  b2: 0,
+  lr: 0.5,
 };
 
 export const MAZUR_PRESET: ToySetup = {
-  i1: 0.05, i2: 0.1, t1: 0.01, t2: 0.99, w: [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
-  biases: true, learnBiases: false, b1: 0.35, b2: 0.6, lr: 0.5,
+  i1: 0.05,
+  i2: 0.1,
+  t1: 0.01,
+  t2: 0.99,
+  w: [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
+  biases: true,
+  learnBiases: false,
+  b1: 0.35,
+  b2: 0.6,
+  lr: 0.5,
 };
 
 /** Everything the notebook shows for one iteration (weights are those used in this forward pass). */
@@ -42,9 +58,17 @@ export interface ToyState {
   w: number[];
   b1: number;
   b2: number;
-  h1: number; h2: number; a_h1: number; a_h2: number;
-  o1: number; o2: number; a_o1: number; a_o2: number;
-  E1: number; E2: number; E_total: number;
+  h1: number;
+  h2: number;
+  a_h1: number;
+  a_h2: number;
+  o1: number;
+  o2: number;
+  a_o1: number;
+  a_o2: number;
+  E1: number;
+  E2: number;
+  E_total: number;
   /** ∂E/∂w1 … ∂E/∂w8 */
   dw: number[];
   /** ∂E/∂b1, ∂E/∂b2 (0 without biases) */
@@ -113,13 +137,19 @@ export class ToyGpu {
   private stride: number;
   readonly maxIterations: number;
 
-  constructor(readonly rt: Runtime, readonly biases: boolean, readonly learnBiases: boolean, maxIterations = 1000) {
+  constructor(
+    readonly rt: Runtime,
+    readonly biases: boolean,
+    readonly learnBiases: boolean,
+    maxIterations = 1000,
+  ) {
     const m = (this.model = new Model(rt, toySpec(biases), [2]));
     const P = m.flatParams;
     this.stride = P + 8 + 4 + P;
     this.maxIterations = maxIterations;
     const slot = (k: string) => m.paramSlots.find((s) => s.def.key === k)!.offset;
-    const pairs = (keep: number) => rt.upload(new Uint32Array([slot('0.bias'), slot('0.bias') + 1, keep, slot('2.bias'), slot('2.bias') + 1, keep]), 'toy bias pairs');
+    const pairs = (keep: number) =>
+      rt.upload(new Uint32Array([slot('0.bias'), slot('0.bias') + 1, keep, slot('2.bias'), slot('2.bias') + 1, keep]), 'toy bias pairs');
     const { history, counter, stats } = rt.collect(this.owned, () => ({
       stats: rt.buffer(16, 'toy stats'),
       history: rt.buffer(4 * this.stride * (maxIterations + 1), 'toy history'),
@@ -184,7 +214,14 @@ export class ToyGpu {
         w: [...r.subarray(w1, w1 + 4), ...r.subarray(w2, w2 + 4)],
         b1: this.biases ? r[b1o] : 0,
         b2: this.biases ? r[b2o] : 0,
-        h1: a[0], h2: a[1], a_h1: a[2], a_h2: a[3], o1: a[4], o2: a[5], a_o1, a_o2,
+        h1: a[0],
+        h2: a[1],
+        a_h1: a[2],
+        a_h2: a[3],
+        o1: a[4],
+        o2: a[5],
+        a_o1,
+        a_o2,
         E1: 0.5 * (s.t1 - a_o1) ** 2,
         E2: 0.5 * (s.t2 - a_o2) ** 2,
         E_total: r[P + 8],

@@ -36,8 +36,7 @@ export interface RunConfig {
 }
 
 export type ConfigField =
-  | 'epochs' | 'batch' | 'lr' | 'momentum' | 'weightDecay' | 'seed' | 'trainLimit' | 'testLimit'
-  | 'rotation' | 'cropP' | 'schedule' | 'stepSize' | 'gamma';
+  'epochs' | 'batch' | 'lr' | 'momentum' | 'weightDecay' | 'seed' | 'trainLimit' | 'testLimit' | 'rotation' | 'cropP' | 'schedule' | 'stepSize' | 'gamma';
 
 export type ConfigErrors = Partial<Record<ConfigField | 'crop', string>>;
 
@@ -75,8 +74,11 @@ function describe(r: Rule): string {
 /** Null when `v` satisfies the rule, else what it must be. */
 function check(r: Rule, v: unknown): string | null {
   const ok =
-    typeof v === 'number' && Number.isFinite(v) && (!r.int || Number.isInteger(v)) &&
-    (r.minOpen ? v > r.min : v >= r.min) && (r.maxOpen ? v < r.max : v <= r.max);
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (!r.int || Number.isInteger(v)) &&
+    (r.minOpen ? v > r.min : v >= r.min) &&
+    (r.maxOpen ? v < r.max : v <= r.max);
   return ok ? null : `must be ${describe(r)}`;
 }
 
@@ -87,7 +89,11 @@ export function strictNumber(s: string): number {
 }
 
 const SCHEDULES: Record<string, Schedule['type']> = {
-  onecycle: 'OneCycleLR', OneCycleLR: 'OneCycleLR', step: 'StepLR', StepLR: 'StepLR', constant: 'constant',
+  onecycle: 'OneCycleLR',
+  OneCycleLR: 'OneCycleLR',
+  step: 'StepLR',
+  StepLR: 'StepLR',
+  constant: 'constant',
 };
 
 /** Problems with a typed configuration, by field (empty when it is fine). */
@@ -140,7 +146,11 @@ export type RawConfig = Partial<Record<ConfigField, string>>;
  * present must hold a value of the right kind within its bounds ("" is refused: "needs a value").
  * `counts` bounds the limits by the data actually there.
  */
-export function parseConfig(raw: RawConfig, base: TrainConfig = DEFAULT_CONFIG, counts = MNIST_COUNTS): { ok: true; value: RunConfig } | { ok: false; errors: ConfigErrors } {
+export function parseConfig(
+  raw: RawConfig,
+  base: TrainConfig = DEFAULT_CONFIG,
+  counts = MNIST_COUNTS,
+): { ok: true; value: RunConfig } | { ok: false; errors: ConfigErrors } {
   const errors: ConfigErrors = {};
   const num = (k: ConfigField, def: number | undefined): number | undefined => {
     const s = raw[k];
@@ -185,5 +195,7 @@ export function parseConfig(raw: RawConfig, base: TrainConfig = DEFAULT_CONFIG, 
 
 /** The errors as one line per field, each naming it as `name(field)` does (e.g. "--weight-decay"). */
 export function errorLines(errors: ConfigErrors, name: (f: string) => string): string {
-  return Object.entries(errors).map(([k, m]) => `${name(k)} ${m}`).join('\n');
+  return Object.entries(errors)
+    .map(([k, m]) => `${name(k)} ${m}`)
+    .join('\n');
 }

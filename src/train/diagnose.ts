@@ -26,7 +26,10 @@ export async function diagnoseStep(r: ReplayedStep, st: StepStatus): Promise<Non
   const at = { epoch: r.epoch + 1, step: r.stepInEpoch + 1 };
   const where = `epoch ${at.epoch}, step ${at.step} of ${r.steps}`;
   if (st.badLabel !== null)
-    return { ...at, message: `Training stopped at ${where}: sample ${st.badLabel} of the batch has a label the model has no output for (it has ${numel(model.outShape)}). Nothing of this step was applied.` };
+    return {
+      ...at,
+      message: `Training stopped at ${where}: sample ${st.badLabel} of the batch has a label the model has no output for (it has ${numel(model.outShape)}). Nothing of this step was applied.`,
+    };
   // A fused unit (BatchNorm2d → ReLU → Dropout) has one output: name the whole unit.
   const unit = (i: number) => plan.units.find((u) => u.first <= i && i <= u.last)!;
   const layerName = (i: number) => {
@@ -39,16 +42,23 @@ export async function diagnoseStep(r: ReplayedStep, st: StepStatus): Promise<Non
   for (let i = 0; i < plan.acts.length; i++) {
     if (unit(i).last !== i) continue; // fused away: the unit's output is checked instead
     if (!finite(await rt.readF32(plan.acts[i].buf, numel(plan.acts[i].shape))))
-      return { ...at, message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.` };
+      return {
+        ...at,
+        message: `Training stopped at ${where} (${lrText}): the output of ${layerName(i)} became NaN/Inf in the forward pass. The weights from before this step are kept; lower the learning rate and run again.`,
+      };
   }
   const loss = (await rt.readF32(step.lossOut, 1))[0];
-  if (!Number.isFinite(loss)) return { ...at, message: `Training stopped at ${where} (${lrText}): the loss became ${loss}. The weights from before this step are kept.` };
+  if (!Number.isFinite(loss))
+    return { ...at, message: `Training stopped at ${where} (${lrText}): the loss became ${loss}. The weights from before this step are kept.` };
   for (let i = plan.dacts.length - 1; i >= 0; i--) {
     const d = plan.dacts[i];
     if (!d) break;
     if (unit(i).last !== i) continue;
     if (!finite(await rt.readF32(d.buf, numel(d.shape))))
-      return { ...at, message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.` };
+      return {
+        ...at,
+        message: `Training stopped at ${where} (${lrText}): the gradient flowing into ${layerName(i)}'s output became NaN/Inf in the backward pass. The weights from before this step are kept.`,
+      };
   }
   const what = st.badGrad
     ? `the gradient of ${st.badGrad} became NaN/Inf`

@@ -36,12 +36,20 @@ export class Dynamics {
   private last = -Infinity;
   private normBytes: number;
 
-  constructor(private rt: Runtime, private model: Model, private emit: (s: DynamicsSample) => void) {
+  constructor(
+    private rt: Runtime,
+    private model: Model,
+    private emit: (s: DynamicsSample) => void,
+  ) {
     const slots = model.paramSlots;
     this.normBytes = 4 * 3 * slots.length;
     this.out = rt.collect(this.owned, () => rt.buffer(this.normBytes, 'dynamics'));
     this.call = rt.collect(this.owned, () => slotNorms(rt, slots, model.grads, model.params, model.momenta, this.out));
-    this.staging = rt.device.createBuffer({ size: this.normBytes + 4 * model.flatRunning, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'dynamics readback' });
+    this.staging = rt.device.createBuffer({
+      size: this.normBytes + 4 * model.flatRunning,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: 'dynamics readback',
+    });
   }
 
   /** The dispatch to append to this step, or none when a sample is not due (or one is in flight). */

@@ -81,11 +81,18 @@ export class GpuSplit {
   readonly order: GPUBuffer;
   readonly count: number;
 
-  constructor(readonly rt: Runtime, split: MnistSplit, label: string) {
+  constructor(
+    readonly rt: Runtime,
+    split: MnistSplit,
+    label: string,
+  ) {
     this.count = split.count;
     this.images = rt.upload(split.images, `${label} images`);
     this.labels = rt.upload(Uint32Array.from(split.labels), `${label} labels`);
-    this.order = rt.upload(Uint32Array.from({ length: split.count }, (_, i) => i), `${label} order`);
+    this.order = rt.upload(
+      Uint32Array.from({ length: split.count }, (_, i) => i),
+      `${label} order`,
+    );
   }
 
   destroy(): void {
@@ -123,7 +130,12 @@ export class Trainer {
   private epochTrainSec = 0;
   private firstLossSent = false;
 
-  constructor(model: Model, readonly train: GpuSplit, readonly test: GpuSplit, cfg: TrainConfig) {
+  constructor(
+    model: Model,
+    readonly train: GpuSplit,
+    readonly test: GpuSplit,
+    cfg: TrainConfig,
+  ) {
     const errs = configErrors(cfg);
     if (Object.keys(errs).length) throw new Error(`bad training configuration: ${errorLines(errs, (f) => f).replace(/\n/g, '; ')}`);
     this.rt = model.rt;
@@ -145,9 +157,28 @@ export class Trainer {
     if (!p) {
       const train = mode === 'train';
       const split = train ? this.train : this.test;
-      const step = new StepProgram(this.model, N, mode, 'nll', train ? this.trainStats : this.testStats, train ? { weightDecay: this.cfg.weightDecay } : undefined);
+      const step = new StepProgram(
+        this.model,
+        N,
+        mode,
+        'nll',
+        train ? this.trainStats : this.testStats,
+        train ? { weightDecay: this.cfg.weightDecay } : undefined,
+      );
       const feed = this.rt.collect(this.owned, () =>
-        augment(this.rt, N, SIDE, train, train ? this.cfg.augment : NO_AUGMENT, this.model.step, split.images, split.labels, split.order, step.plan.input.buf, step.target),
+        augment(
+          this.rt,
+          N,
+          SIDE,
+          train,
+          train ? this.cfg.augment : NO_AUGMENT,
+          this.model.step,
+          split.images,
+          split.labels,
+          split.order,
+          step.plan.input.buf,
+          step.target,
+        ),
       );
       p = { step, feed };
       this.programs.set(key, p);
@@ -158,7 +189,13 @@ export class Trainer {
   /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
   async warmUp(): Promise<number> {
     const t0 = performance.now();
-    const kernels = [...layerKernels(this.model.infos), ...lossKernels.filter((k) => k.entry === 'nll_loss'), ...sgdKernels, ...augmentKernels, ...statsKernels];
+    const kernels = [
+      ...layerKernels(this.model.infos),
+      ...lossKernels.filter((k) => k.entry === 'nll_loss'),
+      ...sgdKernels,
+      ...augmentKernels,
+      ...statsKernels,
+    ];
     // Plans are checked against the device's limits as they are built (LimitError); anything
     // else WebGPU refuses while compiling or building is caught here, not at the first step.
     await this.rt.scoped('compiling the kernels and building the training plan', async () => {
@@ -407,7 +444,9 @@ export class Trainer {
     const acc = (100 * stats[1]) / stats[2];
     if (st.badLabel !== null) throw new NonFiniteError(`Testing stopped: a test label is out of range for the model's ${CLASSES} outputs.`);
     if (st.badLoss || !Number.isFinite(loss) || !Number.isFinite(acc) || stats[2] !== this.test.count)
-      throw new NonFiniteError(`Testing stopped: the test loss is ${loss} over ${stats[2]} of ${this.test.count} images (the weights give NaN/Inf outputs). The weights are kept as they are.`);
+      throw new NonFiniteError(
+        `Testing stopped: the test loss is ${loss} over ${stats[2]} of ${this.test.count} images (the weights give NaN/Inf outputs). The weights are kept as they are.`,
+      );
     return { loss, acc };
   }
 

@@ -29,8 +29,11 @@ export class DigitGrid extends LitElement {
     const px = 28 * this.scale;
     const width = this.captions.length ? Math.max(px, 7.5 * Math.max(...this.captions.map((c) => c.length))) : px;
     return html`<div class="grid" role="img" aria-label="${this.count} digits" style="grid-template-columns: repeat(${cols}, ${width}px)">
-      ${Array.from({ length: this.count }, (_, n) => html`<figure @click=${() => this.pick(n)}><canvas width="28" height="28" style="width:${px}px;height:${px}px"></canvas>
-        ${this.captions[n] !== undefined ? html`<figcaption>${this.captions[n]}</figcaption>` : null}</figure>`)}
+      ${Array.from(
+        { length: this.count },
+        (_, n) => html`<figure @click=${() => this.pick(n)}><canvas width="28" height="28" style="width:${px}px;height:${px}px"></canvas>
+        ${this.captions[n] !== undefined ? html`<figcaption>${this.captions[n]}</figcaption>` : null}</figure>`,
+      )}
     </div>`;
   }
 

@@ -81,11 +81,17 @@ export class DrawPad extends LitElement {
   /** The drawing as a normalised 28×28 MNIST-style image, or null when empty. */
   digit(): Float32Array | null {
     const src = this.canvas.getContext('2d')!.getImageData(0, 0, SIZE, SIZE).data;
-    let x0 = SIZE, y0 = SIZE, x1 = -1, y1 = -1;
+    let x0 = SIZE,
+      y0 = SIZE,
+      x1 = -1,
+      y1 = -1;
     for (let y = 0; y < SIZE; y++)
       for (let x = 0; x < SIZE; x++)
         if (src[4 * (y * SIZE + x)] > 0) {
-          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+          x0 = Math.min(x0, x);
+          x1 = Math.max(x1, x);
+          y0 = Math.min(y0, y);
+          y1 = Math.max(y1, y);
         }
     if (x1 < 0) return null;
     const w = x1 - x0 + 1;
@@ -97,10 +103,14 @@ export class DrawPad extends LitElement {
     // Fit the bounding box into 20×20, then shift so the centre of mass lands on (14, 14).
     g.drawImage(this.canvas, x0, y0, w, h, 14 - (w * k) / 2, 14 - (h * k) / 2, w * k, h * k);
     let px = g.getImageData(0, 0, 28, 28).data;
-    let m = 0, cx = 0, cy = 0;
+    let m = 0,
+      cx = 0,
+      cy = 0;
     for (let i = 0; i < 784; i++) {
       const v = px[4 * i];
-      m += v; cx += v * (i % 28); cy += v * Math.floor(i / 28);
+      m += v;
+      cx += v * (i % 28);
+      cy += v * Math.floor(i / 28);
     }
     const dx = Math.round(13.5 - cx / m);
     const dy = Math.round(13.5 - cy / m);

@@ -5,10 +5,29 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 export type MapKind = 'sequential' | 'diverging';
 
 const VIRIDIS = [
-  [68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142], [31, 158, 137], [53, 183, 121], [110, 206, 88], [181, 222, 43], [253, 231, 37],
+  [68, 1, 84],
+  [72, 40, 120],
+  [62, 74, 137],
+  [49, 104, 142],
+  [38, 130, 142],
+  [31, 158, 137],
+  [53, 183, 121],
+  [110, 206, 88],
+  [181, 222, 43],
+  [253, 231, 37],
 ];
 const DIVERGING = [
-  [5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247], [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
+  [5, 48, 97],
+  [33, 102, 172],
+  [67, 147, 195],
+  [146, 197, 222],
+  [209, 229, 240],
+  [247, 247, 247],
+  [253, 219, 199],
+  [244, 165, 130],
+  [214, 96, 77],
+  [178, 24, 43],
+  [103, 0, 31],
 ];
 
 /** t in [0, 1] → [r, g, b] along the stops. */
@@ -87,9 +106,10 @@ export class HeatMaps extends LitElement {
         <span>${fmt(this.range[0])}</span><i style="background:${grad}"></i><span>${fmt(this.range[1])}</span></div>
       <canvas class="maps" role="img" aria-label="${this.label}: ${this.channels} maps of ${this.h}×${this.w}, from ${fmt(this.range[0])} to ${fmt(this.range[1])}"
         style="width:${cw}px;height:${ch}px" @click=${this.onClick}></canvas>
-      ${this.zoom === null
-        ? null
-        : html`<div class="zoom">
+      ${
+        this.zoom === null
+          ? null
+          : html`<div class="zoom">
             <canvas class="zoom" data-testid="map-zoom" style="width:${this.w * 10}px;height:${this.h * 10}px"
               @pointermove=${this.onHover} @pointerleave=${() => (this.hover = null)}></canvas>
             <div>
@@ -97,7 +117,8 @@ export class HeatMaps extends LitElement {
                 ${this.hover ? `channel ${this.zoom}, row ${this.hover.y}, column ${this.hover.x}: ${fmt(this.hover.v)}` : `channel ${this.zoom}: hover for values`}</div>
               <button @click=${() => (this.zoom = null)}>Close</button>
             </div>
-          </div>`}`;
+          </div>`
+      }`;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -1,4 +1,16 @@
-import { Chart, CategoryScale, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Title, Tooltip, type ChartEvent } from 'chart.js';
+import {
+  Chart,
+  CategoryScale,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartEvent,
+} from 'chart.js';
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 
@@ -79,8 +91,16 @@ export class LineChart extends LitElement {
           tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${tickLabel(c.parsed.y ?? NaN)}` } },
         },
         scales: {
-          x: { type: 'linear', title: { display: Boolean(this.xLabel), text: this.xLabel }, ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } } },
-          y: { type: 'linear', title: { display: Boolean(this.yLabel), text: this.yLabel }, ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } } },
+          x: {
+            type: 'linear',
+            title: { display: Boolean(this.xLabel), text: this.xLabel },
+            ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } },
+          },
+          y: {
+            type: 'linear',
+            title: { display: Boolean(this.yLabel), text: this.yLabel },
+            ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } },
+          },
         },
       },
     });

@@ -33,7 +33,6 @@ export class NbCell extends LitElement {
     .msg.info { background: var(--surface-2); color: var(--fg-2); border: 1px solid var(--border-2); }
   `;
 
-
   /** Ask the owner to run this cell (the owner does the work and sets `status`). */
   private run() {
     this.dispatchEvent(new CustomEvent('run', { bubbles: true, composed: true }));
@@ -45,9 +44,11 @@ export class NbCell extends LitElement {
         <span class="num">[${this.index}]</span>
         <h2 id="h">${this.heading}</h2>
         <span class="status ${this.status}" data-testid="cell-status" role="status" aria-label="cell ${this.index}: ${this.status}">${this.status}</span>
-        ${this.noRun
-          ? null
-          : html`<button data-testid="cell-run" aria-label="${this.runLabel} cell ${this.index}: ${this.heading}" ?disabled=${this.runDisabled || this.status === 'running'} @click=${this.run}>${this.runLabel}</button>`}
+        ${
+          this.noRun
+            ? null
+            : html`<button data-testid="cell-run" aria-label="${this.runLabel} cell ${this.index}: ${this.heading}" ?disabled=${this.runDisabled || this.status === 'running'} @click=${this.run}>${this.runLabel}</button>`
+        }
       </header>
       ${this.message ? html`<div class="msg ${this.status === 'error' ? 'error' : 'info'}" role="status">${this.message}</div>` : null}
       <div class="body"><slot></slot></div>

@@ -26,6 +26,4 @@ export function activationBackward(rt: Runtime, kind: Activation, y: Tensor, dy:
   });
 }
 
-export const activationKernels: KernelRef[] = ['relu_forward', 'relu_backward', 'sigmoid_forward', 'sigmoid_backward'].map(
-  (entry) => ({ code, entry }),
-);
+export const activationKernels: KernelRef[] = ['relu_forward', 'relu_backward', 'sigmoid_forward', 'sigmoid_backward'].map((entry) => ({ code, entry }));

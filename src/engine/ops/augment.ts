@@ -22,8 +22,17 @@ export const NO_AUGMENT: AugmentConfig = { rotation: 0, cropP: 0, crop: 22, mean
  * `train`, normalise into `out` [N, 1, side, side]; labels into `target`.
  */
 export function augment(
-  rt: Runtime, N: number, side: number, train: boolean, cfg: AugmentConfig,
-  step: Binding, images: Binding, labels: Binding, order: Binding, out: Binding, target: Binding,
+  rt: Runtime,
+  N: number,
+  side: number,
+  train: boolean,
+  cfg: AugmentConfig,
+  step: Binding,
+  images: Binding,
+  labels: Binding,
+  order: Binding,
+  out: Binding,
+  target: Binding,
 ): Call {
   const params = rt.params({
     u: [N, train ? 1 : 0, cfg.crop, side],

@@ -71,7 +71,15 @@ const ew = (f: BnFusion) => 2 + (f.relu ? 1 : 0) + (f.dropout ? 12 : 0);
  * `running` ([mean, var]); [mean, invstd] still go to `aux`; `partial` is bound but not used.
  */
 export function bnForward(
-  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, y: Binding,
+  rt: Runtime,
+  d: BnDims,
+  f: BnFusion,
+  train: boolean,
+  step: Binding,
+  x: Binding,
+  gamma: Binding,
+  beta: Binding,
+  y: Binding,
   stats: { batchStats: Binding; partial: Binding; aux: Binding } | { running: Binding; partial: Binding; aux: Binding },
   /** Train mode: `partial` already holds this many chunks' statistics (conv2d_forward_stats wrote them). */
   producedChunks?: number,
@@ -112,8 +120,19 @@ export function bnForward(
  * `aux` holds what forward wrote there ([mean, invstd]).
  */
 export function bnBackward(
-  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding,
-  dy: Binding, dx: Binding | null, dgamma: Binding, dbeta: Binding, aux: Binding,
+  rt: Runtime,
+  d: BnDims,
+  f: BnFusion,
+  train: boolean,
+  step: Binding,
+  x: Binding,
+  gamma: Binding,
+  beta: Binding,
+  dy: Binding,
+  dx: Binding | null,
+  dgamma: Binding,
+  dbeta: Binding,
+  aux: Binding,
 ): Call[] {
   const P = params(rt, d, f);
   const n = d.N * d.C * d.HW;
@@ -124,12 +143,19 @@ export function bnBackward(
       flops: (ew(f) + 5) * n,
       serial: Math.ceil((chunk * d.HW) / 64) + 12,
     }),
-    rt.call(dx ? 'bn_backward_input' : 'bn_backward_params', code, 'bn_apply_grad', [P, step, x, gamma, beta, dy, aux, dx ?? rt.dummy, dgamma, dbeta],
-      [dx ? blocks(rt, d) : 1, d.C], constants(train, f, Boolean(dx)), {
+    rt.call(
+      dx ? 'bn_backward_input' : 'bn_backward_params',
+      code,
+      'bn_apply_grad',
+      [P, step, x, gamma, beta, dy, aux, dx ?? rt.dummy, dgamma, dbeta],
+      [dx ? blocks(rt, d) : 1, d.C],
+      constants(train, f, Boolean(dx)),
+      {
         bytes: (dx ? 12 * n : 0) + 8 * d.C * S * (dx ? blocks(rt, d) : 1) + 24 * d.C,
         flops: (dx ? (ew(f) + 8) * n : 0) + 2 * d.C * S * (dx ? blocks(rt, d) : 1),
         serial: (dx ? valuesPerThread(rt) : 0) + Math.ceil(S / 256) + 8,
-      }),
+      },
+    ),
   ];
 }
 

@@ -152,13 +152,21 @@ export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, 
   const z = convSizes(d);
   const S = g[0] * g[1];
   const bindings = [params(rt, d), x, w, y, b ?? rt.dummy, ...(stats ? [stats] : [])];
-  return rt.call(stats ? 'conv2d_forward_stats' : 'conv2d_forward', code, stats ? 'conv2d_forward_stats' : 'conv2d_forward', bindings, [g[0], g[1], Math.ceil(d.O / B)], {
-    HAS_BIAS: b ? 1 : 0,
-  }, {
-    bytes: 4 * (z.x + z.w + z.y + (b ? d.O : 0) + (stats ? 3 * d.O * S : 0)),
-    flops: 2 * z.macs + (stats ? 4 * z.y : 0),
-    serial: d.C * d.KH * d.KW + (stats ? 2 * B * T + 16 : 0),
-  });
+  return rt.call(
+    stats ? 'conv2d_forward_stats' : 'conv2d_forward',
+    code,
+    stats ? 'conv2d_forward_stats' : 'conv2d_forward',
+    bindings,
+    [g[0], g[1], Math.ceil(d.O / B)],
+    {
+      HAS_BIAS: b ? 1 : 0,
+    },
+    {
+      bytes: 4 * (z.x + z.w + z.y + (b ? d.O : 0) + (stats ? 3 * d.O * S : 0)),
+      flops: 2 * z.macs + (stats ? 4 * z.y : 0),
+      serial: d.C * d.KH * d.KW + (stats ? 2 * B * T + 16 : 0),
+    },
+  );
 }
 
 export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, unpool?: Unpool): Call {
@@ -167,11 +175,19 @@ export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Bi
   const z = convSizes(d);
   const k = backwardCode(rt, d, unpool, tile);
   const B = tile.B;
-  return rt.call('conv2d_backward_input', k.code, 'conv2d_backward_input', [params(rt, d), dy, w, dx, ...(unpool ? [null, null, ...k.extra] : [])], [g[0], g[1], Math.ceil(d.C / B)], undefined, {
-    bytes: 4 * (z.x + z.w + z.y),
-    flops: 2 * z.macs,
-    serial: d.O * d.KH * d.KW,
-  });
+  return rt.call(
+    'conv2d_backward_input',
+    k.code,
+    'conv2d_backward_input',
+    [params(rt, d), dy, w, dx, ...(unpool ? [null, null, ...k.extra] : [])],
+    [g[0], g[1], Math.ceil(d.C / B)],
+    undefined,
+    {
+      bytes: 4 * (z.x + z.w + z.y),
+      flops: 2 * z.macs,
+      serial: d.O * d.KH * d.KW,
+    },
+  );
 }
 
 /**
@@ -185,12 +201,19 @@ export function conv1x1Pool(rt: Runtime, d: ConvDims, K: number, x: Binding, w: 
   const POW = Math.floor(d.W / K);
   const g = grid1d(d.N * POH * POW);
   const n = d.N * d.O * POH * POW;
-  return rt.call('conv1x1_pool', code, 'conv1x1_pool', [rt.params({ u: [d.N, d.C, d.H, d.W, d.O, K, POH, POW] }), x, w, y, b ?? rt.dummy, arg], [g[0], g[1], Math.ceil(d.O / B)],
-    { HAS_BIAS: b ? 1 : 0 }, {
+  return rt.call(
+    'conv1x1_pool',
+    code,
+    'conv1x1_pool',
+    [rt.params({ u: [d.N, d.C, d.H, d.W, d.O, K, POH, POW] }), x, w, y, b ?? rt.dummy, arg],
+    [g[0], g[1], Math.ceil(d.O / B)],
+    { HAS_BIAS: b ? 1 : 0 },
+    {
       bytes: 4 * (d.N * d.C * d.H * d.W + d.O * d.C + 2 * n),
       flops: 2 * n * K * K * d.C,
       serial: K * K * d.C,
-    });
+    },
+  );
 }
 
 /** A first stage: its dispatch and the reduction still to do (S partial vectors of `count` floats). */
@@ -207,7 +230,12 @@ export interface Partials {
  * it); `split` overrides the chunking (the dev versions).
  */
 export function conv2dWeightPartials(
-  rt: Runtime, d: ConvDims, dy: Binding, x: Binding, partial: Binding, perElement = !tiled(d),
+  rt: Runtime,
+  d: ConvDims,
+  dy: Binding,
+  x: Binding,
+  partial: Binding,
+  perElement = !tiled(d),
   split = weightSplit(d, perElement ? d.O * d.C * d.KH * d.KW : d.O * d.C, rt.info.isFallback),
   unpool?: Unpool,
 ): Partials {
@@ -241,11 +269,19 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
   const G = Math.ceil((d.N * d.H * Math.ceil(d.W / tile.T)) / 256);
   const groups = G * Math.ceil(d.C / tile.B) + Math.ceil((d.O * d.C * split.S) / 256);
   const k = backwardCode(rt, d, unpool, tile);
-  const call = rt.call('conv2d_backward', k.code, 'conv2d_backward', [params(rt, d, split, G), dy, w, dx, x, partial, ...k.extra], grid1d(groups * 256), { KHc: d.KH, KWc: d.KW }, {
-    bytes: 4 * (2 * z.x + z.w + z.y + split.S * nw),
-    flops: 4 * z.macs,
-    serial: Math.max(d.O * d.KH * d.KW, split.chunk * OW),
-  });
+  const call = rt.call(
+    'conv2d_backward',
+    k.code,
+    'conv2d_backward',
+    [params(rt, d, split, G), dy, w, dx, x, partial, ...k.extra],
+    grid1d(groups * 256),
+    { KHc: d.KH, KWc: d.KW },
+    {
+      bytes: 4 * (2 * z.x + z.w + z.y + split.S * nw),
+      flops: 4 * z.macs,
+      serial: Math.max(d.O * d.KH * d.KW, split.chunk * OW),
+    },
+  );
   return { call, count: nw, S: split.S };
 }
 
@@ -253,11 +289,19 @@ export function conv2dBackward(rt: Runtime, d: ConvDims, dy: Binding, w: Binding
 export function conv2dBiasPartials(rt: Runtime, d: ConvDims, dy: Binding, partial: Binding, unpool?: Unpool): Partials {
   const split = weightSplit(d, d.O, rt.info.isFallback);
   const k = backwardCode(rt, d, unpool);
-  const call = rt.call('conv2d_backward_bias', k.code, 'conv2d_backward_bias', [params(rt, d, split), dy, partial, ...(unpool ? [null, null, null, ...k.extra] : [])], grid1d(d.O * split.S), undefined, {
-    bytes: 4 * (convSizes(d).y + split.S * d.O),
-    flops: convSizes(d).y,
-    serial: split.chunk * convOutSize(d).OW,
-  });
+  const call = rt.call(
+    'conv2d_backward_bias',
+    k.code,
+    'conv2d_backward_bias',
+    [params(rt, d, split), dy, partial, ...(unpool ? [null, null, null, ...k.extra] : [])],
+    grid1d(d.O * split.S),
+    undefined,
+    {
+      bytes: 4 * (convSizes(d).y + split.S * d.O),
+      flops: convSizes(d).y,
+      serial: split.chunk * convOutSize(d).OW,
+    },
+  );
   return { call, count: d.O, S: split.S };
 }
 
@@ -277,15 +321,19 @@ export function conv2dKernels(convs: Pick<ConvDims, 'H' | 'W' | 'KH' | 'KW' | 'P
   const sizes = convs.map((d): [number, number] => [d.KH, d.KW]);
   const code = tileOf(8, 4).code;
   const weight = sizes.map(([KH, KW]) =>
-    KH <= MAX_TILE && KW <= MAX_TILE ? { code, entry: 'conv2d_backward_weight', constants: { KHc: KH, KWc: KW } } : { code, entry: 'conv2d_backward_weight_any' },
+    KH <= MAX_TILE && KW <= MAX_TILE
+      ? { code, entry: 'conv2d_backward_weight', constants: { KHc: KH, KWc: KW } }
+      : { code, entry: 'conv2d_backward_weight_any' },
   );
   // Small outputs get the 2 × 1 tile on a GPU (convTile).
   const small = tileOf(2, 1).code;
-  const smallKernels = convs.filter(smallOutput).flatMap((d): KernelRef[] => [
-    ...[0, 1].flatMap((HAS_BIAS) => ['conv2d_forward', 'conv2d_forward_stats'].map((entry) => ({ code: small, entry, constants: { HAS_BIAS } }))),
-    { code: small, entry: 'conv2d_backward_input' },
-    ...(d.KH <= MAX_TILE && d.KW <= MAX_TILE ? [{ code: small, entry: 'conv2d_backward', constants: { KHc: d.KH, KWc: d.KW } }] : []),
-  ]);
+  const smallKernels = convs
+    .filter(smallOutput)
+    .flatMap((d): KernelRef[] => [
+      ...[0, 1].flatMap((HAS_BIAS) => ['conv2d_forward', 'conv2d_forward_stats'].map((entry) => ({ code: small, entry, constants: { HAS_BIAS } }))),
+      { code: small, entry: 'conv2d_backward_input' },
+      ...(d.KH <= MAX_TILE && d.KW <= MAX_TILE ? [{ code: small, entry: 'conv2d_backward', constants: { KHc: d.KH, KWc: d.KW } }] : []),
+    ]);
   return [
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 0 } },
     { code, entry: 'conv2d_forward', constants: { HAS_BIAS: 1 } },

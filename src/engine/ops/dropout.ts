@@ -10,7 +10,11 @@ const code = common + source;
  */
 export function dropoutApply(rt: Runtime, label: string, n: number, layer: number, p: number, step: Binding, src: Binding, dst: Binding): Call {
   const scale = p >= 1 ? 0 : 1 / (1 - p);
-  return rt.call(label, code, 'dropout_apply', [rt.params({ u: [n, layer], f: [p, scale] }), step, src, dst], grid1d(n), undefined, { bytes: 8 * n, flops: 2 * n, serial: 1 });
+  return rt.call(label, code, 'dropout_apply', [rt.params({ u: [n, layer], f: [p, scale] }), step, src, dst], grid1d(n), undefined, {
+    bytes: 8 * n,
+    flops: 2 * n,
+    serial: 1,
+  });
 }
 
 export const dropoutKernels: KernelRef[] = [{ code, entry: 'dropout_apply' }];

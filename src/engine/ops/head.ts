@@ -28,11 +28,19 @@ function params(rt: Runtime, d: HeadDims) {
 /** y = log_softmax(W·mean_hw(x) + b); `pooled` [N, C] is kept for backward. */
 export function headForward(rt: Runtime, d: HeadDims, x: Binding, w: Binding, b: Binding | undefined, pooled: Binding, y: Binding): Call {
   const G = headGroups(d);
-  return rt.call('head_forward', code, 'head_forward', [params(rt, d), x, w, b ?? rt.dummy, pooled, y], grid1d(G * 256), { HAS_BIAS: b ? 1 : 0 }, {
-    bytes: 4 * (d.N * d.C * d.HW + d.O * d.C + d.N * d.C + d.N * d.O),
-    flops: d.N * d.C * d.HW + 2 * d.N * d.O * d.C + 4 * d.N * d.O,
-    serial: Math.max(d.HW, d.C, 2 * d.O),
-  });
+  return rt.call(
+    'head_forward',
+    code,
+    'head_forward',
+    [params(rt, d), x, w, b ?? rt.dummy, pooled, y],
+    grid1d(G * 256),
+    { HAS_BIAS: b ? 1 : 0 },
+    {
+      bytes: 4 * (d.N * d.C * d.HW + d.O * d.C + d.N * d.C + d.N * d.O),
+      flops: d.N * d.C * d.HW + 2 * d.N * d.O * d.C + 4 * d.N * d.O,
+      serial: Math.max(d.HW, d.C, 2 * d.O),
+    },
+  );
 }
 
 /**
@@ -40,15 +48,30 @@ export function headForward(rt: Runtime, d: HeadDims, x: Binding, w: Binding, b:
  * `partialW` ([headGroups(d), O, C]) and `partialB` ([headGroups(d), O]).
  */
 export function headBackward(
-  rt: Runtime, d: HeadDims, dy: Binding, y: Binding, pooled: Binding, w: Binding, dx: Binding, partialW: Binding, partialB: Binding | null,
+  rt: Runtime,
+  d: HeadDims,
+  dy: Binding,
+  y: Binding,
+  pooled: Binding,
+  w: Binding,
+  dx: Binding,
+  partialW: Binding,
+  partialB: Binding | null,
 ): { call: Call; weight: Omit<Partials, 'call'>; bias: Omit<Partials, 'call'> } {
   const G = headGroups(d);
-  const call = rt.call('head_backward', code, 'head_backward', [params(rt, d), dy, y, pooled, w, dx, partialW, partialB ?? rt.dummy],
-    grid1d(G * 256), { HAS_BIAS: partialB ? 1 : 0 }, {
+  const call = rt.call(
+    'head_backward',
+    code,
+    'head_backward',
+    [params(rt, d), dy, y, pooled, w, dx, partialW, partialB ?? rt.dummy],
+    grid1d(G * 256),
+    { HAS_BIAS: partialB ? 1 : 0 },
+    {
       bytes: 4 * (2 * d.N * d.O + d.N * d.C + d.O * d.C + d.N * d.C * d.HW + G * d.O * (d.C + 1)),
       flops: 4 * d.N * d.O + 4 * d.N * d.O * d.C + d.N * d.C * d.HW,
       serial: Math.max(d.O, spw(d), Math.ceil((spw(d) * d.C * d.HW) / 256)),
-    });
+    },
+  );
   return { call, weight: { count: d.O * d.C, S: G }, bias: { count: d.O, S: G } };
 }
 

@@ -21,7 +21,17 @@ export function logSoftmaxBackward(rt: Runtime, B: number, C: number, y: Binding
 }
 
 /** Mean NLL of log-probabilities against u32 class indices; out[0] = loss; stats += (L·B, correct, B). */
-export function nllLoss(rt: Runtime, B: number, C: number, logp: Binding, target: Binding, dlogp: Binding, out: Binding, stats: Binding, status: Binding): Call {
+export function nllLoss(
+  rt: Runtime,
+  B: number,
+  C: number,
+  logp: Binding,
+  target: Binding,
+  dlogp: Binding,
+  out: Binding,
+  stats: Binding,
+  status: Binding,
+): Call {
   return rt.call('nll_loss', code, 'nll_loss', [rt.params({ u: [B, C] }), logp, target, dlogp, out, stats, status], [1], undefined, {
     bytes: 8 * B * C + 4 * B + 32,
     flops: 2 * B * C,

@@ -42,8 +42,15 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
     serial = Math.max(serial, Math.ceil(s.S / RL) + Math.log2(RL));
   }
   const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
-  return rt.call(label, code, 'reduce_segments', [rt.params({ u: [segments.length] }), rt.upload(Uint32Array.from(table), `${label} segments`), whole(src), whole(dst)],
-    grid1d(groups * 256), { RL }, { bytes, flops, serial });
+  return rt.call(
+    label,
+    code,
+    'reduce_segments',
+    [rt.params({ u: [segments.length] }), rt.upload(Uint32Array.from(table), `${label} segments`), whole(src), whole(dst)],
+    grid1d(groups * 256),
+    { RL },
+    { bytes, flops, serial },
+  );
 }
 
 export const reduceKernels: KernelRef[] = [1, 16].map((RL) => ({ code, entry: 'reduce_segments', constants: { RL } }));
@@ -60,7 +67,10 @@ export class GradReducer {
   private segments: ReduceSegment[] = [];
 
   /** `requests`: the float counts layers will take(), in any order. */
-  constructor(readonly rt: Runtime, requests: number[]) {
+  constructor(
+    readonly rt: Runtime,
+    requests: number[],
+  ) {
     const total = requests.reduce((s, f) => s + this.padded(f), 0);
     this.total = total;
     this.arena = total ? rt.buffer(4 * total, 'gradient partials') : null;

@@ -1,7 +1,12 @@
 // float64 reference for BatchNorm2d with PyTorch's semantics (see shaders/batchnorm.wgsl).
 type A = ArrayLike<number>;
 
-export interface BnShape { N: number; C: number; HW: number; eps: number }
+export interface BnShape {
+  N: number;
+  C: number;
+  HW: number;
+  eps: number;
+}
 
 const at = (s: BnShape, t: number, c: number) => (Math.floor(t / s.HW) * s.C + c) * s.HW + (t % s.HW);
 

@@ -2,7 +2,15 @@
 type A = ArrayLike<number>;
 
 export interface ConvShape {
-  N: number; C: number; H: number; W: number; O: number; KH: number; KW: number; PH: number; PW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  KH: number;
+  KW: number;
+  PH: number;
+  PW: number;
 }
 
 export function convOut(s: ConvShape) {

@@ -1,7 +1,12 @@
 // float64 reference for MaxPool2d (kernel K = stride, floor) and AdaptiveAvgPool2d(1).
 type A = ArrayLike<number>;
 
-export interface PoolShape { N: number; C: number; H: number; W: number }
+export interface PoolShape {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+}
 
 export function maxpoolForward(x: A, s: PoolShape, K: number) {
   const OH = Math.floor(s.H / K);

@@ -10,7 +10,8 @@ import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import { SessionElement } from './base';
 
-const grid = (rows: number, cols: number, f: (i: number, j: number) => number) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
+const grid = (rows: number, cols: number, f: (i: number, j: number) => number) =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
 
 @customElement('mnist-conv-backprop-cell')
 export class ConvBackpropCell extends SessionElement {

@@ -25,15 +25,17 @@ export class TransformsCell extends SessionElement {
         <span class="muted">then Normalize(0.1307, 0.3081); the test set is only normalised.</span>
       </div>
       ${loadingBar(s)}
-      ${p
-        ? html`<div class="grid2">
+      ${
+        p
+          ? html`<div class="grid2">
               <div><div class="muted">before</div><digit-grid .images=${p.before} columns="8" scale="2"></digit-grid></div>
               <div><div class="muted">after (as the model sees them)</div><digit-grid .images=${p.after} columns="8" scale="2"></digit-grid></div>
             </div>
             <p class="muted" data-testid="mnist-augment-timing">Augmentation runs on the GPU, in a WGSL kernel that also gathers the batch from the resident data set:
               ${fmt(p.gpuMsPerBatch, 3)} ms per batch of 128 here; the same transform in JavaScript, as a CPU worker would do it, takes
               ${fmt(p.cpuMsPerBatch, 3)} ms.</p>`
-        : null}
+          : null
+      }
     </nb-cell>`;
   }
 }
@@ -47,9 +49,10 @@ export class DatasetCell extends SessionElement {
     const i = s.info;
     return html`<nb-cell index="2" heading="Dataset" status=${s.status.dataset ?? 'idle'} message=${s.messages.dataset ?? ''}
         ?run-disabled=${Boolean(s.noGpu)} @run=${this.session.runDataset}>
-      ${!i
-        ? html`<p class="muted">Run to load MNIST (60,000 + 10,000 digits, about 11 MB) from this site.</p>${loadingBar(s)}`
-        : html`<div class="grid2">
+      ${
+        !i
+          ? html`<p class="muted">Run to load MNIST (60,000 + 10,000 digits, about 11 MB) from this site.</p>${loadingBar(s)}`
+          : html`<div class="grid2">
               <table data-testid="mnist-class-counts">
                 <tr><th>digit</th><th>train</th><th></th><th>test</th></tr>
                 ${i.trainPerClass.map((n, c) => html`<tr><td>${c}</td><td>${fmtInt(n)}</td><td><span class="bar" style="width:${(80 * n) / Math.max(...i.trainPerClass)}px"></span></td><td>${fmtInt(i.testPerClass[c])}</td></tr>`)}
@@ -57,7 +60,8 @@ export class DatasetCell extends SessionElement {
               </table>
               ${s.samples ? html`<div><div class="muted">the first 8 training images of each digit</div><digit-grid .images=${s.samples.images} columns="8" scale="2"></digit-grid></div>` : null}
             </div>
-            <p class="muted">Loaded and checked (SHA-256) in ${fmtSeconds(i.loadMs / 1000)}; kept on the GPU as uint8 (${fmtBytes((i.trainCount + i.testCount) * 784)}).</p>`}
+            <p class="muted">Loaded and checked (SHA-256) in ${fmtSeconds(i.loadMs / 1000)}; kept on the GPU as uint8 (${fmtBytes((i.trainCount + i.testCount) * 784)}).</p>`
+      }
     </nb-cell>`;
   }
 }
@@ -76,10 +80,12 @@ export class LoadersCell extends SessionElement {
         ${this.field('batch', 'batch size')} ${this.field('seed', 'shuffle seed')}
         ${this.field('trainLimit', 'train on the first … (empty: all)')} ${this.field('testLimit', 'test on the first … (empty: all)')}
       </div>
-      ${b
-        ? html`<p data-testid="mnist-loader-summary">Train: ${fmtInt(n)} images → ${Math.ceil(n / b)} batches of ${b}${n % b ? `, the last one ${n % b} (kept)` : ''}, reshuffled every epoch with seed ${c.config!.seed}.
+      ${
+        b
+          ? html`<p data-testid="mnist-loader-summary">Train: ${fmtInt(n)} images → ${Math.ceil(n / b)} batches of ${b}${n % b ? `, the last one ${n % b} (kept)` : ''}, reshuffled every epoch with seed ${c.config!.seed}.
             Test: ${fmtInt(t)} images → ${Math.ceil(t / b)} batches, in order.</p>`
-        : null}
+          : null
+      }
     </nb-cell>`;
   }
 }

@@ -39,13 +39,18 @@ export class DynamicsCell extends SessionElement {
     const marked = last
       ? [...new Set(last.tensors.map((t) => t.layer))].flatMap((layer) => {
           const g = Math.sqrt(last.tensors.filter((t) => t.layer === layer).reduce((a, t) => a + t.gradNorm ** 2, 0));
-          return !Number.isFinite(g) || g > EXPLODE ? [`layer ${layer}: gradient norm ${fmt(g, 3)} (exploding)`] : g < VANISH ? [`layer ${layer}: gradient norm ${fmt(g, 3)} (vanishing)`] : [];
+          return !Number.isFinite(g) || g > EXPLODE
+            ? [`layer ${layer}: gradient norm ${fmt(g, 3)} (exploding)`]
+            : g < VANISH
+              ? [`layer ${layer}: gradient norm ${fmt(g, 3)} (vanishing)`]
+              : [];
         })
       : [];
     return html`<nb-cell index="10" heading="Training dynamics" status=${d.length ? (s.training ? 'running' : 'done') : 'idle'} no-run>
-      ${!d.length
-        ? html`<p class="muted">Run training (cell 5): per layer, the gradient norm, the weight norm and the update-to-weight ratio, sampled on the GPU inside the step a few times a second.</p>`
-        : html`<p class="muted" data-testid="dynamics-count" data-value=${d.length}>${d.length} samples, the last after step ${last.step + 1} (x: epochs).
+      ${
+        !d.length
+          ? html`<p class="muted">Run training (cell 5): per layer, the gradient norm, the weight norm and the update-to-weight ratio, sampled on the GPU inside the step a few times a second.</p>`
+          : html`<p class="muted" data-testid="dynamics-count" data-value=${d.length}>${d.length} samples, the last after step ${last.step + 1} (x: epochs).
               Normal: ratios around 1e-3; gradients between ${VANISH} and ${EXPLODE}.</p>
             ${marked.length ? html`<div class="warn" role="alert" data-testid="dynamics-marked">${marked.join('; ')}</div>` : null}
             <div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px">
@@ -56,9 +61,13 @@ export class DynamicsCell extends SessionElement {
               <line-chart data-testid="dynamics-lr" heading="Learning rate" x-label="epoch" .series=${[{ label: 'lr', points: d.map((x) => ({ x: x.step / steps, y: x.lr })) }]}></line-chart>
               ${last.running.map(
                 (r) => html`<line-chart data-testid="dynamics-bn-${r.layer}" heading="BatchNorm layer ${r.layer}: running statistics now" x-label="channel"
-                  .series=${[{ label: 'mean', points: r.mean.map((y, x) => ({ x, y })) }, { label: 'variance', points: r.var.map((y, x) => ({ x, y })) }]}></line-chart>`,
+                  .series=${[
+                    { label: 'mean', points: r.mean.map((y, x) => ({ x, y })) },
+                    { label: 'variance', points: r.var.map((y, x) => ({ x, y })) },
+                  ]}></line-chart>`,
               )}
-            </div>`}
+            </div>`
+      }
     </nb-cell>`;
   }
 }

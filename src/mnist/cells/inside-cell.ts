@@ -18,7 +18,8 @@ export function mapDims(shape: number[]): { channels: number; h: number; w: numb
 }
 
 /** Cells per map side, so small maps are not specks and large ones fit. */
-const scaleFor = (h: number, w: number) => (h === 1 ? Math.min(20, Math.max(6, Math.floor(200 / w))) : Math.max(2, Math.min(8, Math.floor(60 / Math.max(h, w)))));
+const scaleFor = (h: number, w: number) =>
+  h === 1 ? Math.min(20, Math.max(6, Math.floor(200 / w))) : Math.max(2, Math.min(8, Math.floor(60 / Math.max(h, w))));
 
 @customElement('mnist-inside-cell')
 export class InsideCell extends SessionElement {
@@ -56,19 +57,23 @@ export class InsideCell extends SessionElement {
         <button data-testid="inside-drawn" ?disabled=${!s.built} @click=${() => this.session.inside.show({ drawn: true })}>the digit drawn in cell 7</button>
         <span class="muted">or click a misclassified digit in cell 7. L = NLL of the true label (for a drawing: of the class the model gave it).</span>
       </div>
-      ${i
-        ? html`<div class="grid2">
+      ${
+        i
+          ? html`<div class="grid2">
               <div><digit-grid .images=${i.input} columns="1" scale="4"></digit-grid></div>
               <div>
                 <div data-testid="inside-summary">${i.image === null ? 'drawn digit' : `test image ${i.image}`}: label ${i.label}, predicted ${pred}, L = ${fmt(i.loss, 4)}</div>
                 <div class="muted" data-testid="inside-cost">weights after step ${i.step}; computed and read back in ${i.ms.toFixed(0)} ms</div>
-                <table class="probs" data-testid="inside-probs">${i.probs.map((p, c) => html`<tr style=${c === pred ? 'font-weight:700' : ''}><td>${c}</td>
-                  <td><span class="bar" style="width:${160 * p}px"></span></td><td data-value=${p}>${(100 * p).toFixed(2)}%</td></tr>`)}</table>
+                <table class="probs" data-testid="inside-probs">${i.probs.map(
+                  (p, c) => html`<tr style=${c === pred ? 'font-weight:700' : ''}><td>${c}</td>
+                  <td><span class="bar" style="width:${160 * p}px"></span></td><td data-value=${p}>${(100 * p).toFixed(2)}%</td></tr>`,
+                )}</table>
               </div>
               <heat-maps data-testid="inside-saliency" .data=${i.inputGrad} channels="1" h="28" w="28" scale="4" kind="diverging" label="saliency ∂L/∂input"></heat-maps>
             </div>
             ${i.layers.map((l) => this.layer(l))}`
-        : html`<p class="muted">Train or import a model, then pick a digit: every layer's output, and how the loss would change with it.</p>`}
+          : html`<p class="muted">Train or import a model, then pick a digit: every layer's output, and how the loss would change with it.</p>`
+      }
     </nb-cell>`;
   }
 }

@@ -8,7 +8,10 @@ import { SessionElement } from './base';
 
 @customElement('mnist-model-cell')
 export class ModelCell extends SessionElement {
-  static override styles = [...SessionElement.styles, css`textarea { width: 100%; box-sizing: border-box; min-height: 180px; font: 13px/1.35 ui-monospace, monospace; }`];
+  static override styles = [
+    ...SessionElement.styles,
+    css`textarea { width: 100%; box-sizing: border-box; min-height: 180px; font: 13px/1.35 ui-monospace, monospace; }`,
+  ];
 
   override render() {
     const s = this.s;

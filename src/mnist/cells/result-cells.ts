@@ -34,8 +34,11 @@ export class InspectCell extends SessionElement {
     const best = probs ? probs.indexOf(Math.max(...probs)) : -1;
     return html`<nb-cell index="7" heading="Look inside" status=${s.status.inspect ?? 'idle'} message=${s.messages.inspect ?? ''}
         ?run-disabled=${!s.built || s.training} @run=${this.session.runInspect}>
-      ${s.inspection
-        ? html`<mnist-inspection .inspection=${s.inspection} @inside=${(e: CustomEvent<number>) => this.session.inside.show({ image: String(e.detail) })}></mnist-inspection>` : html`<p class="muted">Run after training to see what the model gets wrong.</p>`}
+      ${
+        s.inspection
+          ? html`<mnist-inspection .inspection=${s.inspection} @inside=${(e: CustomEvent<number>) => this.session.inside.show({ image: String(e.detail) })}></mnist-inspection>`
+          : html`<p class="muted">Run after training to see what the model gets wrong.</p>`
+      }
       <div class="grid2" style="margin-top:12px">
         <draw-pad @digit=${(e: CustomEvent<Float32Array | null>) => this.session.predict(e.detail)}></draw-pad>
         <div>

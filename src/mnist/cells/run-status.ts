@@ -35,8 +35,9 @@ export class RunStatus extends SessionElement {
         ${s.firstLoss !== null ? html`<span>first batch loss <span data-testid="mnist-first-loss" data-value=${s.firstLoss}>${fmt(s.firstLoss, 6)}</span></span>` : null}
         ${s.info ? html`<span>${s.info.adapter}</span>` : null}
       </div>
-      ${s.epochs.length
-        ? html`<table data-testid="mnist-epoch-log">
+      ${
+        s.epochs.length
+          ? html`<table data-testid="mnist-epoch-log">
             <tr><th>epoch</th><th>train loss</th><th>train acc</th><th>test loss</th><th>test acc</th><th>lr</th><th>seconds</th><th>images/s</th></tr>
             ${s.epochs.map(
               (e, i) => html`<tr data-testid="mnist-epoch-row" data-live-bytes=${s.epochBytes[i] ?? ''}><td>${e.epoch}</td><td>${fmt(e.trainLoss, 4)}</td>
@@ -44,7 +45,8 @@ export class RunStatus extends SessionElement {
                 <td>${fmt(e.lr, 3)}</td><td>${e.seconds.toFixed(1)}</td><td>${fmtInt(e.imagesPerSec)}</td></tr>`,
             )}
           </table>`
-        : null}`;
+          : null
+      }`;
   }
 }
 

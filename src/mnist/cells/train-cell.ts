@@ -14,29 +14,39 @@ export class TrainCell extends SessionElement {
   private banners() {
     const s = this.s;
     const saved = s.saved;
-    return html`${s.badSaved
+    return html`${
+      s.badSaved
         ? html`<div class="warn" role="alert" data-testid="mnist-bad-checkpoint">The training run saved in this browser cannot be used
             (${s.badSaved}). <button data-testid="mnist-discard-bad" @click=${() => discardBad(this.session)}>Discard it</button></div>`
-        : null}
-      ${saved
-        ? html`<div class="warn" role="status" data-testid="mnist-resume-banner">
-            ${saved.epoch < saved.config.epochs
-              ? html`A training run was interrupted after epoch ${saved.epoch} of ${saved.config.epochs} (checkpoint saved ${new Date(saved.savedAt).toLocaleString()}).
+        : null
+    }
+      ${
+        saved
+          ? html`<div class="warn" role="status" data-testid="mnist-resume-banner">
+            ${
+              saved.epoch < saved.config.epochs
+                ? html`A training run was interrupted after epoch ${saved.epoch} of ${saved.config.epochs} (checkpoint saved ${new Date(saved.savedAt).toLocaleString()}).
                   <button class="primary" data-testid="mnist-resume" ?disabled=${s.training || Boolean(s.noGpu)} @click=${() => continueSaved(this.session)}>Continue it</button>`
-              : html`Restored the last finished run (${saved.epoch} epochs, saved ${new Date(saved.savedAt).toLocaleString()}).`}
-            ${savedDifference(this.session) === null
-              ? 'The fields and the model spec show the settings it was trained with.'
-              : html`<span data-testid="mnist-saved-differs">It was trained with other settings than the fields show: ${savedDifference(this.session)}.</span>`}
+                : html`Restored the last finished run (${saved.epoch} epochs, saved ${new Date(saved.savedAt).toLocaleString()}).`
+            }
+            ${
+              savedDifference(this.session) === null
+                ? 'The fields and the model spec show the settings it was trained with.'
+                : html`<span data-testid="mnist-saved-differs">It was trained with other settings than the fields show: ${savedDifference(this.session)}.</span>`
+            }
             <button data-testid="mnist-discard" ?disabled=${s.training} @click=${() => discardSaved(this.session)}>Discard</button>
           </div>`
-        : null}
+          : null
+      }
       ${s.recovered ? html`<div class="warn" role="alert" data-testid="mnist-recovered">${s.recovered}</div>` : null}
       ${s.notice ? html`<div class="warn" role="status" data-testid="mnist-short-run">${s.notice}</div>` : null}
-      ${s.longRun
-        ? html`<div class="warn" role="alert" data-testid="mnist-long-run">This run would take about ${fmtSeconds(s.longRun.etaSec)} on this GPU, so Run all paused it.
+      ${
+        s.longRun
+          ? html`<div class="warn" role="alert" data-testid="mnist-long-run">This run would take about ${fmtSeconds(s.longRun.etaSec)} on this GPU, so Run all paused it.
             <button class="primary" data-testid="mnist-long-go-on" @click=${() => this.session.answerLongRun(true)}>Go on with the full run</button>
             <button data-testid="mnist-long-short" @click=${() => this.session.answerLongRun(false)}>Make a short run instead</button></div>`
-        : null}`;
+          : null
+      }`;
   }
 
   override render() {
@@ -68,15 +78,19 @@ export class TrainCell extends SessionElement {
         <label style="flex-direction:row;align-items:center;gap:6px">Import weights
           <input type="file" accept=".safetensors" data-testid="mnist-import" ?disabled=${s.training || Boolean(s.noGpu)}
             @change=${(e: Event) => this.onImport(e)} /></label>
-        ${s.imported
-          ? html`<span data-testid="mnist-import-result" data-value=${s.imported.testAcc}>Imported ${s.imported.file}: test accuracy ${s.imported.testAcc.toFixed(2)}%, loss ${fmt(s.imported.testLoss, 4)}; Continue trains it further.</span>`
-          : null}
+        ${
+          s.imported
+            ? html`<span data-testid="mnist-import-result" data-value=${s.imported.testAcc}>Imported ${s.imported.file}: test accuracy ${s.imported.testAcc.toFixed(2)}%, loss ${fmt(s.imported.testLoss, 4)}; Continue trains it further.</span>`
+            : null
+        }
       </div>
       ${s.weightsError ? html`<div class="warn" role="alert" data-testid="mnist-weights-error">${s.weightsError}</div>` : null}
-      ${s.info?.fallback
-        ? html`<div class="warn" data-testid="mnist-fallback">This browser gave WebGPU a software adapter (${s.info.adapter}): training is correct but runs on the CPU,
+      ${
+        s.info?.fallback
+          ? html`<div class="warn" data-testid="mnist-fallback">This browser gave WebGPU a software adapter (${s.info.adapter}): training is correct but runs on the CPU,
             far slower than on a GPU. <a href=${SHORT_RUN_QUERY} data-testid="mnist-short-link">A short run</a> trains 2 epochs on 1,024 images.</div>`
-        : null}
+          : null
+      }
       ${!ready && !s.noGpu ? html`<div class="warn" data-testid="mnist-invalid">Fix the marked fields (here and in cells 1, 3 and 4) to run.</div>` : null}
       <mnist-run-status .session=${this.session}></mnist-run-status>
     </nb-cell>`;

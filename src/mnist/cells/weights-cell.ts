@@ -16,9 +16,10 @@ export class WeightsCell extends SessionElement {
     const convs = w ? Object.entries(w.state).filter(([k, t]) => k.endsWith('.weight') && t.shape.length === 4) : [];
     return html`<nb-cell index="9" heading="Weights" status=${w ? 'done' : 'idle'} ?run-disabled=${!s.built} run-label="Refresh"
         @run=${() => this.session.inside.refreshWeights()}>
-      ${!w
-        ? html`<p class="muted">Refresh to see every convolution's kernels; while a run trains they refresh with cell 8, and the change since the last refresh is shown beside them.</p>`
-        : html`<p class="muted" data-testid="weights-step">after step ${w.step}${prev ? `; change since step ${prev.step}` : ''}</p>
+      ${
+        !w
+          ? html`<p class="muted">Refresh to see every convolution's kernels; while a run trains they refresh with cell 8, and the change since the last refresh is shown beside them.</p>`
+          : html`<p class="muted" data-testid="weights-step">after step ${w.step}${prev ? `; change since step ${prev.step}` : ''}</p>
             ${convs.map(([k, t]) => {
               const [O, I, KH, KW] = t.shape;
               const before = prev?.state[k];
@@ -27,12 +28,15 @@ export class WeightsCell extends SessionElement {
               return html`<div class="row" style="align-items:flex-start" data-testid="weights-${k}">
                 <div style="min-width:11em"><b>${k}</b><div class="muted">[${t.shape.join(', ')}]: ${O} rows (out) × ${I} columns (in)</div></div>
                 <heat-maps .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="weights"></heat-maps>
-                ${delta
-                  ? html`<div><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="change"></heat-maps>
+                ${
+                  delta
+                    ? html`<div><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="change"></heat-maps>
                       <div class="muted" data-testid="weights-delta-${k}" data-value=${maxDelta}>largest change ${fmt(maxDelta, 3)}</div></div>`
-                  : null}
+                    : null
+                }
               </div>`;
-            })}`}
+            })}`
+      }
     </nb-cell>`;
   }
 }

@@ -11,6 +11,16 @@ export function bnForwardTrainV1(rt: Runtime, d: BnDims, x: Binding, gamma: Bind
   return rt.call('bn_forward_train v1', code, 'bn_forward_train', [params(rt, d), x, gamma, beta, y, saved, batchStats], [d.C]);
 }
 
-export function bnBackwardV1(rt: Runtime, d: BnDims, x: Binding, gamma: Binding, dy: Binding, dx: Binding, saved: Binding, dgamma: Binding, dbeta: Binding): Call {
+export function bnBackwardV1(
+  rt: Runtime,
+  d: BnDims,
+  x: Binding,
+  gamma: Binding,
+  dy: Binding,
+  dx: Binding,
+  saved: Binding,
+  dgamma: Binding,
+  dbeta: Binding,
+): Call {
   return rt.call('bn_backward v1', code, 'bn_backward', [params(rt, d), x, gamma, dy, dx, saved, dgamma, dbeta], [d.C], { TRAIN: 1, HAS_DX: 1 });
 }

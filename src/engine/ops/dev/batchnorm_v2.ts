@@ -38,7 +38,15 @@ function constants(train: boolean, f: BnFusion) {
  * y from `running` ([mean, var]).
  */
 export function bnForwardV2(
-  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, y: Binding,
+  rt: Runtime,
+  d: BnDims,
+  f: BnFusion,
+  train: boolean,
+  step: Binding,
+  x: Binding,
+  gamma: Binding,
+  beta: Binding,
+  y: Binding,
   stats: { saved: Binding; batchStats: Binding; partial: Binding } | { running: Binding },
 ): Call[] {
   const P = params(rt, d, f);
@@ -77,8 +85,20 @@ export function bnForwardV2(
  * `stats` is what forward used: saved [mean, invstd] (train) or running [mean, var] (eval).
  */
 export function bnBackwardV2(
-  rt: Runtime, d: BnDims, f: BnFusion, train: boolean, step: Binding, x: Binding, gamma: Binding, beta: Binding, stats: Binding,
-  dy: Binding, dx: Binding | null, dgamma: Binding, dbeta: Binding, scratch: { partial: Binding; sums: Binding },
+  rt: Runtime,
+  d: BnDims,
+  f: BnFusion,
+  train: boolean,
+  step: Binding,
+  x: Binding,
+  gamma: Binding,
+  beta: Binding,
+  stats: Binding,
+  dy: Binding,
+  dx: Binding | null,
+  dgamma: Binding,
+  dbeta: Binding,
+  scratch: { partial: Binding; sums: Binding },
 ): Call[] {
   const P = params(rt, d, f);
   const k = constants(train, f);

@@ -24,10 +24,18 @@ export function conv2dBackwardWeightV3(rt: Runtime, d: ConvDims, dy: Binding, x:
   const nw = d.O * d.C * d.KH * d.KW;
   const split = weightSplitV3(d, d.O * d.C);
   const p = conv2dWeightPartials(rt, d, dy, x, scratch, false, split);
-  const reduce = rt.call('conv2d_weight_reduce v3', source, 'reduce_partials', [rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), scratch, dw], grid1d(nw), undefined, {
-    bytes: 4 * nw * (split.S + 1),
-    flops: nw * split.S,
-    serial: split.S,
-  });
+  const reduce = rt.call(
+    'conv2d_weight_reduce v3',
+    source,
+    'reduce_partials',
+    [rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), scratch, dw],
+    grid1d(nw),
+    undefined,
+    {
+      bytes: 4 * nw * (split.S + 1),
+      flops: nw * split.S,
+      serial: split.S,
+    },
+  );
   return [p.call, reduce];
 }
