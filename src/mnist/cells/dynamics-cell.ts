@@ -51,7 +51,7 @@ export class DynamicsCell extends SessionElement {
         !d.length
           ? html`<p class="muted">Run training (cell 5): per layer, the gradient norm, the weight norm and the update-to-weight ratio, sampled on the GPU inside the step a few times a second.</p>`
           : html`<p class="muted" data-testid="dynamics-count" data-value=${d.length}>${d.length} samples, the last after step ${last.step + 1} (x: epochs).
-              Normal: ratios around 1e-3; gradients between ${VANISH} and ${EXPLODE}.</p>
+              Normal: ratios around 1e-3; gradients between 1e-6 and 100.</p>
             ${marked.length ? html`<div class="warn" role="alert" data-testid="dynamics-marked">${marked.join('; ')}</div>` : null}
             <div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px">
               <line-chart data-testid="dynamics-grad" heading="Gradient norm ‖∂L/∂w‖ per layer" x-label="epoch" log .series=${grad}></line-chart>

@@ -19,6 +19,20 @@ function describe(p: Progress, stopping: boolean): string {
 export class RunStatus extends SessionElement {
   static override styles = [...SessionElement.styles, css`progress { width: 100%; height: 14px; accent-color: var(--accent); }`];
 
+  /** What is happening: the step in flight while training; after it, how the run ended (never a stale ETA). */
+  private now() {
+    const s = this.s;
+    const p = s.progress;
+    if (s.training && p) return describe(p, s.stopping);
+    if (s.training) return 'starting…';
+    const done = s.epochs.length;
+    if (s.status.train === 'done' && !s.canContinue && done)
+      return `finished: ${done} epoch${done === 1 ? '' : 's'}, test accuracy ${s.epochs[done - 1].testAcc.toFixed(2)}%`;
+    if (s.status.train === 'done' && s.canContinue) return `stopped after ${done} finished epoch${done === 1 ? '' : 's'}; Continue picks up where it stopped`;
+    if (s.status.train === 'error') return 'stopped: see the message above';
+    return html`<span class="muted">not started</span>`;
+  }
+
   override render() {
     const s = this.s;
     const p = s.progress;
@@ -27,7 +41,7 @@ export class RunStatus extends SessionElement {
     return html`<progress data-testid="mnist-progress" data-value=${frac.toFixed(4)} max="1" value=${frac}
         aria-label="training run progress" aria-valuetext=${`${(100 * frac).toFixed(0)}% of the run`}></progress>
       <div class="row" data-testid="mnist-progress-text" role="status" aria-live="polite">
-        ${p ? describe(p, s.stopping) : html`<span class="muted">not started</span>`}
+        ${this.now()}
       </div>
       <div class="row muted">
         <span>GPU buffers: <span data-testid="mnist-live-bytes" data-value=${s.liveBytes}>${fmtBytes(s.liveBytes)}</span></span>
