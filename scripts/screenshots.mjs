@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Screenshots of both notebook sections, after their cells have run, at 1280×800 and 800 wide,
-// light and dark, into docs/screenshots/ (what the README shows). Needs a build (`npm run build`)
+// Screenshots of both notebook sections, after their cells have run, at 1280×800 and 800×1000,
+// light and dark (the toy from its top, MNIST from its train cell), and the inside-the-CNN cells,
+// into docs/screenshots/ (what the README shows). Needs a build (`npm run build`)
 // and Chromium with WebGPU (the system's, as in playwright.config.ts, or Playwright's own).
 //   npm run screenshots
 import { existsSync, mkdirSync } from 'node:fs';
@@ -18,14 +19,18 @@ const sizes = [
   { name: '800', width: 800, height: 1000 },
 ];
 
-async function shoot(page, section) {
+/** The viewport at each size and scheme, scrolled so that `top` (a cell) is at the top, if given. */
+async function shoot(page, section, top) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const s of sizes) {
       await page.setViewportSize({ width: s.width, height: s.height });
       await page.waitForTimeout(400); // charts resize and recolour on the next frame
+      if (top) await page.locator(top).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      else await page.evaluate(() => scrollTo(0, 0));
+      await page.waitForTimeout(200);
       const file = `${out}/${section}-${s.name}-${scheme}.png`;
-      await page.screenshot({ path: file, fullPage: true });
+      await page.screenshot({ path: file });
       console.log(`wrote ${file}`);
     }
   }
@@ -56,7 +61,7 @@ try {
   await page.getByTestId('inside-summary').waitFor({ timeout: 60_000 });
   await page.locator('mnist-section nb-cell[index="9"]').getByTestId('cell-run').click();
   await page.getByTestId('weights-step').waitFor({ timeout: 60_000 });
-  await shoot(page, 'mnist');
+  await shoot(page, 'mnist', 'mnist-section nb-cell[index="5"]');
   await page.setViewportSize({ width: 1280, height: 800 });
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });

@@ -50,7 +50,7 @@ export class ToySection extends LitElement {
     .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(320px, 40%); gap: 16px; align-items: start; }
     .side { position: sticky; top: 12px; background: var(--surface); border: 1px solid var(--border-2); border-radius: 10px; padding: 10px; }
     @media (max-width: 1000px) {
-      .layout { grid-template-columns: 1fr; }
+      .layout { grid-template-columns: minmax(0, 1fr); }
       .side { position: static; order: -1; }
     }
   `;
