@@ -26,3 +26,12 @@ export function fmtSeconds(s: number): string {
   const m = Math.floor(s / 60);
   return `${m} min ${Math.round(s - 60 * m)} s`;
 }
+
+/** Tick and readout numbers: 1e-14 rather than 0.000000000000010, 0.25 rather than 0.250000. */
+export function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
+  const [m, e] = v.toExponential(2).split('e');
+  return `${String(Number(m))}e${Number(e)}`;
+}

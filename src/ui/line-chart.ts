@@ -13,6 +13,7 @@ import {
 } from 'chart.js';
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { tickLabel } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -25,15 +26,6 @@ export interface Series {
 const LIGHT = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 const DARK = ['#60a5fa', '#f87171', '#4ade80', '#c084fc', '#fb923c', '#22d3ee', '#facc15', '#f472b6'];
 const dark = matchMedia('(prefers-color-scheme: dark)');
-
-/** Tick and readout numbers: 1e-14 rather than 0.000000000000010, 0.25 rather than 0.250000. */
-export function tickLabel(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
-  const [m, e] = v.toExponential(2).split('e');
-  return `${String(Number(m))}e${Number(e)}`;
-}
 
 /**
  * A chart.js line chart; set `series` to update (points appended in place animate cheaply).
