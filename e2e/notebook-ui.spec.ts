@@ -195,3 +195,19 @@ test('the page shell: real tabs with panels and arrow keys; the header and the s
   await expect(page.getByTestId('mnist-error-gamma')).toHaveText('must be a number in (0, 1]');
   await expect(page.getByTestId('mnist-error-schedule')).toHaveText('');
 });
+
+test('Run all asks before a run estimated past the limit (askAfter seconds), and goes on when told to', async ({ page }) => {
+  // A run within the software adapter's short run, with the question lowered to 5 s so it comes up here.
+  await page.goto('/?section=mnist&trainLimit=1024&testLimit=200&epochs=2&batch=64&askAfter=5');
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('mnist-long-run')).toContainText(
+    /This run would take about .* more than the 5\.0 s Run all starts without asking, so it paused it/,
+    { timeout: 240_000 },
+  );
+  await expect(status(page, 5)).toHaveText('done', { timeout: 60_000 });
+  await expect(status(page, 7)).toHaveText('idle'); // nothing ran past the question
+  await page.getByTestId('mnist-long-go-on').click();
+  await expect(page.getByTestId('mnist-long-run')).toHaveCount(0);
+  await expect(status(page, 7)).toHaveText('done', { timeout: 300_000 });
+  await expect(page.getByTestId('mnist-epoch-row')).toHaveCount(2);
+});

@@ -5,6 +5,7 @@ import { pageGpu } from '../app/page-gpu';
 import type { CellStatus } from '../ui/nb-cell';
 import { clearRun, saveRun, type SavedRun } from './checkpoints';
 import { MnistClient, WorkerCallError } from './client';
+import { strictNumber } from '../train/config';
 import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
@@ -13,6 +14,12 @@ import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } f
 
 export { SessionController, type Cell, type MnistState } from './state';
 
+/** A positive number of seconds, or LONG_RUN_SEC. */
+function askAfter(q: string | null): number {
+  const v = q === null ? NaN : strictNumber(q);
+  return v > 0 ? v : LONG_RUN_SEC;
+}
+
 export class MnistSession {
   state: MnistState = initialState();
   private listeners = new Set<() => void>();
@@ -20,6 +27,8 @@ export class MnistSession {
   /** Stop pressed during Run all: the rest of the chain does not run. */
   private chainStopped = false;
   private fromRunAll = false;
+  /** Run all asks before a run estimated to take longer than this (seconds; the `askAfter` query parameter). */
+  readonly askAfterSec = askAfter(new URLSearchParams(location.search).get('askAfter'));
   /** Cells 8–10: one digit's inside and the weights, refreshed while training. */
   readonly inside = new InsideActions(this);
 
@@ -75,7 +84,7 @@ export class MnistSession {
           patch.trainAccPoints = [...s.trainAccPoints, { x, y: p.acc }];
         }
         // Run all never commits the user to a long run without asking.
-        if (this.fromRunAll && p.runEtaSec !== null && p.runEtaSec > LONG_RUN_SEC && !s.stopping) {
+        if (this.fromRunAll && p.runEtaSec !== null && p.runEtaSec > this.askAfterSec && !s.stopping) {
           this.fromRunAll = false;
           patch.longRun = { etaSec: p.runEtaSec };
           this.stop();
@@ -226,7 +235,7 @@ export class MnistSession {
   /**
    * Every cell in order: data, model, a training run, the look inside. On a software adapter a
    * run longer than the short one is not started: the fields are set to the short run, and the
-   * notice says so. Elsewhere a run whose estimate exceeds LONG_RUN_SEC is stopped and asks.
+   * notice says so. A run whose estimate exceeds askAfterSec is stopped after the estimate, and asks.
    */
   async runAll(): Promise<void> {
     this.chainStopped = false;

@@ -38,6 +38,13 @@ function ramp(stops: number[][], t: number): number[] {
   return stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
 }
 
+const lut = (stops: number[][]) =>
+  Uint32Array.from({ length: 256 }, (_, i) => {
+    const [r, g, b] = ramp(stops, i / 255);
+    return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  });
+const LUTS: Record<MapKind, Uint32Array> = { sequential: lut(VIRIDIS), diverging: lut(DIVERGING) };
+
 /** The colour scale of a set of maps: [lo, hi] (diverging: ±max |v|). */
 export function mapScale(data: ArrayLike<number>, kind: MapKind): [number, number] {
   let lo = Infinity;
@@ -135,16 +142,20 @@ export class HeatMaps extends LitElement {
     target.height = rows * (h * s + gap);
     const g = target.getContext('2d')!;
     const img = g.createImageData(target.width, target.height);
-    const stops = this.kind === 'diverging' ? DIVERGING : VIRIDIS;
+    // One 32-bit write per device pixel, colours from a 256-entry table (little-endian RGBA).
+    const px = new Uint32Array(img.data.buffer);
+    const lut = LUTS[this.kind];
     const [lo, hi] = this.range;
+    const k = 255 / (hi - lo);
+    const W = target.width;
     channels.forEach((c, n) => {
       const ox = (n % cols) * (w * s + gap);
       const oy = Math.floor(n / cols) * (h * s + gap);
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
-          const rgb = ramp(stops, (data[(c * h + y) * w + x] - lo) / (hi - lo));
-          for (let dy = 0; dy < s; dy++)
-            for (let dx = 0; dx < s; dx++) img.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * ((oy + y * s + dy) * target.width + ox + x * s + dx));
+          const colour = lut[Math.max(0, Math.min(255, Math.round((data[(c * h + y) * w + x] - lo) * k)))];
+          const row0 = (oy + y * s) * W + ox + x * s;
+          for (let dy = 0; dy < s; dy++) px.fill(colour, row0 + dy * W, row0 + dy * W + s);
         }
     });
     g.putImageData(img, 0, 0);

@@ -42,7 +42,7 @@ export class TrainCell extends SessionElement {
       ${s.notice ? html`<div class="warn" role="status" data-testid="mnist-short-run">${s.notice}</div>` : null}
       ${
         s.longRun
-          ? html`<div class="warn" role="alert" data-testid="mnist-long-run">This run would take about ${fmtSeconds(s.longRun.etaSec)} on this GPU, so Run all paused it.
+          ? html`<div class="warn" role="alert" data-testid="mnist-long-run">This run would take about ${fmtSeconds(s.longRun.etaSec)} here, more than the ${fmtSeconds(this.session.askAfterSec)} Run all starts without asking, so it paused it.
             <button class="primary" data-testid="mnist-long-go-on" @click=${() => this.session.answerLongRun(true)}>Go on with the full run</button>
             <button data-testid="mnist-long-short" @click=${() => this.session.answerLongRun(false)}>Make a short run instead</button></div>`
           : null
