@@ -12,10 +12,9 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_roundtrip import ROOT, build, mnist_test, read_safetensors  # noqa: E402
+from pytorch_roundtrip import ROOT, build, inside, mnist_test, read_safetensors  # noqa: E402
 
 OUT = os.path.join(ROOT, "fixtures", "inspect")
 SMALL = [
@@ -46,14 +45,7 @@ def case(name, spec, state, image, x, y, note):
     model.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in state.items()}, strict=True)
     model.eval()
     label = int(y[image])
-    h = x[image:image + 1].double().clone().requires_grad_(True)
-    outs, cur = [], h
-    for layer in model:
-        cur = layer(cur)
-        cur.retain_grad()
-        outs.append(cur)
-    loss = F.nll_loss(cur, torch.tensor([label]))
-    loss.backward()
+    h, outs, loss = inside(model, x[image:image + 1].double(), label)
     sd = model.state_dict()
     fx = {
         "name": name,

@@ -16,10 +16,9 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_roundtrip import ROOT, build, mnist_test, read_safetensors  # noqa: E402
+from pytorch_roundtrip import ROOT, build, inside, mnist_test, read_safetensors  # noqa: E402
 
 
 def main():
@@ -43,15 +42,7 @@ def main():
     if label != got["label"]:
         sys.exit("image %d: label %d here, %d in %s" % (i, label, got["label"], a.inspect))
 
-    outs = []
-    h = x[i:i + 1].clone().requires_grad_(True)
-    cur = h
-    for layer in model:
-        cur = layer(cur)
-        cur.retain_grad()
-        outs.append(cur)
-    loss = F.nll_loss(cur, torch.tensor([label]))
-    loss.backward()
+    h, outs, loss = inside(model, x[i:i + 1], label)
 
     worst = []
 

@@ -61,6 +61,21 @@ def build(spec):
     return nn.Sequential(*[getattr(nn, l["type"])(**{k: v for k, v in l.items() if k != "type"}) for l in spec])
 
 
+def inside(model, x, label):
+    """x [1, C, H, W] through every layer of `model` with each output kept (retain_grad), then
+    NLL(label) and its backward: (the input, with .grad; every layer's output, with .grad; the loss)."""
+    import torch.nn.functional as F
+    h = x.clone().requires_grad_(True)
+    outs, cur = [], h
+    for layer in model:
+        cur = layer(cur)
+        cur.retain_grad()
+        outs.append(cur)
+    loss = F.nll_loss(cur, torch.tensor([label]))
+    loss.backward()
+    return h, outs, loss
+
+
 def mnist_test(data_dir):
     def part(name):
         with open(os.path.join(data_dir, "mnist-%s.gz.bin" % name), "rb") as f:
