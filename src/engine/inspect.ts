@@ -44,7 +44,7 @@ export async function insideDigit(model: Model, x: Float32Array, label: number, 
   if (x.length !== numel(model.inShape)) throw new Error(`the image has ${x.length} values; the model takes ${numel(model.inShape)}`);
   const plan = model.plan(1, 'eval', { inputGrad: true, unfused: true });
   const owned: GPUBuffer[] = [];
-  const { target, lossOut, call } = rt.collect(owned, () => {
+  const { lossOut, call } = rt.collect(owned, () => {
     const target = rt.upload(new Uint32Array([label]), 'inspect label');
     const lossOut = rt.buffer(16, 'inspect loss');
     const stats = rt.buffer(16, 'inspect stats');
@@ -82,7 +82,6 @@ export async function insideDigit(model: Model, x: Float32Array, label: number, 
       paramGrads: Object.fromEntries(slots.map((s, k) => [s.def.key, got[2 * L + 1 + k]])),
     };
   } finally {
-    void target;
     for (const b of owned) rt.destroy(b);
   }
 }

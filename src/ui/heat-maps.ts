@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { tickLabel } from './format';
 
 /** Sequential (viridis) for values, diverging (blue–white–red, symmetric about 0) for gradients. */
 export type MapKind = 'sequential' | 'diverging';
@@ -60,8 +61,6 @@ export function mapScale(data: ArrayLike<number>, kind: MapKind): [number, numbe
   return hi > lo ? [lo, hi] : [lo, lo + 1];
 }
 
-const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2));
-
 /**
  * C maps of H×W (one layer's output or gradient) side by side on one canvas with one colour
  * scale, shown in a legend. Clicking a map enlarges it; hovering the enlarged map reads the value.
@@ -110,8 +109,8 @@ export class HeatMaps extends LitElement {
     const stops = this.kind === 'diverging' ? DIVERGING : VIRIDIS;
     const grad = `linear-gradient(to right, ${stops.map((c) => `rgb(${c})`).join(', ')})`;
     return html`<div class="legend" data-min=${this.range[0]} data-max=${this.range[1]}>${this.label}
-        <span>${fmt(this.range[0])}</span><i style="background:${grad}"></i><span>${fmt(this.range[1])}</span></div>
-      <canvas class="maps" role="img" aria-label="${this.label}: ${this.channels} maps of ${this.h}×${this.w}, from ${fmt(this.range[0])} to ${fmt(this.range[1])}"
+        <span>${tickLabel(this.range[0])}</span><i style="background:${grad}"></i><span>${tickLabel(this.range[1])}</span></div>
+      <canvas class="maps" role="img" aria-label="${this.label}: ${this.channels} maps of ${this.h}×${this.w}, from ${tickLabel(this.range[0])} to ${tickLabel(this.range[1])}"
         style="width:${cw}px;height:${ch}px" @click=${this.onClick}></canvas>
       ${
         this.zoom === null
@@ -121,7 +120,7 @@ export class HeatMaps extends LitElement {
               @pointermove=${this.onHover} @pointerleave=${() => (this.hover = null)}></canvas>
             <div>
               <div class="readout" data-testid="map-value" data-value=${this.hover?.v ?? ''}>
-                ${this.hover ? `channel ${this.zoom}, row ${this.hover.y}, column ${this.hover.x}: ${fmt(this.hover.v)}` : `channel ${this.zoom}: hover for values`}</div>
+                ${this.hover ? `channel ${this.zoom}, row ${this.hover.y}, column ${this.hover.x}: ${tickLabel(this.hover.v)}` : `channel ${this.zoom}: hover for values`}</div>
               <button @click=${() => (this.zoom = null)}>Close</button>
             </div>
           </div>`

@@ -2,6 +2,7 @@
 // styles, and a text field bound to one form field with its error under it.
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
+import { fmtBytes } from '../../ui/format';
 import { baseStyles, formStyles, tableStyles } from '../../ui/styles';
 import type { Form } from '../form';
 import { SessionController, type MnistSession, type MnistState } from '../session';
@@ -34,5 +35,5 @@ export function loadingBar(s: MnistState) {
   const l = s.loading;
   if (!l) return null;
   return html`<div class="row"><progress max=${l.total} value=${l.loaded} aria-label="MNIST download"></progress>
-    <span class="muted" role="status">${l.stage === 'verify' ? 'checking' : 'downloading'} MNIST: ${(l.loaded / 2 ** 20).toFixed(1)} / ${(l.total / 2 ** 20).toFixed(1)} MiB</span></div>`;
+    <span class="muted" role="status">${l.stage === 'verify' ? 'checking' : 'downloading'} MNIST: ${fmtBytes(l.loaded)} / ${fmtBytes(l.total)}</span></div>`;
 }
