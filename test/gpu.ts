@@ -6,11 +6,11 @@ import { Runtime } from '../src/engine/runtime';
 let rt: Promise<Runtime> | null = null;
 
 export function runtime(): Promise<Runtime> {
-  rt ??= openNodeGpu().then(({ device, info }) => {
+  rt ??= openNodeGpu().then(({ device, info, tuning }) => {
     device.addEventListener('uncapturederror', (e) => {
       throw new Error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
     });
-    return new Runtime(device, info);
+    return new Runtime(device, info, tuning);
   });
   return rt;
 }

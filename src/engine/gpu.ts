@@ -53,7 +53,8 @@ export function noAdapterHelp(host: Host, reason: string): string {
   );
 }
 
-export async function openGpu(gpu: GPU | undefined, host: Host): Promise<OpenedGpu> {
+/** `defaultLimits`: request nothing beyond WebGPU's default limits (the `defaults` tuning). */
+export async function openGpu(gpu: GPU | undefined, host: Host, defaultLimits = false): Promise<OpenedGpu> {
   if (!gpu) throw new NoWebGPUError(noAdapterHelp(host, 'WebGPU is not available (navigator.gpu is missing)'));
   let adapter: GPUAdapter | null = null;
   try {
@@ -70,7 +71,7 @@ export async function openGpu(gpu: GPU | undefined, host: Host): Promise<OpenedG
     if (REQUIRED[name] !== undefined && has < REQUIRED[name]) {
       throw new NoWebGPUError(`The WebGPU adapter offers ${name} = ${has}, but the kernels need at least ${REQUIRED[name]}.`);
     }
-    requiredLimits[name] = Math.min(has, want);
+    if (!defaultLimits) requiredLimits[name] = Math.min(has, want);
   }
   const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter!.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });

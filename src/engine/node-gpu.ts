@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 import { NoWebGPUError, openGpu, type OpenedGpu } from './gpu';
+import { chooseTuning, parseTuning, type Tuning } from './tuning';
 
 const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -26,15 +27,22 @@ function instance(): GPU {
   return gpu;
 }
 
-export async function openNodeGpu(): Promise<OpenedGpu> {
+/** The device and its Tuning: TUNING=gpu|cpu|defaults forces one (defaults: WebGPU's default limits only). */
+export async function openNodeGpu(): Promise<OpenedGpu & { tuning: Tuning }> {
+  const forced = parseTuning(process.env.TUNING);
+  const g = await openDevice(forced === 'defaults');
+  return { ...g, tuning: chooseTuning(g.info, forced) };
+}
+
+async function openDevice(defaultLimits: boolean): Promise<OpenedGpu> {
   try {
-    return await openGpu(instances[0] ?? instance(), 'node');
+    return await openGpu(instances[0] ?? instance(), 'node', defaultLimits);
   } catch (e) {
     // A driver that Dawn cannot use (Debian 12's own lavapipe, Mesa 22, is too old) hides
     // Chromium's SwiftShader: try that before giving up, unless the user chose a driver.
     if (!(e instanceof NoWebGPUError) || chosenByUser || process.env.VK_ICD_FILENAMES === SWIFTSHADER_ICD || !existsSync(SWIFTSHADER_ICD)) throw e;
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     instances.unshift(instance());
-    return openGpu(instances[0], 'node');
+    return openGpu(instances[0], 'node', defaultLimits);
   }
 }

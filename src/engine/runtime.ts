@@ -3,6 +3,8 @@
 // a training step is a list of Calls recorded into one compute pass.
 import type { GpuInfo } from './gpu';
 import { bytesText, GpuError, LimitError } from './gpu-errors';
+import { checkBindings, hash, kernel, type Kernel } from './kernel';
+import { chooseTuning, type Tuning } from './tuning';
 
 export type Binding = GPUBuffer | GPUBufferBinding;
 
@@ -34,6 +36,19 @@ export interface Call {
   serialIterations: number | null;
 }
 
+/**
+ * One dispatch as an op declares it: the kernel, its buffers by WGSL name, the grid, the
+ * pipeline-overridable constants and the op's cost estimate. `label` defaults to the entry point.
+ */
+export interface Dispatch {
+  kernel: Kernel;
+  bind: Record<string, Binding>;
+  grid: [number, number?, number?];
+  constants?: Record<string, number>;
+  cost?: Cost;
+  label?: string;
+}
+
 /** A pipeline the engine may need: compiled up front by Runtime.precompile. */
 export interface KernelRef {
   code: string;
@@ -50,6 +65,8 @@ export interface Params {
 export class Runtime {
   readonly device: GPUDevice;
   readonly info: GpuInfo;
+  /** How the ops shape their work for this device (tuning.ts), chosen once here. */
+  readonly tuning: Tuning;
   /** Bytes of live buffers created through this runtime (what the notebook shows). */
   liveBytes = 0;
   liveBuffers = 0;
@@ -67,9 +84,10 @@ export class Runtime {
   /** Set while measuring (see measure): buffers and dispatches are sized and checked, never made. */
   private dry: { label: string; bytes: number }[] | null = null;
 
-  constructor(device: GPUDevice, info: GpuInfo) {
+  constructor(device: GPUDevice, info: GpuInfo, tuning: Tuning = chooseTuning(info)) {
     this.device = device;
     this.info = info;
+    this.tuning = tuning;
     // A dispatch WebGPU refuses is skipped, not failed: keep what it says so the run can stop.
     device.addEventListener('uncapturederror', (e) => {
       if (this.uncaptured.length < 16) this.uncaptured.push((e as GPUUncapturedErrorEvent).error.message);
@@ -203,7 +221,7 @@ export class Runtime {
     return this.pipelines.size;
   }
 
-  /** A storage buffer of `bytes` (rounded up to 4), zero-filled, counted in liveBytes. */
+  /** A storage buffer of `bytes` (rounded up to 16, at least 16), zero-filled, counted in liveBytes. */
   buffer(bytes: number, label = ''): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     this.checkSize(size, label);
@@ -312,7 +330,25 @@ export class Runtime {
     constants?: Record<string, number>,
     cost?: Cost,
   ): Call {
-    const [x, y = 1, z = 1] = workgroups;
+    // Kept while the ops move to dispatch(): slots become the names the WGSL gives them.
+    const k = kernel(code, entry);
+    const bySlot = new Map([...k.bindings.values()].map((d) => [d.slot, d.name]));
+    const bind: Record<string, Binding> = {};
+    bindings.forEach((b, i) => {
+      if (!b) return;
+      const name = bySlot.get(i);
+      if (!name) throw new Error(`kernel ${label}: @binding(${i}) is not used by its entry ${entry}`);
+      bind[name] = b;
+    });
+    return this.dispatch({ kernel: k, bind, grid: workgroups, constants, cost, label });
+  }
+
+  /** Build one dispatch (see Dispatch): its bindings checked by name, its grid and buffers against the limits. */
+  dispatch(d: Dispatch): Call {
+    const k = d.kernel;
+    const label = d.label ?? k.entry;
+    checkBindings(k, Object.keys(d.bind), label);
+    const [x, y = 1, z = 1] = d.grid;
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max)
       throw new LimitError(
@@ -322,23 +358,24 @@ export class Runtime {
         max,
         'maxComputeWorkgroupsPerDimension',
       );
-    for (const b of bindings) if (b && 'buffer' in b && b.size !== undefined) this.checkSize(b.size, `${label}'s binding`);
-    const bytes = cost?.bytes ?? bindings.reduce((t, b) => t + (b && !isUniform(b) ? span(b).size : 0), 0);
+    const bound = Object.values(d.bind);
+    for (const b of bound) if ('buffer' in b && b.size !== undefined) this.checkSize(b.size, `${label}'s binding`);
+    const bytes = d.cost?.bytes ?? bound.reduce((t, b) => t + (!isUniform(b) ? span(b).size : 0), 0);
     const meta = {
       label,
       workgroups: [x, y, z] as [number, number, number],
-      kernel: entry,
-      workgroupSize: workgroupSize(code, entry),
+      kernel: k.entry,
+      workgroupSize: k.workgroupSize,
       bytes,
-      flops: cost?.flops ?? null,
-      serialIterations: cost?.serial ?? null,
+      flops: d.cost?.flops ?? null,
+      serialIterations: d.cost?.serial ?? null,
     };
     if (this.dry) return { ...meta, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup };
-    const pipeline = this.pipeline(code, entry, constants);
+    const pipeline = this.pipeline(k.code, k.entry, d.constants);
     const bindGroup = this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
-      entries: bindings.flatMap((b, i) => (b ? [{ binding: i, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
+      entries: Object.entries(d.bind).map(([name, b]) => ({ binding: k.bindings.get(name)!.slot, resource: 'buffer' in b ? b : { buffer: b } })),
     });
     return { ...meta, pipeline, bindGroup };
   }
@@ -438,26 +475,11 @@ export function grid1d(n: number, wg = 256, maxPerDim = 65535): [number, number,
   return [Math.ceil(groups / y), y, 1];
 }
 
-const wgSizes = new Map<string, number>();
-
 /** Threads per workgroup of `entry`, from its `@workgroup_size(x[, y[, z]])` (literals). */
 export function workgroupSize(code: string, entry: string): number {
-  const key = `${hash(code)}:${entry}`;
-  let n = wgSizes.get(key);
-  if (n === undefined) {
-    const m = new RegExp(`@workgroup_size\\(([^)]*)\\)\\s*fn\\s+${entry}\\s*\\(`).exec(code);
-    n = m ? m[1].split(',').reduce((p, v) => p * Number(v.trim()), 1) : NaN;
-    wgSizes.set(key, n);
-  }
-  return n;
+  return kernel(code, entry).workgroupSize;
 }
 
 function isUniform(b: Binding): boolean {
   return (span(b).buffer.usage & GPUBufferUsage.UNIFORM) !== 0;
-}
-
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
