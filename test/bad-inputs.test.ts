@@ -15,6 +15,7 @@ import spec from '../src/models/mnist-default.json';
 import { DEFAULT_CONFIG, parseConfig, type RawConfig } from '../src/train/config';
 import { exportWeights, importWeights } from '../src/train/weights';
 import { runtime } from './gpu';
+import { kernel } from '../src/engine/kernel';
 
 describe('config strings (CLI argv, URL, form fields): one strict parser', () => {
   const cases: [RawConfig, string, string][] = [
@@ -261,7 +262,10 @@ describe('device limits: refused before anything is allocated, with the batch th
   it('a dispatch grid past maxComputeWorkgroupsPerDimension is refused naming the kernel', async () => {
     const rt = await runtime();
     const max = rt.device.limits.maxComputeWorkgroupsPerDimension;
-    expect(() => rt.call('x', '', 'x', [], [max + 1])).toThrow(`kernel x needs a grid of ${max + 1}×1×1 workgroups; this adapter allows ${max} per dimension`);
+    const x = kernel('@compute @workgroup_size(1) fn x() {}', 'x');
+    expect(() => rt.dispatch({ kernel: x, bind: {}, grid: [max + 1] })).toThrow(
+      `kernel x needs a grid of ${max + 1}×1×1 workgroups; this adapter allows ${max} per dimension`,
+    );
   });
 });
 
