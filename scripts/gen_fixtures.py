@@ -169,6 +169,45 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
     return fx
 
 
+SURE = {"abs": 0.0, "rel": 1e-4, "scale": 1e-3}
+
+
+def margin_logits(seed):
+    """[6, 10] float32 logits: rows 2k, 2k+1 lead by 10, 20, 30 (k = 0, 1, 2), every other logit
+    0 … 3 further below; odd rows sit near 40. Labels: the argmax on even rows, another class on odd."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.zeros(6, 10, dtype=torch.float64)
+    labels = []
+    for r in range(6):
+        a = (3 * r + 1) % 10
+        base = 40.0 if r % 2 else 0.0
+        row = base - [10.0, 20.0, 30.0][r // 2] - 3 * torch.rand(10, generator=gen, dtype=torch.float64)
+        row[a] = base
+        x[r] = row.float().double()
+        labels.append(a if r % 2 == 0 else (a + 4) % 10)
+    return x, labels
+
+
+def margin_rows():
+    x, labels = margin_logits(200)
+    return {"input": x.flatten().tolist(), "target": labels}
+
+
+def margin_head():
+    """An input whose pooled channels, through W ≈ I (float32) and a small bias, give margin_logits."""
+    x, labels = margin_logits(201)
+    gen = torch.Generator().manual_seed(202)
+    w = (torch.eye(10, dtype=torch.float64) + 0.01 * torch.randn(10, 10, generator=gen, dtype=torch.float64)).float().double()
+    b = (0.05 * torch.randn(10, generator=gen, dtype=torch.float64)).float().double()
+    # Six pixels per channel around its pooled value, so the mean is not one of them.
+    spread = torch.tensor([-1.5, -0.5, 0.25, 0.25, 0.5, 1.0], dtype=torch.float64).reshape(1, 1, 2, 3)
+    pooled = torch.linalg.solve(w, (x - b).T).T
+    inp = (pooled.reshape(6, 10, 1, 1) + spread).float().double()
+    # Every label the argmax: a wrong row's gradients (about 1/6) would set the scale of dW and db.
+    right = x.argmax(1).tolist()
+    return {"1.weight": w.flatten().tolist(), "1.bias": b.tolist(), "input": inp.flatten().tolist(), "target": right}
+
+
 def conv(i, o, k, p=0, bias=True):
     return {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k, "padding": p, "bias": bias}
 
@@ -203,6 +242,15 @@ def main():
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
     make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
+    # Sure rows: the argmax leads by a margin of 10, 20 or 30 (p = 1 - 1e-5 … 1 - 1e-13), the label
+    # right and wrong, on logits near 0 and near 40 (where m + log Σ exp would round the tail away).
+    # Gradients far below abs: the log-softmax rows' rule has abs 0; the head's logits near 40 carry
+    # float32's rounding (abs 1e-5 as elsewhere) and its gradients, all sure, 1e-3 of their scale.
+    make("log_softmax_nll_margins", [{"type": "LogSoftmax", "dim": 1}], [6, 10], loss="nll", tol=SURE,
+         fixed=margin_rows(), note="logit margins 10, 20, 30; labels the argmax (rows 0, 2, 4) and not (1, 3, 5)")
+    make("head_gap_conv1x1_margins", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(10, 10, 1, 0, True),
+                                      {"type": "Flatten"}, {"type": "LogSoftmax", "dim": 1}], [6, 10, 2, 3], loss="nll",
+         tol=dict(TOL, scale=1e-3), fixed=margin_head(), note="the fused head on logits with margins about 10, 20, 30, every label the argmax")
     # The classifier head the engine runs as one unit (GAP → 1×1 conv or Linear → LogSoftmax).
     make("head_gap_conv1x1_bias", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(5, 4, 1, 0, True), {"type": "Flatten"},
                                    {"type": "LogSoftmax", "dim": 1}], [7, 5, 3, 4], loss="nll", seed=73,
