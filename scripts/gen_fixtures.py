@@ -101,6 +101,9 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
                 elif k.endswith("running_var"):
                     b.copy_(f32(b.shape, gen, 0.2, 0.0).abs() + 0.5)
                     b.copy_(b.float().double())
+        for k, b in model.named_buffers():
+            if fixed and k in fixed:
+                b.copy_(torch.tensor(fixed[k], dtype=torch.float64).reshape(b.shape).float().double())
     params = {k: tensor(p) for k, p in model.named_parameters()}
     buffers = {k: tensor(b) for k, b in model.named_buffers() if not k.endswith("num_batches_tracked")}
 
@@ -172,6 +175,15 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
 SURE = {"abs": 0.0, "rel": 1e-4, "scale": 1e-3}
 
 
+def near_constant(center, spread):
+    gen = torch.Generator().manual_seed(205)
+    x = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64)
+    x[:, 0] *= 1e-3
+    x[:, 1] = 2.5
+    x[:, 2] = center + spread * x[:, 2]
+    return x.float().double().flatten().tolist()
+
+
 def margin_logits(seed):
     """[6, 10] float32 logits: rows 2k, 2k+1 lead by 10, 20, 30 (k = 0, 1, 2), every other logit
     0 … 3 further below; odd rows sit near 40. Labels: the argmax on even rows, another class on odd."""
@@ -235,6 +247,17 @@ def main():
          loss="half_sse", seed=31)
     make("batchnorm_eval", [{"type": "BatchNorm2d", "num_features": 3}], [2, 3, 4, 4], loss="half_sse", mode="eval",
          seed=32, randomize_buffers=True)
+    # A channel of near-constant values about 0 (variance 1e-6, far below eps), one exactly constant
+    # (x̂ = 0) and, in eval, one about 3 (variance 1e-4) with running variances 1e-9, 0 and 1e-4.
+    # Train has its third channel about 0.5 (variance 1e-2): with spread 1e-2 about 3 the batch mean
+    # as a float32 (off by half a step, 1e-7) moves ∂L/∂x by ~γ·invstd²·1e-7, 3x the tolerance even
+    # for the best-rounded mean (float32 PyTorch the same; shaders/batchnorm.wgsl).
+    make("batchnorm_train_near_zero_var", [{"type": "BatchNorm2d", "num_features": 3}], [4, 3, 3, 3], loss="half_sse",
+         seed=33, fixed={"input": near_constant(0.5, 0.1)}, optimizer=SGD, note="variances 1e-6, 0 and 1e-2 against eps = 1e-5")
+    make("batchnorm_eval_near_zero_var", [{"type": "BatchNorm2d", "num_features": 3}], [4, 3, 3, 3], loss="half_sse",
+         mode="eval", seed=34, fixed={"input": near_constant(3.0, 1e-2), "0.running_mean": [0.0, 2.5, 3.0],
+                                       "0.running_var": [1e-9, 0.0, 1e-4]},
+         note="running variances 1e-9, 0 and 1e-4 against eps = 1e-5; a channel about 3 (bn_y's cancellation)")
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
