@@ -9,6 +9,7 @@ import { writeSafetensors } from '../src/engine/safetensors';
 import { cli, expectRefused } from './cli-run';
 
 const WEIGHTS = 'docs/runs/lavapipe-2026-11-26/weights.safetensors';
+const IMAGE = '--image must be a test image index from 0 to 9999, a list I,J,… or a range A-B[:STEP],';
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
 test('inspect: test image 247 through every layer of the committed model, equal to PyTorch', () => {
@@ -30,6 +31,12 @@ test('inspect: test image 247 through every layer of the committed model, equal 
   console.log(c.stdout.trim());
   expect(c.status, c.stderr).toBe(0);
   expect(c.stdout).toContain('MATCH: 63 tensors compared');
+  // Digits the model is sure of (p = 1 − 2e-10 … 1 − 2e-7: float32's p is 1), one inspect call,
+  // against float64 PyTorch within 1e-3 of every tensor's scale (issue 20: they were 120% off).
+  const s = spawnSync('/usr/bin/python3', ['scripts/inspect_check.py', WEIGHTS, '--images', '8800,2350,4242,5000,99'], { encoding: 'utf8' });
+  console.log(s.stdout.trim());
+  expect(s.status, s.stderr).toBe(0);
+  expect(s.stdout).toContain('MATCH: 5 images, 0 beyond the tolerance');
 });
 
 test('inspect refuses a bad image index, a missing option and a file without a model spec', () => {
@@ -37,8 +44,11 @@ test('inspect refuses a bad image index, a missing option and a file without a m
   const bare = join(dir, 'bare.safetensors');
   writeFileSync(bare, writeSafetensors({ w: { shape: [1], data: new Float32Array(1) } }));
   expectRefused('inspect', [
-    [['--weights', WEIGHTS, '--image', '10000'], '--image must be a test image index from 0 to 9999, got "10000"'],
-    [['--weights', WEIGHTS, '--image', '0x1'], '--image must be a test image index from 0 to 9999, got "0x1"'],
+    [['--weights', WEIGHTS, '--image', '10000'], `${IMAGE} got "10000"`],
+    [['--weights', WEIGHTS, '--image', '0x1'], `${IMAGE} got "0x1"`],
+    [['--weights', WEIGHTS, '--image', '5,9-3'], `${IMAGE} got "5,9-3"`],
+    [['--weights', WEIGHTS, '--image', '0-9:0'], `${IMAGE} got "0-9:0"`],
+    [['--weights', WEIGHTS, '--image', '1,,2'], `${IMAGE} got "1,,2"`],
     [['--image', '3'], '--weights FILE.safetensors is required'],
     [['--weights', bare, '--image', '3'], 'has no model spec in its metadata'],
   ]);

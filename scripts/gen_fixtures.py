@@ -101,6 +101,9 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
                 elif k.endswith("running_var"):
                     b.copy_(f32(b.shape, gen, 0.2, 0.0).abs() + 0.5)
                     b.copy_(b.float().double())
+        for k, b in model.named_buffers():
+            if fixed and k in fixed:
+                b.copy_(torch.tensor(fixed[k], dtype=torch.float64).reshape(b.shape).float().double())
     params = {k: tensor(p) for k, p in model.named_parameters()}
     buffers = {k: tensor(b) for k, b in model.named_buffers() if not k.endswith("num_batches_tracked")}
 
@@ -169,6 +172,54 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
     return fx
 
 
+SURE = {"abs": 0.0, "rel": 1e-4, "scale": 1e-3}
+
+
+def near_constant(center, spread):
+    gen = torch.Generator().manual_seed(205)
+    x = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64)
+    x[:, 0] *= 1e-3
+    x[:, 1] = 2.5
+    x[:, 2] = center + spread * x[:, 2]
+    return x.float().double().flatten().tolist()
+
+
+def margin_logits(seed):
+    """[6, 10] float32 logits: rows 2k, 2k+1 lead by 10, 20, 30 (k = 0, 1, 2), every other logit
+    0 … 3 further below; odd rows sit near 40. Labels: the argmax on even rows, another class on odd."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.zeros(6, 10, dtype=torch.float64)
+    labels = []
+    for r in range(6):
+        a = (3 * r + 1) % 10
+        base = 40.0 if r % 2 else 0.0
+        row = base - [10.0, 20.0, 30.0][r // 2] - 3 * torch.rand(10, generator=gen, dtype=torch.float64)
+        row[a] = base
+        x[r] = row.float().double()
+        labels.append(a if r % 2 == 0 else (a + 4) % 10)
+    return x, labels
+
+
+def margin_rows():
+    x, labels = margin_logits(200)
+    return {"input": x.flatten().tolist(), "target": labels}
+
+
+def margin_head():
+    """An input whose pooled channels, through W ≈ I (float32) and a small bias, give margin_logits."""
+    x, labels = margin_logits(201)
+    gen = torch.Generator().manual_seed(202)
+    w = (torch.eye(10, dtype=torch.float64) + 0.01 * torch.randn(10, 10, generator=gen, dtype=torch.float64)).float().double()
+    b = (0.05 * torch.randn(10, generator=gen, dtype=torch.float64)).float().double()
+    # Six pixels per channel around its pooled value, so the mean is not one of them.
+    spread = torch.tensor([-1.5, -0.5, 0.25, 0.25, 0.5, 1.0], dtype=torch.float64).reshape(1, 1, 2, 3)
+    pooled = torch.linalg.solve(w, (x - b).T).T
+    inp = (pooled.reshape(6, 10, 1, 1) + spread).float().double()
+    # Every label the argmax: a wrong row's gradients (about 1/6) would set the scale of dW and db.
+    right = x.argmax(1).tolist()
+    return {"1.weight": w.flatten().tolist(), "1.bias": b.tolist(), "input": inp.flatten().tolist(), "target": right}
+
+
 def conv(i, o, k, p=0, bias=True):
     return {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k, "padding": p, "bias": bias}
 
@@ -196,6 +247,17 @@ def main():
          loss="half_sse", seed=31)
     make("batchnorm_eval", [{"type": "BatchNorm2d", "num_features": 3}], [2, 3, 4, 4], loss="half_sse", mode="eval",
          seed=32, randomize_buffers=True)
+    # A channel of near-constant values about 0 (variance 1e-6, far below eps), one exactly constant
+    # (x̂ = 0) and, in eval, one about 3 (variance 1e-4) with running variances 1e-9, 0 and 1e-4.
+    # Train has its third channel about 0.5 (variance 1e-2): with spread 1e-2 about 3 the batch mean
+    # as a float32 (off by half a step, 1e-7) moves ∂L/∂x by ~γ·invstd²·1e-7, 3x the tolerance even
+    # for the best-rounded mean (float32 PyTorch the same; shaders/batchnorm.wgsl).
+    make("batchnorm_train_near_zero_var", [{"type": "BatchNorm2d", "num_features": 3}], [4, 3, 3, 3], loss="half_sse",
+         seed=33, fixed={"input": near_constant(0.5, 0.1)}, optimizer=SGD, note="variances 1e-6, 0 and 1e-2 against eps = 1e-5")
+    make("batchnorm_eval_near_zero_var", [{"type": "BatchNorm2d", "num_features": 3}], [4, 3, 3, 3], loss="half_sse",
+         mode="eval", seed=34, fixed={"input": near_constant(3.0, 1e-2), "0.running_mean": [0.0, 2.5, 3.0],
+                                       "0.running_var": [1e-9, 0.0, 1e-4]},
+         note="running variances 1e-9, 0 and 1e-4 against eps = 1e-5; a channel about 3 (bn_y's cancellation)")
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
@@ -203,6 +265,15 @@ def main():
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
     make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
+    # Sure rows: the argmax leads by a margin of 10, 20 or 30 (p = 1 - 1e-5 … 1 - 1e-13), the label
+    # right and wrong, on logits near 0 and near 40 (where m + log Σ exp would round the tail away).
+    # Gradients far below abs: the log-softmax rows' rule has abs 0; the head's logits near 40 carry
+    # float32's rounding (abs 1e-5 as elsewhere) and its gradients, all sure, 1e-3 of their scale.
+    make("log_softmax_nll_margins", [{"type": "LogSoftmax", "dim": 1}], [6, 10], loss="nll", tol=SURE,
+         fixed=margin_rows(), note="logit margins 10, 20, 30; labels the argmax (rows 0, 2, 4) and not (1, 3, 5)")
+    make("head_gap_conv1x1_margins", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(10, 10, 1, 0, True),
+                                      {"type": "Flatten"}, {"type": "LogSoftmax", "dim": 1}], [6, 10, 2, 3], loss="nll",
+         tol=dict(TOL, scale=1e-3), fixed=margin_head(), note="the fused head on logits with margins about 10, 20, 30, every label the argmax")
     # The classifier head the engine runs as one unit (GAP → 1×1 conv or Linear → LogSoftmax).
     make("head_gap_conv1x1_bias", [{"type": "AdaptiveAvgPool2d", "output_size": 1}, conv(5, 4, 1, 0, True), {"type": "Flatten"},
                                    {"type": "LogSoftmax", "dim": 1}], [7, 5, 3, 4], loss="nll", seed=73,

@@ -1,5 +1,8 @@
 // Elementwise activations, forward and backward side by side.
 // Backward uses the forward *output* (as PyTorch does for both): relu' = [y > 0], sigmoid' = y(1 - y).
+// 1 - y is exact for y ≥ 0.5 (Sterbenz), so sigmoid' is y's own; but y is within 2^-25 of its
+// true value, so near 1 sigmoid' ≈ e^-x carries that absolute error, and from x ≈ 16.6 on y rounds
+// to 1 and sigmoid' is 0 where float64 has e^-x < 6e-8 (float32 PyTorch the same; test/activation.test.ts).
 // Forward binds (P, x, y); backward binds (P, y, dy, dx).
 // (common.wgsl is prepended: flat256.)
 

@@ -12,6 +12,8 @@
 //     bn_partial_grads   per (channel, chunk of images): Σ g and Σ g·x̂
 //     bn_apply_grad      per (channel, block): merges the partial sums; block 0 writes dβ = Σ g,
 //                        dγ = Σ g·x̂; dx = γ·invstd·(g − dβ/n − x̂·dγ/n) (train), γ·invstd·g (eval)
+// float32's limit: a train channel whose spread is tiny beside its mean (1e-2 about 3) has a batch
+// mean off by up to half a float32 step, which moves dx by ~γ·invstd²·that (PyTorch float32 too).
 // v2 (shaders/dev/batchnorm_v2.wgsl) ran the merges as separate one-workgroup finalize kernels.
 // (common.wgsl is prepended: Step, dropout_keep, flat256.)
 
@@ -114,10 +116,11 @@ fn chan_index(c: u32, t: u32) -> u32 {
 @group(0) @binding(4) var<storage, read> beta: array<f32>;
 
 // The normalised value before ReLU: one formula for forward and backward, so the ReLU mask that
-// backward recomputes is bit for bit the one forward applied (ms = [mean, invstd]).
+// backward recomputes is bit for bit the one forward applied (ms = [mean, invstd]). (v − mean)
+// first: v·g + (β − mean·g) cancels when a near-constant channel has a large mean (variance 1e-4
+// about 3 lost 1e-5 of y, test batchnorm_*_near_zero_var); v − mean is exact there (Sterbenz).
 fn bn_y(v: f32, c: u32, ms: vec2f) -> f32 {
-  let g = gamma[c] * ms.y;
-  return fma(v, g, beta[c] - ms.x * g);
+  return fma(v - ms.x, gamma[c] * ms.y, beta[c]);
 }
 
 // bn_apply: (P, S, x, gamma, beta, running, y, partial_m, aux_out, batch_out); grid (blocks, C).

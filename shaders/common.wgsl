@@ -31,3 +31,14 @@ fn finite(v: f32) -> bool {
 fn flat256(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * 256u + lid;
 }
+
+// log(1 + u) for u ≥ 0, accurate to a few ulp of the result even when u is far below 2^-24:
+// WGSL's log may be off by 2^-21 absolute on [0.5, 2], more than a small u itself. Below u = 1
+// the series 2·atanh(z), z = u/(2 + u) ≤ 1/3, whose first dropped term is < 2^-26 of the sum.
+fn log1p_acc(u: f32) -> f32 {
+  if (!(u < 1.0)) { return log(1.0 + u); }
+  let z = u / (2.0 + u);
+  let q = z * z;
+  let t = 1.0 / 13.0 + q * (1.0 / 15.0);
+  return 2.0 * z * (1.0 + q * (1.0 / 3.0 + q * (1.0 / 5.0 + q * (1.0 / 7.0 + q * (1.0 / 9.0 + q * (1.0 / 11.0 + q * t))))));
+}

@@ -3,11 +3,15 @@
 //   pooled[n,c] = mean_hw x[n,c,:];  z[n,o] = b[o] + Σ_c W[o,c]·pooled[n,c];  y = log_softmax(z)
 //   backward, from dy = ∂L/∂y (the loss kernel's output):
 //     dz[n,o] = dy[n,o] − exp(y[n,o])·Σ_o' dy[n,o']
+// with loss.wgsl's care for a sure sample: y = (z − m) − log1p(Σ_{o≠a} exp(z_o − m)) and, at the
+// argmax a, dz = dy_a·Σ_{o≠a} p_o − p_a·Σ_{o≠a} dy_o (never 1 − p_a by subtraction).
 //     dx[n,c,hw] = Σ_o dz[n,o]·W[o,c] / HW;   dW[o,c] = Σ_n dz[n,o]·pooled[n,c];   db[o] = Σ_n dz[n,o]
 // A workgroup takes SPW samples (SPW·max(C, O) ≤ 256) through every stage in workgroup memory;
 // the weight and bias gradients leave as one partial sum per workgroup, added by reduce_segments.
 // One dispatch forward, one backward (instead of gap, conv, log_softmax and their backward with
 // the conv's weight gradient: 3 + 4).
+
+// (common.wgsl is prepended: log1p_acc.)
 
 override HAS_BIAS: bool = false;
 
@@ -57,11 +61,12 @@ fn head_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     let n = n0 + j;
     if (n < P.N) {
       let r = j * P.O;
-      var m = sz[r];
-      for (var k = 1u; k < P.O; k++) { m = max(m, sz[r + k]); }
-      var s = 0.0;
-      for (var k = 0u; k < P.O; k++) { s += exp(sz[r + k] - m); }
-      y[n * P.O + lid % P.O] = sz[lid] - (m + log(s));
+      var a = 0u;
+      for (var k = 1u; k < P.O; k++) { if (sz[r + k] > sz[r + a]) { a = k; } }
+      let m = sz[r + a];
+      var u = 0.0;
+      for (var k = 0u; k < P.O; k++) { if (k != a) { u += exp(sz[r + k] - m); } }
+      y[n * P.O + lid % P.O] = (sz[lid] - m) - log1p_acc(u);
     }
   }
 }
@@ -86,9 +91,18 @@ fn head_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     var d = 0.0;
     if (n < Q.N) {
       let r = n * Q.O;
+      var a = 0u;
+      for (var k = 1u; k < Q.O; k++) { if (logp[r + k] > logp[r + a]) { a = k; } }
       var s = 0.0;
-      for (var k = 0u; k < Q.O; k++) { s += dlogp[r + k]; }
-      d = dlogp[r + lid % Q.O] - exp(logp[r + lid % Q.O]) * s;
+      var sa = 0.0;
+      var t = 0.0;
+      for (var k = 0u; k < Q.O; k++) {
+        s += dlogp[r + k];
+        if (k != a) { sa += dlogp[r + k]; t += exp(logp[r + k]); }
+      }
+      let o = lid % Q.O;
+      let p = exp(logp[r + o]);
+      d = select(dlogp[r + o] - p * s, dlogp[r + o] * t - p * sa, o == a);
     }
     sz[lid] = d;
   }

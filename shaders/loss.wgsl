@@ -1,12 +1,16 @@
 // Heads and losses.
-//   log_softmax  y[b,:] = x[b,:] - max - log Σ exp(x[b,:] - max);  dx = dy - exp(y)·Σ dy
+//   log_softmax  y[b,:] = (x[b,:] - m) - log1p(u),  m = x[b,a] the row's max (a its first index),
+//                u = Σ_{c≠a} exp(x[b,c] - m);  dx = dy - exp(y)·Σ dy, at a as dy_a·T - p_a·Σ_{c≠a} dy_c
+//                with T = Σ_{c≠a} p_c = 1 - p_a. A sure row (p_a = 1 - 1e-7 rounds to 1) keeps its
+//                tail that way: m + log(Σ exp) would lose u below log's error, and dy_a - p_a·dy_a
+//                cancel to 0 where the true gradient is -T·dy_a.
 //   nll          L = -(1/B) Σ_b y[b, t_b];  dy[b,c] = -1/B at c = t_b, else 0; also counts
 //                argmax(y[b,:]) == t_b and adds (L·B, correct, B) to the running `stats`
 //   half_sse     E = Σ ½(t - y)² over batch and outputs;  dy = y - t
 // Both losses write L to out[0] and raise status[1] when L is NaN/Inf; nll puts the first sample
 // whose label is ≥ C in status[5] (see sgd.wgsl for the status layout).
 
-// (common.wgsl is prepended: finite.)
+// (common.wgsl is prepended: finite, log1p_acc.)
 
 struct Params { B: u32, C: u32 }
 
@@ -21,12 +25,13 @@ fn log_softmax_forward(@builtin(global_invocation_id) gid: vec3u) {
   let b = gid.x;
   if (b >= P.B) { return; }
   let base = b * P.C;
-  var m = x[base];
-  for (var c = 1u; c < P.C; c++) { m = max(m, x[base + c]); }
-  var s = 0.0;
-  for (var c = 0u; c < P.C; c++) { s += exp(x[base + c] - m); }
-  let lse = m + log(s);
-  for (var c = 0u; c < P.C; c++) { y[base + c] = x[base + c] - lse; }
+  var a = 0u;
+  for (var c = 1u; c < P.C; c++) { if (x[base + c] > x[base + a]) { a = c; } }
+  let m = x[base + a];
+  var u = 0.0;
+  for (var c = 0u; c < P.C; c++) { if (c != a) { u += exp(x[base + c] - m); } }
+  let l = log1p_acc(u);
+  for (var c = 0u; c < P.C; c++) { y[base + c] = (x[base + c] - m) - l; }
 }
 
 @group(0) @binding(1) var<storage, read> y_saved: array<f32>;
@@ -38,9 +43,19 @@ fn log_softmax_backward(@builtin(global_invocation_id) gid: vec3u) {
   let b = gid.x;
   if (b >= P.B) { return; }
   let base = b * P.C;
-  var s = 0.0;
-  for (var c = 0u; c < P.C; c++) { s += dy[base + c]; }
-  for (var c = 0u; c < P.C; c++) { dx[base + c] = dy[base + c] - exp(y_saved[base + c]) * s; }
+  var a = 0u;
+  for (var c = 1u; c < P.C; c++) { if (y_saved[base + c] > y_saved[base + a]) { a = c; } }
+  var s = 0.0;   // Σ dy
+  var sa = 0.0;  // Σ_{c≠a} dy
+  var t = 0.0;   // Σ_{c≠a} p = 1 - p_a without the cancellation
+  for (var c = 0u; c < P.C; c++) {
+    s += dy[base + c];
+    if (c != a) { sa += dy[base + c]; t += exp(y_saved[base + c]); }
+  }
+  for (var c = 0u; c < P.C; c++) {
+    let p = exp(y_saved[base + c]);
+    dx[base + c] = select(dy[base + c] - p * s, dy[base + c] * t - p * sa, c == a);
+  }
 }
 
 var<workgroup> red: array<f32, 256>;

@@ -52,6 +52,36 @@ describe('the comparison can fail', () => {
   });
 });
 
+describe('a tolerance of scale', () => {
+  // A sure row's gradients (1e-14 at margin 30) are far below abs: only the scale rule sees them wrong.
+  it('fails a tensor of tiny gradients all 1% off, which abs and rel alone pass', async () => {
+    const fx = load('log_softmax_nll_margins.json');
+    const row = (d: number[], k = 1) => d.slice(40, 50).map((v) => k * v); // row 4: label 3, its argmax
+    const one = {
+      ...fx,
+      input: { shape: [1, 10], data: row(fx.input.data) },
+      target: { shape: [1], data: [fx.target.data[4]] },
+      tolerance: { abs: 1e-5, rel: 1e-4, scale: 1e-3 },
+    };
+    const out = row(fx.expected.output.data);
+    // One row of six: the mean over the batch made the fixture's gradient 1/6 of this row's.
+    one.expected = {
+      ...fx.expected,
+      output: { shape: [1, 10], data: out },
+      loss: -out[fx.target.data[4]],
+      inputGrad: { shape: [1, 10], data: row(fx.expected.inputGrad.data, 6) },
+    };
+    const ok = await runFixture(await runtime(), one);
+    expect(ok.tensors.filter((t) => !t.pass)).toEqual([]);
+    one.expected.inputGrad.data = one.expected.inputGrad.data.map((v: number) => 1.01 * v);
+    const r = await runFixture(await runtime(), one);
+    expect(r.worst?.tensor).toBe('inputGrad');
+    expect(r.worst!.maxAbs).toBeLessThan(1e-11);
+    expect(r.pass).toBe(false);
+    expect((await runFixture(await runtime(), { ...one, tolerance: { abs: 1e-5, rel: 1e-4 } })).pass).toBe(true);
+  });
+});
+
 describe('malformed fixtures get a clear error, not a crash or NaN', () => {
   const base = () => load('small_cnn_train_sgd.json');
   const cases: [string, (fx: any) => void, RegExp][] = [
@@ -76,6 +106,7 @@ describe('malformed fixtures get a clear error, not a crash or NaN', () => {
       /layer 4 \(Conv2d\): expects input \[5, H, W\].*\[4, 4, 4\] from layer 3 \(MaxPool2d\)/,
     ],
     ['unknown loss', (fx) => (fx.loss = 'mse'), /loss must be "nll" or "half_sse"/],
+    ['a scale that is not a positive number', (fx) => (fx.tolerance.scale = 0), /^tolerance\.scale: must be a positive number when given, got 0$/],
   ];
   for (const [what, mutate, message] of cases)
     it(what, async () => {

@@ -12,7 +12,14 @@ const dir = join(__dirname, '..', 'fixtures', 'inspect');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('inspection fixtures', () => {
-  it('there are some', () => expect(files.length).toBeGreaterThanOrEqual(2));
+  it('there are some', () => expect(files.length).toBeGreaterThanOrEqual(5));
+  it('three of them are digits the model is sure of (p ≥ 1 − 1e-6: float32 rounds p to 1)', () => {
+    const sure = files.filter((f) => {
+      const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as InspectFixture;
+      return Math.max(...fx.expected.probs) >= 1 - 1e-6 && fx.tolerance.scale === 1e-3;
+    });
+    expect(sure.length).toBeGreaterThanOrEqual(3);
+  });
   for (const f of files)
     it(f, async () => {
       const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as InspectFixture;

@@ -65,6 +65,50 @@ describe('LogSoftmax + NLL and ½·SSE kernels vs float64 reference', () => {
   }
 });
 
+describe('½·SSE where the outputs reach their targets (float64 answers)', () => {
+  it('is exactly 0 with a zero gradient when y = t, and keeps a one-step difference whole', async () => {
+    const rt = await runtime();
+    // The toy's targets 0.01 and 0.99 reached exactly, then one float32 step (2^-30, 2^-24) past.
+    const t = new Float32Array([0.01, 0.99, 0.5, 1]);
+    const step = [2 ** -30, 2 ** -24, 2 ** -25, 2 ** -24];
+    const run = async (y: Float32Array) => {
+      const [DY, out] = [rt.buffer(16), rt.buffer(16)];
+      rt.run([halfSseLoss(rt, 1, 4, rt.upload(y), rt.upload(t), DY, out, rt.upload(new Uint32Array([0xffffffff, 0, 0, 0])))]);
+      return { E: (await rt.readF32(out, 1))[0], dy: [...(await rt.readF32(DY, 4))] };
+    };
+    expect(await run(t)).toEqual({ E: 0, dy: [0, 0, 0, 0] });
+    const y = Float32Array.from(t, (v, i) => v + step[i]);
+    const d = [...y].map((v, i) => v - t[i]); // float64: the steps as float32 made them
+    const E = d.reduce((s, v) => s + 0.5 * v * v, 0);
+    const got = await run(y);
+    expect(got.dy).toEqual(d);
+    expect(Math.abs(got.E - E) / E).toBeLessThan(1e-6);
+  });
+});
+
+describe('log-softmax of a row it is sure of (float64 answers)', () => {
+  it('keeps log p = −1e-13 at the argmax and its gradient −Σ_{j≠y} p_j, on logits near 0 and near 60', async () => {
+    const rt = await runtime();
+    const [B, C] = [4, 10];
+    const x = new Float32Array(B * C);
+    for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) x[b * C + c] = (b % 2 ? 60 : 0) + (c === 3 ? 0 : -30 - c / 4 - (b >> 1) * 5);
+    const t = new Uint32Array([3, 3, 3, 7]);
+    const [Y, DY, DX, out, stats] = [B * C, B * C, B * C, 4, 4].map((k) => rt.buffer(4 * k));
+    const status = rt.upload(new Uint32Array([0xffffffff, 0, 0, 0]));
+    rt.run([logSoftmaxForward(rt, B, C, rt.upload(x), Y), nllLoss(rt, B, C, Y, rt.upload(t), DY, out, stats, status), logSoftmaxBackward(rt, B, C, Y, DY, DX)]);
+    const [y, dx] = [await rt.readF32(Y, B * C), await rt.readF32(DX, B * C)];
+    for (let b = 0; b < B; b++) {
+      const r = [...x.subarray(b * C, (b + 1) * C)];
+      const tail = r.reduce((s, v, c) => (c === 3 ? s : s + Math.exp(v - r[3])), 0);
+      // float64 by hand: log p_3 = −log1p(tail), p_j = e^(x_j − x_3)/(1 + tail), ∂L/∂x_3 = −tail/(1 + tail)/B.
+      expect(Math.abs(y[b * C + 3] + Math.log1p(tail)) / Math.log1p(tail), `row ${b}`).toBeLessThan(1e-5);
+      const want3 = t[b] === 3 ? -tail / (1 + tail) / B : 1 / (1 + tail) / B;
+      expect(Math.abs(dx[b * C + 3] - want3) / Math.abs(want3), `row ${b}`).toBeLessThan(1e-5);
+    }
+    expect(y[3]).toBeLessThan(0);
+  });
+});
+
 describe('loss reference backward vs finite differences', () => {
   it('log_softmax + nll', () => {
     const rand = makeRng(9);

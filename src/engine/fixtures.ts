@@ -35,7 +35,17 @@ export interface Fixture {
     buffersAfter?: Record<string, FixtureTensor>;
     paramsAfterStep?: Record<string, FixtureTensor>;
   };
-  tolerance: { abs: number; rel: number };
+  tolerance: Tolerance;
+}
+
+/**
+ * |got - want| ≤ abs + rel·|want| for every value and, with `scale`, max |got - want| ≤
+ * scale·max |want| over the tensor: what a tensor of gradients far below abs needs to be able to fail.
+ */
+export interface Tolerance {
+  abs: number;
+  rel: number;
+  scale?: number;
 }
 
 export interface TensorReport {
@@ -43,7 +53,7 @@ export interface TensorReport {
   count: number;
   maxAbs: number;
   maxRel: number;
-  /** max |got - want| / (abs + rel·|want|): ≤ 1 passes. */
+  /** max |got - want| / (abs + rel·|want|), or of scale·max |want| where larger: ≤ 1 passes. */
   ratio: number;
   pass: boolean;
 }
@@ -94,6 +104,9 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
   const tol = f.tolerance as unknown;
   if (typeof tol !== 'object' || tol === null || !((tol as Fixture['tolerance']).abs >= 0) || !((tol as Fixture['tolerance']).rel >= 0))
     throw new FixtureError(`tolerance: needs non-negative "abs" and "rel", got ${JSON.stringify(tol)}`);
+  const scale = (tol as Tolerance).scale;
+  if (scale !== undefined && !(typeof scale === 'number' && scale > 0))
+    throw new FixtureError(`tolerance.scale: must be a positive number when given, got ${JSON.stringify(scale)}`);
   if (f.optimizer) {
     if (f.optimizer.type !== 'SGD') throw new FixtureError(`optimizer.type: only "SGD" is supported, got ${JSON.stringify(f.optimizer.type)}`);
     if (!(f.optimizer.lr > 0)) throw new FixtureError('optimizer.lr: must be a positive number');
@@ -110,12 +123,14 @@ export function validateFixture(fx: unknown): asserts fx is Fixture {
   }
 }
 
-export function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: { abs: number; rel: number }): TensorReport {
+export function compare(name: string, got: ArrayLike<number>, want: FixtureTensor | number[], tol: Tolerance): TensorReport {
   const w = Array.isArray(want) ? want : want.data;
   let maxAbs = 0;
   let maxRel = 0;
   let ratio = 0;
+  let top = 0;
   for (let i = 0; i < w.length; i++) {
+    top = Math.max(top, Math.abs(w[i]));
     const d = Math.abs(got[i] - w[i]);
     const r = d === 0 ? 0 : d / (tol.abs + tol.rel * Math.abs(w[i]));
     // NaN anywhere is a failure.
@@ -124,6 +139,7 @@ export function compare(name: string, got: ArrayLike<number>, want: FixtureTenso
     if (w[i] !== 0) maxRel = Math.max(maxRel, d / Math.abs(w[i]));
     ratio = Math.max(ratio, r);
   }
+  if (tol.scale !== undefined && maxAbs > 0) ratio = Math.max(ratio, top > 0 ? maxAbs / (tol.scale * top) : Infinity);
   return { tensor: name, count: w.length, maxAbs, maxRel, ratio, pass: ratio <= 1 };
 }
 

@@ -2,7 +2,7 @@
 // digit's true label with respect to it, the gradient with respect to the input (saliency), and
 // the class probabilities. Eval mode (BatchNorm's running statistics, no dropout), batch 1, every
 // layer materialised on its own (no fused units), on the GPU, read back once.
-import { compare, type FixtureResult, type TensorReport } from './fixtures';
+import { compare, type FixtureResult, type TensorReport, type Tolerance } from './fixtures';
 import { Model, STATUS_OK, type StateDict } from './model';
 import { nllLoss } from './ops/loss';
 import type { Runtime } from './runtime';
@@ -101,7 +101,7 @@ export interface InspectFixture {
     paramGrads: Record<string, number[]>;
     layers: { index: number; activation: number[]; grad: number[] }[];
   };
-  tolerance: { abs: number; rel: number };
+  tolerance: Tolerance;
 }
 
 /** Every number of an inspection fixture against insideDigit; never throws for a bad fixture. */

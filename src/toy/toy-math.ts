@@ -150,7 +150,7 @@ export function diagnoseRun(states: ToyState[]): string | null {
   const which = (['a_h1', 'a_h2', 'a_o1', 'a_o2'] as const).filter((k) => sat(last[k]));
   if (which.length) {
     const stuck = states.length > 10 && Math.abs(last.E_total - states[states.length - 10].E_total) <= 1e-9 * Math.max(1, last.E_total);
-    return `Saturated sigmoid${which.length > 1 ? 's' : ''}: ${which.map((k) => `${k} = ${last[k].toPrecision(7)}`).join(', ')}. There σ′ = σ(1 − σ) ≈ 0, so the gradients through ${which.length > 1 ? 'them' : 'it'} vanish${stuck ? ` and E_total is stuck at ${last.E_total.toPrecision(6)}` : ''}.`;
+    return `Saturated sigmoid${which.length > 1 ? 's' : ''}: ${which.map((k) => `${k} = ${last[k].toPrecision(7)}`).join(', ')}. There σ′ = σ(1 − σ) ≈ 0 (exactly 0 in float32 once σ rounds to 1, from an input of about 16.6), so the gradients through ${which.length > 1 ? 'them' : 'it'} vanish${stuck ? ` and E_total is stuck at ${last.E_total.toPrecision(6)}` : ''}.`;
   }
   return null;
 }

@@ -1,10 +1,11 @@
 // The classifier head (GAP → 1×1 conv or Linear → LogSoftmax) in one dispatch forward and one
 // backward; see shaders/head.wgsl.
+import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/head.wgsl?raw';
 import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
 import type { Partials } from './conv2d';
 
-const code = source;
+const code = common + source;
 
 export interface HeadDims {
   N: number;

@@ -4,12 +4,14 @@ type A = ArrayLike<number>;
 export function logSoftmaxForward(x: A, B: number, C: number): Float64Array {
   const y = new Float64Array(B * C);
   for (let b = 0; b < B; b++) {
-    let m = -Infinity;
-    for (let c = 0; c < C; c++) m = Math.max(m, x[b * C + c]);
-    let s = 0;
-    for (let c = 0; c < C; c++) s += Math.exp(x[b * C + c] - m);
-    const lse = m + Math.log(s);
-    for (let c = 0; c < C; c++) y[b * C + c] = x[b * C + c] - lse;
+    // The tail form, as the kernels: m + log(Σ exp) would round away a tail below 1e-16 of m.
+    let a = 0;
+    for (let c = 1; c < C; c++) if (x[b * C + c] > x[b * C + a]) a = c;
+    const m = x[b * C + a];
+    let u = 0;
+    for (let c = 0; c < C; c++) if (c !== a) u += Math.exp(x[b * C + c] - m);
+    const l = Math.log1p(u);
+    for (let c = 0; c < C; c++) y[b * C + c] = x[b * C + c] - m - l;
   }
   return y;
 }
@@ -17,9 +19,19 @@ export function logSoftmaxForward(x: A, B: number, C: number): Float64Array {
 export function logSoftmaxBackward(y: A, dy: A, B: number, C: number): Float64Array {
   const dx = new Float64Array(B * C);
   for (let b = 0; b < B; b++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) s += dy[b * C + c];
-    for (let c = 0; c < C; c++) dx[b * C + c] = dy[b * C + c] - Math.exp(y[b * C + c]) * s;
+    // At the argmax a, dy_a·(1 - p_a) - p_a·Σ_{c≠a} dy_c with 1 - p_a = Σ_{c≠a} p_c: p_a - 1 by
+    // subtraction loses every digit of a sure row's gradient.
+    let a = 0;
+    for (let c = 1; c < C; c++) if (y[b * C + c] > y[b * C + a]) a = c;
+    let [s, sa, t] = [0, 0, 0];
+    for (let c = 0; c < C; c++) {
+      s += dy[b * C + c];
+      if (c !== a) [sa, t] = [sa + dy[b * C + c], t + Math.exp(y[b * C + c])];
+    }
+    for (let c = 0; c < C; c++) {
+      const p = Math.exp(y[b * C + c]);
+      dx[b * C + c] = c === a ? dy[b * C + c] * t - p * sa : dy[b * C + c] - p * s;
+    }
   }
   return dx;
 }
