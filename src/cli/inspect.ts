@@ -54,8 +54,8 @@ async function main() {
   checkClassifier(parseSpec(spec, [1, 28, 28]), 10);
 
   const data = await loadMnistNode(a.data ?? 'public/data');
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const model = new Model(rt, spec, [1, 28, 28]);
   importWeights(model, bytes, a.weights);
   if (images.length > 1 && a.json) mkdirSync(a.json, { recursive: true });

@@ -82,8 +82,8 @@ async function train(
 ): Promise<number> {
   const t0 = performance.now();
   const data = await loadMnistNode(a.data ?? 'public/data');
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const model = new Model(rt, spec, [1, 28, 28]);
   model.init(cfg.seed);
   if (initBytes) importWeights(model, initBytes, a.init);
