@@ -1,6 +1,6 @@
 // The MNIST training worker: owns the GPU device, keeps MNIST on the GPU, builds the model and
 // trains it, so the page never waits on the GPU. Requests and events: see protocol.ts.
-import { classCounts, IMAGE_SIZE, limitSplit, type Mnist } from '../data/mnist';
+import { classCounts, classSamples, IMAGE_SIZE, limitSplit, type Mnist } from '../data/mnist';
 import { loadMnistBrowser } from '../data/mnist-browser';
 import { NoWebGPUError, openGpu } from '../engine/gpu';
 import { insideDigit, normalise } from '../engine/inspect';
@@ -10,6 +10,7 @@ import { augmentImage } from '../engine/reference/augment';
 import { Runtime } from '../engine/runtime';
 import { SpecError } from '../engine/spec';
 import { timeCalls } from '../engine/timing';
+import { confusion } from '../train/confusion';
 import { GpuSplit, Trainer } from '../train/trainer';
 import { exportWeights, importWeights, weightsFile } from '../train/weights';
 import type {
@@ -107,16 +108,7 @@ function need<T>(v: T | null, what: string): T {
 }
 
 function samples(perClass: number): Samples {
-  const d = need(data, 'load the data');
-  const images = new Uint8Array(10 * perClass * IMAGE_SIZE);
-  const seen = new Array(10).fill(0);
-  for (let i = 0; i < d.train.count && seen.some((n) => n < perClass); i++) {
-    const c = d.train.labels[i];
-    if (seen[c] >= perClass) continue;
-    images.set(d.train.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), (c * perClass + seen[c]) * IMAGE_SIZE);
-    seen[c]++;
-  }
-  return { images, perClass };
+  return { images: classSamples(need(data, 'load the data').train, perClass), perClass };
 }
 
 function gpuSplits(trainLimit?: number, testLimit?: number) {
@@ -307,22 +299,10 @@ function dispose(): null {
 async function inspect(max: number): Promise<Inspection> {
   const t = need(trainer, 'train the model');
   const d = need(data, 'load the data');
-  const out = await t.testOutputs();
   const n = t.test.count;
-  const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
-  const wrong: Inspection['misclassified'] = [];
-  let right = 0;
-  for (let i = 0; i < n; i++) {
-    const row = out.subarray(i * 10, i * 10 + 10);
-    let p = 0;
-    for (let c = 1; c < 10; c++) if (row[c] > row[p]) p = c;
-    const label = d.test.labels[i];
-    confusion[label][p]++;
-    if (p === label) right++;
-    else if (wrong.length < max)
-      wrong.push({ index: i, label, pred: p, prob: Math.exp(row[p]), image: d.test.images.slice(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE) });
-  }
-  return { confusion, accuracy: (100 * right) / n, misclassified: wrong };
+  const c = confusion(await t.testOutputs(), d.test.labels.subarray(0, n), 10, max);
+  const misclassified = c.wrong.map((w) => ({ ...w, image: d.test.images.slice(w.index * IMAGE_SIZE, (w.index + 1) * IMAGE_SIZE) }));
+  return { confusion: c.matrix, accuracy: c.accuracy, misclassified };
 }
 
 /**
