@@ -4,7 +4,7 @@ import { classCounts, classSamples, IMAGE_SIZE, limitSplit, type Mnist } from '.
 import { loadMnistBrowser } from '../data/mnist-browser';
 import { NoWebGPUError, openGpu } from '../engine/gpu';
 import { insideDigit, normalise } from '../engine/inspect';
-import { Model } from '../engine/model';
+import { Model, packStep } from '../engine/model';
 import { augment } from '../engine/ops/augment';
 import { augmentImage } from '../engine/reference/augment';
 import { Runtime } from '../engine/runtime';
@@ -136,10 +136,10 @@ async function preview(req: Extract<Request, { type: 'preview' }>): Promise<Prev
     );
     const out = r.buffer(4 * N * IMAGE_SIZE, 'preview out');
     const labels = r.buffer(4 * N, 'preview labels');
-    const step = r.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    const b = new ArrayBuffer(32);
-    new DataView(b).setUint32(0, req.seed >>> 0, true);
-    r.device.queue.writeBuffer(step, 0, b);
+    // The step uniform as a training step has it: this seed, the batch window at 0.
+    const values = packStep({ seed: req.seed });
+    const step = r.device.createBuffer({ size: values.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    r.device.queue.writeBuffer(step, 0, values);
     owned.push(step);
     return { call: augment(r, N, 28, true, req.augment, step, train.images, train.labels, order, out, labels), out };
   });
