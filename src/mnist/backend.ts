@@ -13,7 +13,7 @@ import { SpecError } from '../engine/spec';
 import { timeCalls } from '../engine/timing';
 import { confusion } from '../train/confusion';
 import { GpuSplit, Trainer } from '../train/trainer';
-import { exportWeights, importWeights, weightsFile } from '../train/weights';
+import { encodeSnapshot, encodeWeights, loadWeights } from '../train/weights';
 import type { Built, Checkpoint, DataInfo, Handlers, Imported, Inside, Inspection, Preview, Reply, RequestOf, RunOutcome, WorkerEvent } from './protocol';
 
 export class WorkerError extends Error {
@@ -70,7 +70,7 @@ export class MnistBackend {
     },
     predict: async (req) => [...(await need(this.trainer, 'train the model').predictImage(req.pixels))].map(Math.exp),
     memory: async () => ({ liveBytes: this.rt?.liveBytes ?? 0, liveBuffers: this.rt?.liveBuffers ?? 0 }),
-    export: () => exportWeights(need(this.model, 'train or import a model')),
+    export: () => encodeWeights(need(this.model, 'train or import a model')),
     import: (req) => this.importFile(req),
     resume: async (req) => {
       if (this.lost) await this.recover();
@@ -212,7 +212,7 @@ export class MnistBackend {
     const built = await this.build({ type: 'configure', spec: cp.spec, config: cp.config, trainLimit: cp.trainLimit, testLimit: cp.testLimit }, (m) => {
       if (cp.momenta.length !== m.flatParams || !cp.momenta.every(Number.isFinite))
         throw new WorkerError(`the checkpoint's momenta (${cp.momenta.length} values) do not fit the model (${m.flatParams}), or are not finite`, 'spec');
-      importWeights(m, cp.weights, 'the checkpoint');
+      loadWeights(m, cp.weights, 'the checkpoint');
       m.rt.write(m.momenta, cp.momenta);
     });
     this.trainer!.restore(cp.epoch, cp.history);
@@ -234,7 +234,7 @@ export class MnistBackend {
       testLimit: r.testLimit,
       epoch,
       history,
-      weights: weightsFile(m, snap),
+      weights: encodeSnapshot(m, snap),
       momenta: snap.momenta,
     };
   }
@@ -286,7 +286,7 @@ export class MnistBackend {
 
   private async importFile(req: RequestOf<'import'>): Promise<Imported> {
     await this.build({ type: 'configure', spec: req.spec, config: req.config, trainLimit: req.trainLimit, testLimit: req.testLimit }, (m) =>
-      importWeights(m, req.bytes, req.file),
+      loadWeights(m, req.bytes, req.file),
     );
     this.lastCheckpoint = null;
     const test = await this.trainer!.evaluate();
