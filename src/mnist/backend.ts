@@ -1,6 +1,8 @@
 // What the MNIST training worker does: it owns the GPU device, keeps MNIST on the GPU, builds the
 // model and trains it, so the page never waits on the GPU. One handler per request of the
 // protocol (protocol.ts), typed against its ResultOf; worker.ts only carries the messages.
+// One class, past 300 lines, because the handlers share one lifecycle: a lost device rebuilds the
+// data splits, model and trainer from the recipe and last checkpoint kept here.
 import { classCounts, classSamples, IMAGE_SIZE, limitSplit, type Mnist } from '../data/mnist';
 import { loadMnistBrowser } from '../data/mnist-browser';
 import { NoWebGPUError, openGpu } from '../engine/gpu';
