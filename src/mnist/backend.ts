@@ -121,7 +121,7 @@ export class MnistBackend {
     const data = this.data;
     return {
       adapter: r.info.adapter,
-      fallback: r.info.isFallback,
+      fallback: r.tuning.cpuAdapter,
       trainCount: data.train.count,
       testCount: data.test.count,
       trainPerClass: classCounts(data.train.labels),
