@@ -95,8 +95,13 @@ export class Model {
     this.layers = this.infos.map(gpuLayer);
     this.outShape = this.infos[this.infos.length - 1].outShape;
     this.layout = new ParamLayout(this.infos, rt.alignFloats);
-    ({ paramSlots: this.paramSlots, bufferSlots: this.bufferSlots, paramCount: this.paramCount, flatParams: this.flatParams, flatRunning: this.flatRunning } =
-      this.layout);
+    ({
+      paramSlots: this.paramSlots,
+      bufferSlots: this.bufferSlots,
+      paramCount: this.paramCount,
+      flatParams: this.flatParams,
+      flatRunning: this.flatRunning,
+    } = this.layout);
 
     if (4 * this.flatParams > rt.device.limits.maxStorageBufferBindingSize)
       throw new LimitError(

@@ -476,7 +476,6 @@ export function grid1d(n: number, wg = 256, maxPerDim = 65535): [number, number,
   return [Math.ceil(groups / y), y, 1];
 }
 
-
 function isUniform(b: Binding): boolean {
   return (span(b).buffer.usage & GPUBufferUsage.UNIFORM) !== 0;
 }

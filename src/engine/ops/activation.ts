@@ -28,4 +28,3 @@ export function activationBackward(rt: Runtime, kind: Activation, y: Tensor, dy:
     cost: { bytes: 12 * n, flops: (kind === 'relu' ? 1 : 3) * n, serial: 1 },
   });
 }
-

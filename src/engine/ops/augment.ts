@@ -48,4 +48,3 @@ export function augment(
     cost: { bytes: (train ? 4 : 1) * n + 4 * n + 12 * N, flops: (train ? 30 : 3) * n, serial: 1 },
   });
 }
-

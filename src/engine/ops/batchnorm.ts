@@ -67,8 +67,7 @@ const ew = (f: BnFusion) => 2 + (f.relu ? 1 : 0) + (f.dropout ? 12 : 0);
 
 /** Forward's buffers: train mode takes `batchStats` (where [mean, unbiased var] go), eval mode `running`. */
 export type BnForwardBuffers = { step: Binding; x: Binding; gamma: Binding; beta: Binding; y: Binding; partial: Binding; aux: Binding } & (
-  | { batchStats: Binding }
-  | { running: Binding }
+  { batchStats: Binding } | { running: Binding }
 );
 
 /**

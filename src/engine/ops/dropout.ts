@@ -19,4 +19,3 @@ export function dropoutApply(rt: Runtime, label: string, n: number, layer: numbe
     label,
   });
 }
-

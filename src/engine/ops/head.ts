@@ -72,4 +72,3 @@ export function headBackward(
   });
   return { call, weight: { count: d.O * d.C, S: G }, bias: { count: d.O, S: G } };
 }
-

@@ -52,4 +52,3 @@ export function halfSseLoss(rt: Runtime, B: number, C: number, y: Binding, targe
     cost: { bytes: 12 * B * C + 8, flops: 3 * B * C, serial: Math.ceil((B * C) / 256) + 8 },
   });
 }
-

@@ -44,4 +44,3 @@ export function columnSum(rt: Runtime, label: string, M: number, N: number, x: B
     label,
   });
 }
-

@@ -55,4 +55,3 @@ export function gapBackward(rt: Runtime, d: Omit<PoolDims, 'K'>, dy: Binding, dx
     cost: { bytes: 4 * d.N * d.C * (d.H * d.W + 1), flops: d.N * d.C * d.H * d.W, serial: 1 },
   });
 }
-

@@ -16,4 +16,3 @@ export function record(rt: Runtime, n: number, stride: number, offset: number, c
 export function advance(rt: Runtime, counter: Binding): Call {
   return rt.dispatch({ kernel: kernel(code, 'advance'), bind: { counter_rw: counter }, grid: [1], cost: { bytes: 8, flops: 0, serial: 1 } });
 }
-

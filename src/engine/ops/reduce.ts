@@ -5,7 +5,6 @@ import { grid1d, span, type Binding, type Call, type Runtime } from '../runtime'
 
 const code = source;
 
-
 /** out[e] = Σ_s partial[s·count + e] for e < count, s < S. */
 export interface ReduceSegment {
   partial: Binding;

@@ -50,4 +50,3 @@ export function updateStep(rt: Runtime, s: UpdateSizes, b: UpdateBuffers): Call[
 export function tieGrads(rt: Runtime, pairs: Binding, count: number, grads: Binding): Call {
   return rt.dispatch({ kernel: kernel(code, 'tie_grads'), bind: { T: rt.params({ u: [count] }), pairs, tied: grads }, grid: [Math.ceil(count / 64)] });
 }
-

@@ -10,4 +10,3 @@ export function slotNorms(rt: Runtime, slots: { offset: number; size: number }[]
   const table = rt.upload(Uint32Array.from(slots.flatMap((s) => [s.offset, s.size])), 'norm slots');
   return rt.dispatch({ kernel: kernel(source, 'slot_norms'), bind: { P: rt.params({ u: [slots.length] }), slots: table, g, w, v, out }, grid: [slots.length] });
 }
-

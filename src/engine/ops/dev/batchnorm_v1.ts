@@ -9,7 +9,12 @@ function params(rt: Runtime, d: BnDims) {
 }
 
 export function bnForwardTrainV1(rt: Runtime, d: BnDims, x: Binding, gamma: Binding, beta: Binding, y: Binding, saved: Binding, batchStats: Binding): Call {
-  return rt.dispatch({ kernel: kernel(code, 'bn_forward_train'), bind: { P: params(rt, d), x, gamma, beta, y, saved, batch_stats: batchStats }, grid: [d.C], label: 'bn_forward_train v1' });
+  return rt.dispatch({
+    kernel: kernel(code, 'bn_forward_train'),
+    bind: { P: params(rt, d), x, gamma, beta, y, saved, batch_stats: batchStats },
+    grid: [d.C],
+    label: 'bn_forward_train v1',
+  });
 }
 
 export function bnBackwardV1(

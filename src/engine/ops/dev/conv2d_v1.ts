@@ -21,7 +21,12 @@ export function conv2dForwardV1(rt: Runtime, d: ConvDims, x: Binding, w: Binding
 }
 
 export function conv2dBackwardInputV1(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
-  return rt.dispatch({ kernel: kernel(code, 'conv2d_backward_input'), bind: { P: params(rt, d), dy, w, dx }, grid: grid1d(d.N * d.C * d.H * d.W), label: 'conv2d_backward_input v1' });
+  return rt.dispatch({
+    kernel: kernel(code, 'conv2d_backward_input'),
+    bind: { P: params(rt, d), dy, w, dx },
+    grid: grid1d(d.N * d.C * d.H * d.W),
+    label: 'conv2d_backward_input v1',
+  });
 }
 
 export function conv2dBackwardWeightV1(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding): Call {

@@ -9,7 +9,12 @@ const code = common + source;
 
 /** status[0] ← min index of a non-finite gradient (status must start at [0xffffffff, 0, ...]). */
 export function findNonfiniteV1(rt: Runtime, n: number, grads: Binding, status: Binding): Call {
-  return rt.dispatch({ kernel: kernel(code, 'find_nonfinite'), bind: { P: rt.params({ u: [n] }), grads, status }, grid: grid1d(n), label: 'find_nonfinite v1' });
+  return rt.dispatch({
+    kernel: kernel(code, 'find_nonfinite'),
+    bind: { P: rt.params({ u: [n] }), grads, status },
+    grid: grid1d(n),
+    label: 'find_nonfinite v1',
+  });
 }
 
 /** PyTorch SGD over n flat values; lr and momentum come from the step uniform (schedulers). */
