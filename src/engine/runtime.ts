@@ -2,6 +2,8 @@
 // uniform parameter blocks, bind groups and dispatches. An op declares a dispatch as a record
 // (`Dispatch`: a kernel, its buffers by WGSL name, the grid, its cost); `dispatch` checks it and
 // builds a `Call`; a training step is a list of Calls recorded into one compute pass.
+// One class (~480 lines) because every GPU object goes through it: the live-byte count, the dry
+// mode of measure() and the error scopes must each see all of them.
 import type { GpuInfo } from './gpu';
 import { bytesText, GpuError, LimitError } from './gpu-errors';
 import { checkBindings, type Kernel } from './kernel';

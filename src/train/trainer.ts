@@ -161,14 +161,13 @@ export class Trainer {
   private makeProgram(mode: Mode, N: number): Program {
     const train = mode === 'train';
     const split = train ? this.train : this.test;
-    const step = new StepProgram(
-      this.model,
+    const step = new StepProgram(this.model, {
       N,
       mode,
-      'nll',
-      train ? this.trainStats : this.testStats,
-      train ? { weightDecay: this.cfg.weightDecay } : undefined,
-    );
+      loss: 'nll',
+      stats: train ? this.trainStats : this.testStats,
+      sgd: train ? { weightDecay: this.cfg.weightDecay } : undefined,
+    });
     const feed = this.rt.collect(this.owned, () =>
       augment(
         this.rt,
