@@ -1,7 +1,7 @@
 // Numbers as the charts print them: exponents for very small and very large values (1e-14, not
 // 0.000000000000010), four significant digits otherwise.
 import { describe, expect, it } from 'vitest';
-import { tickLabel } from '../src/ui/format';
+import { tickLabel, tickLabels } from '../src/ui/format';
 
 describe('chart tick labels', () => {
   const cases: [number, string][] = [
@@ -19,4 +19,15 @@ describe('chart tick labels', () => {
     [-3e-9, '-3e-9'],
   ];
   for (const [v, want] of cases) it(`${v} → ${want}`, () => expect(tickLabel(v)).toBe(want));
+});
+
+describe('tick labels that tell the ticks apart', () => {
+  it('adds digits until no two ticks read the same (a loss axis after one epoch)', () => {
+    expect(tickLabels([2.3045, 2.3042, 2.3039])).toEqual(['2.3045', '2.3042', '2.3039']);
+    expect(tickLabels([2.30452, 2.30451])).toEqual(['2.30452', '2.30451']);
+  });
+  it('keeps four digits when they already differ, and exponents for tiny steps', () => {
+    expect(tickLabels([0, 0.5, 1])).toEqual(['0', '0.5', '1']);
+    expect(tickLabels([1.0001e-7, 1.0002e-7])).toEqual(['1.0001e-7', '1.0002e-7']);
+  });
 });
