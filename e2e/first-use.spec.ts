@@ -163,3 +163,69 @@ test('Copy link in the MNIST section opens the same fields and model; a spec too
     `No link: the model spec is ${long.length.toLocaleString('en-US')} characters as compact JSON, more than the 4,000 a link carries. Export the weights instead: the spec travels in their metadata.`,
   );
 });
+
+const openToy = async (page: Page, query = '') => {
+  await page.goto(`/?section=toy${query}`);
+  await expect(page.getByTestId('toy-engine')).toHaveAttribute('data-engine', 'gpu', { timeout: 60_000 });
+  await expect(page.getByTestId('toy-E_total')).toBeVisible({ timeout: 60_000 });
+};
+
+test("the toy's learning-rate cell: the columns explained, the list checked as typed and run by Enter, a preset that overshoots", async ({ page }) => {
+  await openToy(page);
+  await page.getByTestId('toy-lr-list').fill('0.5, abc');
+  await expect(page.getByTestId('toy-lr-list-error')).toContainText('"abc" is not a learning rate'); // before any Run
+  await expect(page.getByTestId('toy-lr-list')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('toy-lr-list').fill('0.5, 2');
+  await expect(page.getByTestId('toy-lr-list-error')).toHaveText('');
+  await page.getByTestId('toy-lr-list').press('Enter');
+  await expect(page.getByTestId('toy-lr-1-to4')).toHaveAttribute('data-value', '39', { timeout: 120_000 });
+  await expect(page.getByTestId('toy-lr-caption')).toContainText('E at iteration 67: E_total after 67 updates');
+  // η = 0.5 and 2 converge without a rise; 100 overshoots at the first step.
+  await expect(page.getByTestId('toy-lr-0-note')).toHaveCount(0);
+  await page.getByTestId('toy-lr-overshoot').click();
+  await expect(page.getByTestId('toy-lr-list')).toHaveValue('0.5, 100, 200, 500');
+  await expect(page.getByTestId('toy-lr-3-to4')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('toy-lr-0-note')).toHaveCount(0);
+  await expect(page.getByTestId('toy-lr-1-note')).toContainText(/^The step overshot: E_total rose at iteration 1, from 0\.01418 to 0\.049\d\d\./);
+  // The ERA sheet's E_total at iteration 0 is 0.0141818; the row's own E after 1 step is above it.
+  const e1 = Number(await page.getByTestId('toy-lr-1-e1').getAttribute('data-value'));
+  expect(e1).toBeGreaterThan(0.0141818);
+  expect(e1.toPrecision(4)).toBe(/to (0\.\d+)\./.exec(await page.getByTestId('toy-lr-1-note').innerText())![1]);
+});
+
+test('the toy iteration table says where float32 stops changing the numbers, and the CSV holds float32 in its shortest form', async ({ page }) => {
+  await openToy(page, '&lr=20'); // converges in float32 within a few hundred iterations
+  await page.getByTestId('toy-speed').fill('200');
+  await page.getByTestId('toy-play').click();
+  await expect.poll(async () => Number(await page.getByTestId('toy-iteration').getAttribute('data-value')), { timeout: 90_000 }).toBeGreaterThanOrEqual(300);
+  await page.getByTestId('toy-pause').click();
+  const frozen = page.getByTestId('toy-table-frozen');
+  await expect(frozen).toContainText('float32 no longer changes any number in a row: the outputs round to their targets');
+  const from = Number(await frozen.getAttribute('data-value'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('toy-table-csv').click()]);
+  const rows = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  expect(rows[0].split(',').slice(1, 9)).toEqual(['0.15', '0.2', '0.25', '0.3', '0.4', '0.45', '0.5', '0.55']); // not 0.15000000596046448
+  const body = (r: string) => r.split(',').slice(1).join(',');
+  expect(body(rows[from])).not.toBe(body(rows[from - 1])); // the last change is at `from`
+  expect(rows.slice(from).every((r) => body(r) === body(rows[from]))).toBe(true); // and nothing after it
+  expect(rows[from].split(',')[9]).toBe('0'); // E_total
+});
+
+test('on a 420 px screen the diagram stays in view while a factor in cell 3 is hovered', async ({ page }) => {
+  await page.setViewportSize({ width: 420, height: 800 });
+  await openToy(page);
+  const factor = page.locator('toy-partials .f').nth(0);
+  await factor.scrollIntoViewIfNeeded();
+  await factor.hover();
+  await expect(page.locator('toy-diagram circle.hot')).toHaveCount(5);
+  for (const c of await page.locator('toy-diagram circle.hot').all()) await expect(c).toBeInViewport({ ratio: 0.99 });
+  // The factor is not under the panel: the pointer reached it (the path lit), and the panel is above it.
+  const side = (await page.locator('toy-section aside.side').boundingBox())!;
+  const f = (await factor.boundingBox())!;
+  expect(f.y).toBeGreaterThanOrEqual(side.y + side.height - 1);
+  expect(side.height).toBeLessThanOrEqual(0.36 * 800 + 1);
+  expect(await axe(page)).toEqual([]);
+});

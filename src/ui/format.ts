@@ -42,3 +42,17 @@ export function tickLabels(values: number[]): string[] {
   for (let d = 5; d <= 12 && new Set(labels).size < labels.length; d++) labels = values.map((v) => tickLabel(v, d));
   return labels;
 }
+
+/**
+ * A float32 value in the fewest digits that read back to the same float32: 0.15, not
+ * 0.15000000596046448 (what the float32 0.15 is as a float64). A value float32 cannot hold
+ * exactly is written at float64's full precision.
+ */
+export function float32Text(v: number): string {
+  if (!Number.isFinite(v) || Math.fround(v) !== v) return String(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = Number(v.toPrecision(p));
+    if (Math.fround(t) === v) return String(t);
+  }
+  return String(v);
+}
