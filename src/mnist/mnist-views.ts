@@ -11,6 +11,7 @@ const viewStyles = [
   tableStyles,
   css`
     :host { display: block; }
+    .wide { overflow-x: auto; }
     .note { margin: 0 0 6px; font-size: 13px; color: var(--muted); }
     pre { font: 12px/1.4 ui-monospace, monospace; background: var(--surface-2); color: var(--fg); border: 1px solid var(--border-2); border-radius: 6px; padding: 8px; overflow: auto; }
   `,
@@ -26,10 +27,10 @@ export class ModelSummary extends LitElement {
     const s = this.summary;
     return html`<p class="note" data-testid="mnist-summary-note">“layer” is the layer's index in the spec, from 0: the prefix of its
         <code>state_dict</code> names (<code>4.weight</code>) and the number every other cell and error uses. torchsummary's names count from 1.</p>
-      <table data-testid="mnist-summary">
+      <div class="wide" tabindex="0" role="region" aria-label="torchsummary table"><table data-testid="mnist-summary">
         <tr><th>layer</th><th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Mult-adds</th></tr>
         ${s.rows.map((r, i) => html`<tr><td data-testid="summary-layer">${i}</td><td>${r.name}</td><td>[-1, ${r.outShape.join(', ')}]</td><td>${fmtInt(r.params)}</td><td>${r.macs ? fmtInt(r.macs) : ''}</td></tr>`)}
-      </table>
+      </table></div>
       <pre>Total params: <span data-testid="mnist-total-params" data-value=${s.totalParams}>${fmtInt(s.totalParams)}</span>
 Trainable params: ${fmtInt(s.trainableParams)}
 Non-trainable params: ${s.nonTrainableParams}

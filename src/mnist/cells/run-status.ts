@@ -18,7 +18,7 @@ function describe(p: Progress, stopping: boolean): string {
 
 @customElement('mnist-run-status')
 export class RunStatus extends SessionElement {
-  static override styles = [...SessionElement.styles, css`progress { width: 100%; height: 14px; accent-color: var(--accent); }`];
+  static override styles = [...SessionElement.styles, css`progress { width: 100%; height: 14px; accent-color: var(--accent); } .wide { overflow-x: auto; }`];
 
   /** What is happening: the step in flight while training; after it, how the run ended (never a stale ETA). */
   private now() {
@@ -61,14 +61,14 @@ export class RunStatus extends SessionElement {
       </div>
       ${
         s.epochs.length
-          ? html`<table data-testid="mnist-epoch-log">
+          ? html`<div class="wide" tabindex="0" role="region" aria-label="finished epochs"><table data-testid="mnist-epoch-log">
             <tr><th>epoch</th><th>train loss</th><th>train acc</th><th>test loss</th><th>test acc</th><th>lr</th><th>seconds</th><th>images/s</th></tr>
             ${s.epochs.map(
               (e, i) => html`<tr data-testid="mnist-epoch-row" data-live-bytes=${s.epochBytes[i] ?? ''}><td>${e.epoch}</td><td>${fmt(e.trainLoss, 4)}</td>
                 <td>${e.trainAcc.toFixed(2)}%</td><td>${fmt(e.testLoss, 4)}</td><td data-testid="mnist-test-acc-${e.epoch}" data-value=${e.testAcc}>${e.testAcc.toFixed(2)}%</td>
                 <td>${fmt(e.lr, 3)}</td><td>${e.seconds.toFixed(1)}</td><td>${fmtInt(e.imagesPerSec)}</td></tr>`,
             )}
-          </table>
+          </table></div>
           <mnist-targets .session=${this.session}></mnist-targets>`
           : null
       }`;
