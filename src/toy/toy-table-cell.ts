@@ -142,7 +142,7 @@ export class ToyTableCell extends LitElement {
                       last && last.E_total === 0 && last.dw.every((g) => g === 0)
                         ? 'the outputs round to their targets, so E_total and every ∂E/∂w are exactly 0 and the weights stop moving'
                         : `each update is smaller than ${this.precision} can add to the weights`
-                    }. The rows after it repeat${this.precision === 'float32' ? '; the float64 reference beside the diagram keeps going' : ''}.</p>`
+                    }. The rows after it repeat.</p>`
                 : null
             }
             <div class="scroll" tabindex="0" role="region" aria-label="Iterations table">
