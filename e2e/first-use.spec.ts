@@ -82,7 +82,7 @@ test('after Run all: the running cell in view, cells 7–11 on the trained model
   await w0.locator('canvas.maps').click({ position: { x: 10, y: 28 + 10 } });
   const zoom = (await w0.getByTestId('map-zoom').boundingBox())!;
   expect(zoom.width).toBeGreaterThanOrEqual(160);
-  await expect(w0.getByTestId('map-value')).toContainText('channel 1');
+  await expect(w0.getByTestId('map-value')).toHaveText('kernel for output 1, input 0: hover for values');
 
   // Item 6: after one epoch, integer epoch ticks, a visible marker, tick labels that differ.
   for (const id of ['mnist-chart-test-loss', 'mnist-chart-test-acc', 'mnist-chart-train-loss']) {

@@ -79,6 +79,8 @@ export class HeatMaps extends LitElement {
   @property({ type: Number }) gap = 2;
   /** Maps per row (0: as many as fit in 640 px). */
   @property({ type: Number }) columns = 0;
+  /** Maps are convolution kernels, a row per output channel and `columns` input channels: named so when enlarged. */
+  @property({ type: Boolean }) kernels = false;
   /** Boxes outlined on the first map (cells: row, column, height, width). */
   @property({ attribute: false }) marks: { y: number; x: number; h: number; w: number }[] = [];
   @state() private zoom: number | null = null;
@@ -103,6 +105,10 @@ export class HeatMaps extends LitElement {
   /** CSS pixels per cell of the enlarged map: 10, or more so that a small map (a 3×3 kernel) is at least 160 px. */
   private get zoomScale(): number {
     return Math.max(10, Math.ceil(160 / Math.max(this.h, this.w)));
+  }
+
+  private mapName(c: number): string {
+    return this.kernels && this.columns > 0 ? `kernel for output ${Math.floor(c / this.columns)}, input ${c % this.columns}` : `channel ${c}`;
   }
 
   private get cols(): number {
@@ -130,7 +136,7 @@ export class HeatMaps extends LitElement {
               @pointermove=${this.onHover} @pointerleave=${() => (this.hover = null)}></canvas>
             <div>
               <div class="readout" data-testid="map-value" data-value=${this.hover?.v ?? ''}>
-                ${this.hover ? `channel ${this.zoom}, row ${this.hover.y}, column ${this.hover.x}: ${tickLabel(this.hover.v)}` : `channel ${this.zoom}: hover for values`}</div>
+                ${this.hover ? `${this.mapName(this.zoom)}, row ${this.hover.y}, column ${this.hover.x}: ${tickLabel(this.hover.v)}` : `${this.mapName(this.zoom)}: hover for values`}</div>
               <button @click=${() => (this.zoom = null)}>Close</button>
             </div>
           </div>`

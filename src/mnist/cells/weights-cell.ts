@@ -40,11 +40,11 @@ export class WeightsCell extends SessionElement {
               const maxDelta = delta ? delta.reduce((m, v) => Math.max(m, Math.abs(v)), 0) : 0;
               return html`<div class="row" style="align-items:flex-start" data-testid="weights-${k}">
                 <div style="min-width:11em"><b>${k}</b><div class="muted">[${t.shape.join(', ')}]: ${O} rows (out) × ${I} columns (in)</div></div>
-                <div class="kernels"><heat-maps data-testid="weights-map-${k}" .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed
+                <div class="kernels"><heat-maps data-testid="weights-map-${k}" .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed kernels
                   kind="diverging" label="weights"></heat-maps></div>
                 ${
                   delta
-                    ? html`<div class="kernels"><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed kind="diverging" label="change"></heat-maps>
+                    ? html`<div class="kernels"><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed kernels kind="diverging" label="change"></heat-maps>
                       <div class="muted" data-testid="weights-delta-${k}" data-value=${maxDelta}>largest change ${fmt(maxDelta, 3)}</div></div>`
                     : null
                 }
