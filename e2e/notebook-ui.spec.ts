@@ -94,7 +94,7 @@ test('a restored run shows the spec and settings it was trained with, and its we
   await expect(status(page, 5)).toHaveText('done', { timeout: 240_000 });
   await page.waitForTimeout(500); // the checkpoint goes to IndexedDB right after the epoch
   await page.goto('/?section=mnist');
-  await expect(page.getByTestId('mnist-resume-banner')).toContainText('Restored the last finished run (1 epochs');
+  await expect(page.getByTestId('mnist-resume-banner')).toContainText('Restored the last finished run (1 epoch,');
   await expect(page.getByTestId('mnist-resume-banner')).toContainText('The fields and the model spec show the settings it was trained with');
   expect(JSON.parse(await page.getByTestId('mnist-spec').inputValue())).toEqual(mlp);
   await expect(page.getByTestId('mnist-lr')).toHaveValue('0.05');

@@ -266,7 +266,7 @@ test('item 9: the learning-rate sweep shows progress; an invalid list clears the
   // Invalid: no table, no chart, the error.
   await page.getByTestId('toy-lr-list').fill('0.5, abc');
   await page.locator('toy-lr-cell [data-testid="cell-run"]').click();
-  await expect(page.getByTestId('toy-lr-error')).toContainText('"abc"');
+  await expect(page.getByTestId('toy-lr-list-error')).toContainText('"abc"');
   await expect(page.getByTestId('toy-lr-table')).toHaveCount(0);
   await expect(page.getByTestId('toy-lr-stale')).toHaveCount(0);
   expect(Number(await page.getByTestId('toy-lr-chart').getAttribute('data-points'))).toBe(0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of both notebook sections, after their cells have run, at 1280×800 and 800×1000,
 // light and dark (the toy from its top, MNIST from its train cell), and the inside-the-CNN cells,
-// into docs/screenshots/ (what the README shows). Needs a build (`npm run build`)
+// into docs/screenshots/ (what the README shows), then issue 22's first-use views at 1280 and 420
+// wide (`--first-use`: only those). Needs a build (`npm run build`)
 // and Chromium with WebGPU (the system's, as in playwright.config.ts, or Playwright's own).
 //   npm run screenshots
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { preview } from 'vite';
 
 const out = 'docs/screenshots';
 mkdirSync(out, { recursive: true });
-const server = await preview({ preview: { port: 4175, strictPort: true }, logLevel: 'warn' });
-const base = 'http://localhost:4175';
+// SHOT_PORT: another port when several checkouts take screenshots at once.
+const port = Number(process.env.SHOT_PORT ?? 4175);
+const server = await preview({ preview: { port, strictPort: true }, logLevel: 'warn' });
+const base = `http://localhost:${port}`;
 const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-webgpu'] });
 const sizes = [
@@ -36,8 +39,86 @@ async function shoot(page, section, top) {
   }
 }
 
+/**
+ * Issue 22's first-use views at 1280×800 and 420×800, light and dark, each with `locator` scrolled
+ * to the top of the viewport (after `prepare`, run once per size and scheme), into
+ * docs/screenshots/first-use-<name>-<size>-<scheme>.png.
+ */
+async function shootViews(page, views) {
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const s of [
+      { name: '1280', width: 1280, height: 800 },
+      { name: '420', width: 420, height: 800 },
+    ]) {
+      await page.setViewportSize({ width: s.width, height: s.height });
+      await page.waitForTimeout(400);
+      for (const v of views) {
+        await page
+          .locator(v.locator)
+          .first()
+          .evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await page.evaluate(() => scrollTo(0, scrollY)); // at 420 px, what overflows does not shift the page sideways
+        if (v.prepare) await v.prepare(page);
+        await page.waitForTimeout(250);
+        const file = `${out}/first-use-${v.name}-${s.name}-${scheme}.png`;
+        await page.screenshot({ path: file });
+        console.log(`wrote ${file}`);
+      }
+    }
+  }
+}
+
+/** Issue 22: what a student sees on first use, after the fixes (one short MNIST run, the toy). */
+async function firstUse(page) {
+  const cell = (n) => `mnist-section nb-cell[index="${n}"]`;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${base}/?section=mnist&trainLimit=512&testLimit=256&epochs=1&batch=64`);
+  await page.getByTestId('run-all').click();
+  await page.locator(cell(7)).getByTestId('cell-status').filter({ hasText: 'done' }).waitFor({ timeout: 600_000 });
+  await page.getByTestId('weights-step').waitFor({ timeout: 60_000 });
+  await page.getByTestId('mnist-copy-link').click();
+  await page.locator('[data-testid="weights-map-0.weight"] canvas.maps').click({ position: { x: 10, y: 38 } });
+  await shootViews(page, [
+    { name: 'summary-targets', locator: 'mnist-model-cell mnist-targets' },
+    { name: 'run-targets', locator: '[data-testid="mnist-epoch-log"]' },
+    { name: 'copy-link', locator: '[data-testid="mnist-run"]' },
+    { name: 'plots', locator: cell(6) },
+    { name: 'misclassified', locator: cell(7) },
+    { name: 'inside', locator: cell(8) },
+    { name: 'weights', locator: cell(9) },
+    { name: 'conv-backprop', locator: cell(11) },
+  ]);
+  // The same run after a reload: restored, and saying so.
+  await page.waitForTimeout(500);
+  await page.goto(`${base}/?section=mnist`);
+  await page.getByTestId('mnist-resume-banner').waitFor();
+  await shootViews(page, [{ name: 'restored', locator: cell(5) }]);
+  await page.getByTestId('mnist-discard').click();
+  // The toy: the learning-rate cell with rates that overshoot; the table after float32 stops changing.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${base}/?section=toy&lr=20`);
+  await page.getByTestId('toy-E_total').waitFor({ timeout: 60_000 });
+  await page.getByTestId('toy-lr-overshoot').click();
+  await page.getByTestId('toy-lr-3-to4').waitFor({ timeout: 120_000 });
+  await page.getByTestId('toy-speed').fill('200');
+  await page.getByTestId('toy-play').click();
+  while (Number(await page.getByTestId('toy-iteration').getAttribute('data-value')) < 300) await page.waitForTimeout(500);
+  await page.getByTestId('toy-pause').click();
+  await shootViews(page, [
+    { name: 'toy-lr', locator: 'toy-lr-cell' },
+    { name: 'toy-table', locator: '[data-testid="toy-table-frozen"]' },
+    // A factor of cell 3 hovered: its path lights on the diagram, which stays in view on a phone.
+    { name: 'toy-factor', locator: 'toy-partials', prepare: (p) => p.locator('toy-partials .f').nth(0).hover() },
+  ]);
+}
+
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (process.argv.includes('--first-use')) {
+    await firstUse(page);
+    process.exit(0);
+  }
   // Backprop by hand: every cell run, a few hundred iterations trained.
   await page.goto(`${base}/?section=toy`);
   await page.getByTestId('run-all').click();
@@ -76,6 +157,7 @@ try {
       console.log(`wrote ${file}`);
     }
   }
+  await firstUse(page);
 } finally {
   await browser.close();
   server.httpServer.close();

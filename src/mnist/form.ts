@@ -118,3 +118,34 @@ export function parseSpecText(text: string): ParsedSpec {
 /** A short run for a software adapter: what "Run all" uses there, and what the warning links to. */
 export const SHORT_RUN = { trainLimit: 1024, testLimit: 500, epochs: 2 };
 export const SHORT_RUN_QUERY = `?section=mnist&trainLimit=${SHORT_RUN.trainLimit}&testLimit=${SHORT_RUN.testLimit}&epochs=${SHORT_RUN.epochs}`;
+
+/** The longest model spec a link carries (characters of compact JSON, before URL encoding). */
+export const LINK_MODEL_CHARS = 4000;
+
+/**
+ * The query that reproduces the fields and the spec ("Copy link"): every field that differs from
+ * the defaults, and the spec as compact JSON unless it is the default one; a spec longer than
+ * LINK_MODEL_CHARS, or one that is not JSON, is refused with the reason.
+ */
+export function mnistQuery(form: Form, specText: string): { query: URLSearchParams } | { error: string } {
+  const q = new URLSearchParams({ section: 'mnist' });
+  const defaults = initialForm(new URLSearchParams());
+  for (const k of Object.keys(form) as (keyof Form)[]) {
+    if ((k === 'stepSize' || k === 'gamma') && form.schedule !== 'StepLR') continue;
+    if (form[k].trim() !== defaults[k]) q.set(k, form[k].trim());
+  }
+  if (specText !== DEFAULT_SPEC_TEXT) {
+    let compact: string;
+    try {
+      compact = JSON.stringify(readSpecText(specText));
+    } catch (e) {
+      return { error: `No link: the model spec cannot be read (${(e as Error).message}).` };
+    }
+    if (compact.length > LINK_MODEL_CHARS)
+      return {
+        error: `No link: the model spec is ${compact.length.toLocaleString('en-US')} characters as compact JSON, more than the ${LINK_MODEL_CHARS.toLocaleString('en-US')} a link carries. Export the weights instead: the spec travels in their metadata.`,
+      };
+    if (compact !== JSON.stringify(defaultSpec)) q.set('model', compact);
+  }
+  return { query: q };
+}

@@ -33,6 +33,18 @@ export class MnistSection extends LitElement {
     this.ctl.attach(this.session);
   }
 
+  private revealed = 0;
+
+  /** Scroll a cell the session asks for into view, once per request (no animation under reduced motion). */
+  protected override updated(): void {
+    const r = this.session.state.reveal;
+    if (!r || r.seq === this.revealed) return;
+    this.revealed = r.seq;
+    const el = this.renderRoot.querySelector(`[data-cell="${r.cell}"]`);
+    const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el?.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+  }
+
   /** Every cell in order (the header's "Run all"). */
   runAll(): Promise<void> {
     return this.session.runAll();
@@ -64,17 +76,17 @@ export class MnistSection extends LitElement {
             The “Backprop by hand” section still works: it runs on its CPU reference.</div>`
           : null
       }
-      <mnist-transforms-cell .session=${s}></mnist-transforms-cell>
-      <mnist-dataset-cell .session=${s}></mnist-dataset-cell>
-      <mnist-loaders-cell .session=${s}></mnist-loaders-cell>
-      <mnist-model-cell .session=${s}></mnist-model-cell>
-      <mnist-train-cell .session=${s}></mnist-train-cell>
-      <mnist-plots-cell .session=${s}></mnist-plots-cell>
-      <mnist-inspect-cell .session=${s}></mnist-inspect-cell>
-      <mnist-inside-cell .session=${s}></mnist-inside-cell>
-      <mnist-weights-cell .session=${s}></mnist-weights-cell>
-      <mnist-dynamics-cell .session=${s}></mnist-dynamics-cell>
-      <mnist-conv-backprop-cell .session=${s}></mnist-conv-backprop-cell>
+      <mnist-transforms-cell data-cell="1" .session=${s}></mnist-transforms-cell>
+      <mnist-dataset-cell data-cell="2" .session=${s}></mnist-dataset-cell>
+      <mnist-loaders-cell data-cell="3" .session=${s}></mnist-loaders-cell>
+      <mnist-model-cell data-cell="4" .session=${s}></mnist-model-cell>
+      <mnist-train-cell data-cell="5" .session=${s}></mnist-train-cell>
+      <mnist-plots-cell data-cell="6" .session=${s}></mnist-plots-cell>
+      <mnist-inspect-cell data-cell="7" .session=${s}></mnist-inspect-cell>
+      <mnist-inside-cell data-cell="8" .session=${s}></mnist-inside-cell>
+      <mnist-weights-cell data-cell="9" .session=${s}></mnist-weights-cell>
+      <mnist-dynamics-cell data-cell="10" .session=${s}></mnist-dynamics-cell>
+      <mnist-conv-backprop-cell data-cell="11" .session=${s}></mnist-conv-backprop-cell>
     `;
   }
 }

@@ -11,6 +11,8 @@ const viewStyles = [
   tableStyles,
   css`
     :host { display: block; }
+    .wide { overflow-x: auto; }
+    .note { margin: 0 0 6px; font-size: 13px; color: var(--muted); }
     pre { font: 12px/1.4 ui-monospace, monospace; background: var(--surface-2); color: var(--fg); border: 1px solid var(--border-2); border-radius: 6px; padding: 8px; overflow: auto; }
   `,
 ];
@@ -23,10 +25,12 @@ export class ModelSummary extends LitElement {
 
   override render() {
     const s = this.summary;
-    return html`<table data-testid="mnist-summary">
-        <tr><th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Mult-adds</th></tr>
-        ${s.rows.map((r) => html`<tr><td>${r.name}</td><td>[-1, ${r.outShape.join(', ')}]</td><td>${fmtInt(r.params)}</td><td>${r.macs ? fmtInt(r.macs) : ''}</td></tr>`)}
-      </table>
+    return html`<p class="note" data-testid="mnist-summary-note">“layer” is the layer's index in the spec, from 0: the prefix of its
+        <code>state_dict</code> names (<code>4.weight</code>) and the number every other cell and error uses. torchsummary's names count from 1.</p>
+      <div class="wide" tabindex="0" role="region" aria-label="torchsummary table"><table data-testid="mnist-summary">
+        <tr><th>layer</th><th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Mult-adds</th></tr>
+        ${s.rows.map((r, i) => html`<tr><td data-testid="summary-layer">${i}</td><td>${r.name}</td><td>[-1, ${r.outShape.join(', ')}]</td><td>${fmtInt(r.params)}</td><td>${r.macs ? fmtInt(r.macs) : ''}</td></tr>`)}
+      </table></div>
       <pre>Total params: <span data-testid="mnist-total-params" data-value=${s.totalParams}>${fmtInt(s.totalParams)}</span>
 Trainable params: ${fmtInt(s.trainableParams)}
 Non-trainable params: ${s.nonTrainableParams}
@@ -51,7 +55,12 @@ export class MnistInspection extends LitElement {
     const i = this.inspection;
     const images = new Uint8Array(i.misclassified.length * 784);
     i.misclassified.forEach((m, k) => images.set(m.image, k * 784));
-    return html`<p>Test accuracy ${i.accuracy.toFixed(2)}%. Misclassified digits (true → predicted, confidence):</p>
+    const tested = i.confusion.flat().reduce((a, b) => a + b, 0);
+    const wrong = tested - i.confusion.reduce((a, row, r) => a + row[r], 0);
+    const shown = i.misclassified.length;
+    return html`<p data-testid="mnist-wrong" data-value=${wrong}>Test accuracy ${i.accuracy.toFixed(2)}%: ${fmtInt(wrong)} of ${fmtInt(tested)} test digits are misclassified${
+      wrong > shown ? `; the first ${shown} are shown` : wrong ? '; all of them are shown' : ''
+    }${wrong ? ' (true → predicted, confidence):' : '.'}</p>
       <digit-grid data-testid="mnist-misclassified" .images=${images} columns="12" scale="2" title="click a digit to look inside it (cell 8)"
         @pick=${(e: CustomEvent<number>) => this.dispatchEvent(new CustomEvent('inside', { detail: i.misclassified[e.detail].index, bubbles: true, composed: true }))}
         .captions=${i.misclassified.map((m) => `${m.label}→${m.pred} ${(100 * m.prob).toFixed(0)}%`)}></digit-grid>

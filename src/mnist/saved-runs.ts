@@ -2,6 +2,7 @@
 // was trained with, so the screen matches it), and weights files in and out.
 import { readSafetensors } from '../engine/safetensors';
 import { checkClassifier, parseSpec, readSpecText } from '../engine/spec';
+import { summarize } from '../engine/summary';
 import { clearRun, loadRun } from './checkpoints';
 import { formFrom, specToText } from './form';
 import type { MnistSession } from './session';
@@ -23,6 +24,14 @@ export async function restoreSaved(session: MnistSession): Promise<void> {
     trainAccPoints: run.trainAccPoints,
     firstLoss: run.firstLoss,
   });
+  // The cells it fills say where their numbers come from: a run restored, not one started here.
+  session.setCell('train', 'restored');
+  session.setCell('plots', 'restored');
+}
+
+/** One name for every export: the model's parameter count and the epoch its weights are from. */
+export function weightsFileName(params: number, epoch: number): string {
+  return `mnist-${params}p-epoch${epoch}.safetensors`;
 }
 
 /** Whether the fields and the spec show what `run` was trained with; else what it was trained with. */
@@ -47,6 +56,8 @@ export async function continueSaved(session: MnistSession): Promise<void> {
 export async function discardSaved(session: MnistSession): Promise<void> {
   await clearRun();
   session.set({ saved: null, epochs: [], trainPoints: [], trainAccPoints: [] });
+  if (session.state.status.train === 'restored') session.setCell('train', 'idle');
+  if (session.state.status.plots === 'restored') session.setCell('plots', 'idle');
 }
 
 export async function discardBad(session: MnistSession): Promise<void> {
@@ -67,9 +78,9 @@ export async function downloadWeights(session: MnistSession): Promise<void> {
   const s = session.state;
   session.set({ weightsError: '' });
   try {
-    if (!s.built && s.saved) return download(s.saved.weights, `mnist-epoch${s.saved.epoch}.safetensors`);
+    if (!s.built && s.saved) return download(s.saved.weights, weightsFileName(summarize(s.saved.spec, [1, 28, 28]).totalParams, s.saved.epoch));
     const bytes = await session.worker().call({ type: 'export' });
-    download(bytes, `mnist-${s.built?.params ?? 'model'}p-epoch${s.epochs.length}.safetensors`);
+    download(bytes, weightsFileName(s.built!.params, s.epochs.length));
   } catch (e) {
     session.set({ weightsError: (e as Error).message });
   }

@@ -209,6 +209,24 @@ export class MnistSession {
     }
   }
 
+  /** Ask the section to scroll cell `n` into view, once. */
+  reveal(cell: number): void {
+    this.set({ reveal: { cell, seq: (this.state.reveal?.seq ?? 0) + 1 } });
+  }
+
+  /**
+   * After Run all's run: the look inside shows the model just trained, not an empty cell: cell 8
+   * on the first misclassified test digit (test image 0 when none is wrong), cell 9's kernels.
+   */
+  private async showTrained(): Promise<void> {
+    if (this.state.status.train !== 'done' || this.chainStopped) return;
+    await this.runInspect();
+    if (this.chainStopped) return;
+    const first = this.state.inspection?.misclassified[0]?.index ?? 0;
+    await this.inside.show({ image: String(first) });
+    await this.inside.refreshWeights();
+  }
+
   /** Says "Stopping…" at once; the worker stops within one step, and Run all goes no further. */
   stop = () => {
     this.chainStopped = true;
@@ -257,9 +275,11 @@ export class MnistSession {
       });
     }
     this.fromRunAll = true;
+    // The progress is in cell 5, far below the header's button: show it, once.
+    this.reveal(5);
     await this.runTrain(true);
     this.fromRunAll = false;
-    if (this.state.status.train === 'done' && !this.chainStopped) await this.runInspect();
+    await this.showTrained();
   }
 
   /** The answer to the long-run question: go on with the full run, or a short one instead. */
@@ -271,7 +291,7 @@ export class MnistSession {
       });
     this.chainStopped = false;
     await this.runTrain(!full);
-    if (this.state.status.train === 'done' && !this.chainStopped) await this.runInspect();
+    await this.showTrained();
   }
 
   connect(): void {

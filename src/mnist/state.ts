@@ -63,6 +63,8 @@ export interface MnistState {
   prevWeights: WeightsSnapshot | null;
   /** Training dynamics samples of this page's run (cell 10), oldest first, thinned past MAX_SAMPLES. */
   dynamics: DynamicsSample[];
+  /** A cell to bring into view once (Run all reaching training, a digit opened in cell 8); seq tells one request from the next. */
+  reveal: { cell: number; seq: number } | null;
 }
 
 export const MAX_SAMPLES = 1000;
@@ -115,6 +117,7 @@ export function initialState(): MnistState {
     weights: null,
     prevWeights: null,
     dynamics: [],
+    reveal: null,
   };
 }
 

@@ -9,6 +9,19 @@ import { iterationsBelow, type ToyState } from './toy';
 export const LR_ITERATIONS = 1000;
 const LR_CHUNK = 250;
 export const DEFAULT_LRS = '0.1, 0.2, 0.5, 0.8, 1.0, 2.0';
+/** Rates large enough for the ERA sheet's network to overshoot (E_total rises after a step), beside one that does not. */
+export const OVERSHOOT_LRS = '0.5, 100, 200, 500';
+
+/**
+ * Where E_total first rises by more than float32 noise: the step overshot the minimum. E_total of
+ * a sigmoid network is bounded (outputs in (0, 1)), so a too-large η shows as E jumping up, not
+ * as E running off to infinity.
+ */
+export function overshootNote(h: ToyState[]): string | null {
+  const k = h.findIndex((s, i) => i > 0 && s.E_total > 1e-6 && s.E_total > 1.001 * h[i - 1].E_total);
+  if (k < 0) return null;
+  return `The step overshot: E_total rose at iteration ${k}, from ${h[k - 1].E_total.toPrecision(4)} to ${h[k].E_total.toPrecision(4)}. E_total of this sigmoid network is bounded (every output lies in (0, 1)), so a too-large η does not run off to infinity: E jumps about until a step happens to land near the minimum, or the sigmoids saturate and it sticks.`;
+}
 
 export interface LrRow {
   lr: number;
@@ -98,7 +111,7 @@ export class LrSweepRunner {
           e67: h[Math.min(67, h.length - 1)].E_total,
           to3: iterationsBelow(h, 1e-3),
           to4: iterationsBelow(h, 1e-4),
-          note: diagnoseRun(h),
+          note: diagnoseRun(h) ?? overshootNote(h),
         };
         const points = h.filter((s) => s.E_total > 0 && Number.isFinite(s.E_total)).map((s) => ({ x: s.iteration, y: s.E_total }));
         this.state = { ...this.state, rows: [...this.state.rows, row], series: [...this.state.series, { label: `η = ${lr}`, points }] };

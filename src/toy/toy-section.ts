@@ -53,6 +53,10 @@ export class ToySection extends LitElement {
       .layout { grid-template-columns: minmax(0, 1fr); }
       .side { position: static; order: -1; }
     }
+    /* A phone: the diagram stays in view above the factors that light its paths, the panel's text scrolls inside it. */
+    @media (max-width: 480px) {
+      .side { position: sticky; top: 0; z-index: 2; box-sizing: border-box; max-height: 36vh; overflow-y: auto; padding: 4px 6px; box-shadow: 0 2px 6px rgb(15 23 42 / 20%); }
+    }
   `;
 
   override connectedCallback() {
@@ -122,9 +126,10 @@ export class ToySection extends LitElement {
           ?playing=${s.playing} speed=${s.speed} ahead=${Math.max(0, s.ahead)} .problem=${this.problem} .series=${this.lossSeries}
           status=${st('train')}></toy-train-cell>
         <toy-lr-cell .runner=${s.sweep} .sweep=${s.sweep.state} .text=${s.sweep.text} ?stale=${s.sweep.stale} ?ready=${Boolean(setup)} status=${st('lr')}></toy-lr-cell>
-        <toy-table-cell .history=${this.chartFor.history ?? []} .setup=${setup} iteration=${this.chartFor.iteration} status=${st('table')}></toy-table-cell>
+        <toy-table-cell .history=${this.chartFor.history ?? []} .setup=${setup} iteration=${this.chartFor.iteration} status=${st('table')}
+          precision=${s.engine === 'cpu' ? 'float64' : 'float32'}></toy-table-cell>
       </div>
-      <aside class="side" aria-label="Network diagram and engine">
+      <aside class="side" aria-label="Network diagram and engine" tabindex="0">
         <toy-engine-panel .state=${this.cur} .reference=${this.ref} .setup=${setup} .highlight=${this.highlight} engine=${s.engine ?? ''}
           note=${s.engineNote} agreement=${s.comparison.upTo(s.iteration)} .limitedFrom=${s.comparison.limitedFrom} live=${s.live}
           .lastRun=${s.lastRun}></toy-engine-panel>

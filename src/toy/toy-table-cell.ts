@@ -5,7 +5,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import '../ui/nb-cell';
 import type { CellStatus } from '../ui/nb-cell';
-import { fmt } from '../ui/format';
+import { float32Text, fmt } from '../ui/format';
 import { toyBase, toyTheme } from './toy-styles';
 import type { ToySetup, ToyState } from './toy';
 
@@ -35,11 +35,25 @@ export function tableColumns(biases: boolean): { name: string; get: (s: ToyState
   ];
 }
 
-/** The rows as text: a header, then one line per iteration, values at full precision. */
-export function tableText(states: ToyState[], biases: boolean, sep: '\t' | ','): string {
+/**
+ * The rows as text: a header, then one line per iteration. The GPU's float32 values are written
+ * in the fewest digits that read back to the same float32 (0.15, not 0.15000000596046448), the
+ * CPU reference's float64 values in full.
+ */
+export function tableText(states: ToyState[], biases: boolean, sep: '\t' | ',', precision: 'float32' | 'float64' = 'float32'): string {
   const cols = tableColumns(biases);
-  const lines = [cols.map((c) => c.name).join(sep), ...states.map((s) => cols.map((c) => String(c.get(s))).join(sep))];
+  const text = precision === 'float32' ? float32Text : String;
+  const lines = [cols.map((c) => c.name).join(sep), ...states.map((s) => cols.map((c) => text(c.get(s))).join(sep))];
   return `${lines.join('\n')}\n`;
+}
+
+/** The first iteration from which no number of a row changes any more (float32 has stopped moving), or null. */
+export function frozenFrom(states: ToyState[], biases: boolean): number | null {
+  const cols = tableColumns(biases).slice(1);
+  const same = (a: ToyState, b: ToyState) => cols.every((c) => Object.is(c.get(a), c.get(b)));
+  let k = states.length - 1;
+  while (k > 0 && same(states[k], states[k - 1])) k--;
+  return k < states.length - 1 ? states[k].iteration : null;
 }
 
 @customElement('toy-table-cell')
@@ -48,6 +62,8 @@ export class ToyTableCell extends LitElement {
   @property({ attribute: false }) setup: ToySetup | null = null;
   @property({ type: Number }) iteration = 0;
   @property() status: CellStatus = 'idle';
+  /** What computed the rows: the GPU (float32) or the CPU reference (float64). */
+  @property() precision: 'float32' | 'float64' = 'float32';
   @state() private message = '';
   private shown: ToyState[] = [];
   static override styles = [
@@ -77,7 +93,7 @@ export class ToyTableCell extends LitElement {
   private async copy() {
     const rows = this.rows();
     try {
-      await navigator.clipboard.writeText(tableText(rows, Boolean(this.setup?.biases), '\t'));
+      await navigator.clipboard.writeText(tableText(rows, Boolean(this.setup?.biases), '\t', this.precision));
       this.message = `Copied ${rows.length} rows (tab-separated: paste into a spreadsheet).`;
     } catch (e) {
       this.message = `The clipboard refused: ${(e as Error).message}. Use Download CSV.`;
@@ -86,7 +102,7 @@ export class ToyTableCell extends LitElement {
 
   private download() {
     const rows = this.rows();
-    const url = URL.createObjectURL(new Blob([tableText(rows, Boolean(this.setup?.biases), ',')], { type: 'text/csv' }));
+    const url = URL.createObjectURL(new Blob([tableText(rows, Boolean(this.setup?.biases), ',', this.precision)], { type: 'text/csv' }));
     const a = document.createElement('a');
     a.href = url;
     a.download = `backprop-iterations-0-${rows.length - 1}.csv`;
@@ -99,6 +115,9 @@ export class ToyTableCell extends LitElement {
     const ready = Boolean(this.setup && this.shown.length);
     const cols = tableColumns(Boolean(this.setup?.biases));
     const first = this.shown[0]?.iteration ?? 0;
+    const upTo = this.rows();
+    const frozen = ready ? frozenFrom(upTo, Boolean(this.setup?.biases)) : null;
+    const last = upTo[upTo.length - 1];
     return html`<nb-cell index="7" heading="Iterations as a table" status=${this.status} no-run>
       <div class="row">
         <button data-testid="toy-table-copy" ?disabled=${!ready} @click=${this.copy}>Copy (tab-separated)</button>
@@ -109,8 +128,23 @@ export class ToyTableCell extends LitElement {
         ready
           ? html`<p class="muted">
               Iterations ${first}–${this.iteration} (the latest ${SHOWN_ROWS} at most); Copy and CSV hold every iteration from 0 to ${this.iteration},
-              at full precision. Weights are those of the iteration's forward pass; the gradients give the next row's weights.
+              ${
+                this.precision === 'float32'
+                  ? 'each value in the fewest digits that read back to the same float32 (0.15 is stored as 0.15000000596046448, and written 0.15).'
+                  : 'at float64 precision (the CPU reference).'
+              }
+              Weights are those of the iteration's forward pass; the gradients give the next row's weights.
             </p>
+            ${
+              frozen !== null
+                ? html`<p class="warn" data-testid="toy-table-frozen" data-value=${frozen}>From iteration ${frozen} on, ${this.precision} no longer changes any
+                    number in a row: ${
+                      last && last.E_total === 0 && last.dw.every((g) => g === 0)
+                        ? 'the outputs round to their targets, so E_total and every ∂E/∂w are exactly 0 and the weights stop moving'
+                        : `each update is smaller than ${this.precision} can add to the weights`
+                    }. The rows after it repeat.</p>`
+                : null
+            }
             <div class="scroll" tabindex="0" role="region" aria-label="Iterations table">
               <table data-testid="toy-table">
                 <tr>${cols.map((c) => html`<th scope="col">${c.name}</th>`)}</tr>

@@ -75,8 +75,12 @@ export class HeatMaps extends LitElement {
   @property() label = '';
   /** CSS pixels per map cell. */
   @property({ type: Number }) scale = 2;
+  /** CSS pixels between maps. */
+  @property({ type: Number }) gap = 2;
   /** Maps per row (0: as many as fit in 640 px). */
   @property({ type: Number }) columns = 0;
+  /** Maps are convolution kernels, a row per output channel and `columns` input channels: named so when enlarged. */
+  @property({ type: Boolean }) kernels = false;
   /** Boxes outlined on the first map (cells: row, column, height, width). */
   @property({ attribute: false }) marks: { y: number; x: number; h: number; w: number }[] = [];
   @state() private zoom: number | null = null;
@@ -90,22 +94,34 @@ export class HeatMaps extends LitElement {
     .legend { display: flex; align-items: center; gap: 6px; font: 12px ui-monospace, monospace; color: var(--fg-2); margin: 2px 0; }
     .legend i { display: inline-block; width: 80px; height: 10px; border-radius: 2px; }
     canvas { display: block; cursor: zoom-in; max-width: 100%; image-rendering: pixelated; }
+    /* fixed: drawn at its size whatever the room (the parent scrolls), never squeezed. */
+    :host([fixed]) canvas.maps { max-width: none; }
     .zoom { margin-top: 6px; display: flex; gap: 12px; align-items: flex-start; }
     canvas.zoom { cursor: crosshair; }
     button { font: 12px system-ui, sans-serif; padding: 1px 8px; border-radius: 5px; border: 1px solid var(--border); background: var(--surface); color: var(--fg); cursor: pointer; }
     .readout { font: 12px ui-monospace, monospace; color: var(--fg); min-width: 16em; }
   `;
 
+  /** CSS pixels per cell of the enlarged map: 10, or more so that a small map (a 3×3 kernel) is at least 160 px. */
+  private get zoomScale(): number {
+    return Math.max(10, Math.ceil(160 / Math.max(this.h, this.w)));
+  }
+
+  private mapName(c: number): string {
+    return this.kernels && this.columns > 0 ? `kernel for output ${Math.floor(c / this.columns)}, input ${c % this.columns}` : `channel ${c}`;
+  }
+
   private get cols(): number {
     if (this.columns > 0) return Math.min(this.columns, this.channels);
-    return Math.max(1, Math.min(this.channels, Math.floor(640 / (this.w * this.scale + 2)) || 1));
+    return Math.max(1, Math.min(this.channels, Math.floor(640 / (this.w * this.scale + this.gap)) || 1));
   }
 
   override render() {
     const cols = this.cols;
     const rows = Math.ceil(this.channels / cols);
-    const cw = cols * (this.w * this.scale + 2);
-    const ch = rows * (this.h * this.scale + 2);
+    const cw = cols * (this.w * this.scale + this.gap);
+    const ch = rows * (this.h * this.scale + this.gap);
+    const zs = this.zoomScale;
     const stops = this.kind === 'diverging' ? DIVERGING : VIRIDIS;
     const grad = `linear-gradient(to right, ${stops.map((c) => `rgb(${c})`).join(', ')})`;
     return html`<div class="legend" data-min=${this.range[0]} data-max=${this.range[1]}>${this.label}
@@ -116,11 +132,11 @@ export class HeatMaps extends LitElement {
         this.zoom === null
           ? null
           : html`<div class="zoom">
-            <canvas class="zoom" data-testid="map-zoom" style="width:${this.w * 10}px;height:${this.h * 10}px"
+            <canvas class="zoom" data-testid="map-zoom" style="width:${this.w * zs}px;height:${this.h * zs}px"
               @pointermove=${this.onHover} @pointerleave=${() => (this.hover = null)}></canvas>
             <div>
               <div class="readout" data-testid="map-value" data-value=${this.hover?.v ?? ''}>
-                ${this.hover ? `channel ${this.zoom}, row ${this.hover.y}, column ${this.hover.x}: ${tickLabel(this.hover.v)}` : `channel ${this.zoom}: hover for values`}</div>
+                ${this.hover ? `${this.mapName(this.zoom)}, row ${this.hover.y}, column ${this.hover.x}: ${tickLabel(this.hover.v)}` : `${this.mapName(this.zoom)}: hover for values`}</div>
               <button @click=${() => (this.zoom = null)}>Close</button>
             </div>
           </div>`
@@ -135,7 +151,7 @@ export class HeatMaps extends LitElement {
   private paint(target: HTMLCanvasElement, channels: number[], cols: number, s: number) {
     const { h, w } = this;
     const data = this.data!;
-    const gap = Math.round(2 * devicePixelRatio);
+    const gap = Math.round(this.gap * devicePixelRatio);
     const rows = Math.ceil(channels.length / cols);
     target.width = cols * (w * s + gap);
     target.height = rows * (h * s + gap);
@@ -169,13 +185,13 @@ export class HeatMaps extends LitElement {
     if (!this.data) return;
     const s = Math.max(1, Math.round(this.scale * devicePixelRatio));
     this.paint(this.canvas, [...Array(this.channels).keys()], this.cols, s);
-    if (this.zoom !== null && this.zoomCanvas) this.paint(this.zoomCanvas, [this.zoom], 1, Math.round(10 * devicePixelRatio));
+    if (this.zoom !== null && this.zoomCanvas) this.paint(this.zoomCanvas, [this.zoom], 1, Math.round(this.zoomScale * devicePixelRatio));
   }
 
   private onClick(e: MouseEvent) {
     const r = this.canvas.getBoundingClientRect();
-    const tw = this.w * this.scale + 2;
-    const th = this.h * this.scale + 2;
+    const tw = this.w * this.scale + this.gap;
+    const th = this.h * this.scale + this.gap;
     const c = Math.floor((e.clientY - r.top) / th) * this.cols + Math.floor((e.clientX - r.left) / tw);
     if (c >= 0 && c < this.channels) {
       this.zoom = c;

@@ -13,7 +13,7 @@ import {
 } from 'chart.js';
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { tickLabel } from './format';
+import { tickLabel, tickLabels } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -27,6 +27,11 @@ const LIGHT = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2',
 const DARK = ['#60a5fa', '#f87171', '#4ade80', '#c084fc', '#fb923c', '#22d3ee', '#facc15', '#f472b6'];
 const dark = matchMedia('(prefers-color-scheme: dark)');
 
+/** Tick i's label, with as many digits as it takes to tell it from the other ticks on its axis. */
+function distinct(ticks: { value: number }[], i: number): string {
+  return tickLabels(ticks.map((t) => t.value))[i];
+}
+
 /**
  * A chart.js line chart; set `series` to update (points appended in place animate cheaply).
  * A log/linear switch for the y axis, and the values under the pointer in a readout below.
@@ -38,6 +43,8 @@ export class LineChart extends LitElement {
   @property({ attribute: 'x-label' }) xLabel = '';
   @property({ attribute: 'y-label' }) yLabel = '';
   @property({ type: Boolean }) log = false;
+  /** Whole-number x ticks from 0 (an epoch axis): one point at epoch 1 reads 0 … 1, not 0.94 … 1.06. */
+  @property({ type: Boolean, attribute: 'integer-x' }) integerX = false;
   @state() private readout = '';
   @query('canvas') private canvas!: HTMLCanvasElement;
   private chart: Chart | null = null;
@@ -86,12 +93,14 @@ export class LineChart extends LitElement {
           x: {
             type: 'linear',
             title: { display: Boolean(this.xLabel), text: this.xLabel },
-            ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } },
+            ...(this.integerX ? { suggestedMin: 0, suggestedMax: 1 } : {}),
+            // A null label hides the tick and its grid line (chart.js): only whole epochs are marked.
+            ticks: { callback: (v, i, ticks) => (this.integerX && !Number.isInteger(Number(v)) ? null : distinct(ticks, i)), font: { size: 12 } },
           },
           y: {
             type: 'linear',
             title: { display: Boolean(this.yLabel), text: this.yLabel },
-            ticks: { callback: (v) => tickLabel(Number(v)), font: { size: 12 } },
+            ticks: { callback: (_v, i, ticks) => distinct(ticks, i), font: { size: 12 } },
           },
         },
       },
@@ -140,10 +149,16 @@ export class LineChart extends LitElement {
       borderColor: s.color ?? palette[i % palette.length],
       backgroundColor: s.color ?? palette[i % palette.length],
       borderWidth: 1.5,
-      pointRadius: s.points.length > 60 ? 0 : 2,
+      // A lone point (one epoch) gets a marker that can be seen.
+      pointRadius: s.points.length === 1 ? 5 : s.points.length > 60 ? 0 : 2,
       tension: 0,
     }));
     c.update('none');
+    // What the axes read, for the e2e tests (labels as drawn; hidden ticks left out).
+    const shown = (a: 'x' | 'y') => c.scales[a]?.ticks.map((t) => t.label).filter((l) => l !== null && l !== undefined && l !== '') ?? [];
+    this.dataset.xTicks = JSON.stringify(shown('x'));
+    this.dataset.yTicks = JSON.stringify(shown('y'));
+    this.dataset.radius = JSON.stringify(c.data.datasets.map((d) => (d as { pointRadius?: number }).pointRadius));
     this.dataset.points = String(this.pointCount);
     this.dataset.scale = this.log ? 'log' : 'linear';
   }

@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 
-export type CellStatus = 'idle' | 'running' | 'done' | 'error';
+/** 'restored': shows a finished run brought back from this browser's storage, not one run on this page. */
+export type CellStatus = 'idle' | 'running' | 'done' | 'error' | 'restored';
 
 /** A notebook cell: number, title, run button, status, then its controls and output. */
 @customElement('nb-cell')
@@ -25,7 +26,7 @@ export class NbCell extends LitElement {
     button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
     .status { font-size: 12px; padding: 2px 8px; border-radius: 999px; background: var(--surface-2); color: var(--muted); }
     .status.running { background: var(--busy-bg); color: var(--busy); }
-    .status.done { background: var(--ok-bg); color: var(--ok); }
+    .status.done, .status.restored { background: var(--ok-bg); color: var(--ok); }
     .status.error { background: var(--err-bg); color: var(--err); }
     .body { padding: 12px 14px; }
     .msg { margin: 0 14px 12px; padding: 8px 10px; border-radius: 6px; font-size: 13px; }

@@ -3,15 +3,44 @@
 // X[c, y + i − p, x + j − p]. Pick an output pixel: its input patch, its output gradient and their
 // product, which is that pixel's share of ∂L/∂w; the sum over every pixel (float64, here) next to
 // the engine's weight gradient (float32, from its backward kernels).
-import { css, html } from 'lit';
+import { css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { fmt } from '../../ui/format';
 import '../../ui/heat-maps';
 import '../../ui/nb-cell';
+import type { Inside } from '../protocol';
 import { SessionElement } from './base';
 
 const grid = (rows: number, cols: number, f: (i: number, j: number) => number) =>
   Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
+
+/**
+ * The output pixel whose share of ∂L/∂w is largest (|∂L/∂Y| · Σ|patch|) for kernel (o, c): a new
+ * digit opens on a pixel where both the patch and the gradient are non-zero, not on background.
+ */
+export function busiestPixel(ins: Inside, o: number, c: number): [number, number] | null {
+  const g = ins.firstConvGrad!;
+  const [, OH, OW] = g.outShape;
+  const [, H, W] = g.inShape;
+  const X = g.layer === 0 ? ins.input : ins.layers[g.layer - 1].activation;
+  const dY = ins.layers[g.layer].grad;
+  const [, , KH, KW] = g.shape;
+  let best: [number, number] | null = null;
+  let bestV = 0;
+  for (let y = 0; y < OH; y++)
+    for (let x = 0; x < OW; x++) {
+      let patch = 0;
+      for (let i = 0; i < KH; i++)
+        for (let j = 0; j < KW; j++) {
+          const yy = y + i - g.ph;
+          const xx = x + j - g.pw;
+          if (yy >= 0 && xx >= 0 && yy < H && xx < W) patch += Math.abs(X[(c * H + yy) * W + xx]);
+        }
+      const v = Math.abs(dY[(o * OH + y) * OW + x]) * patch;
+      if (v > bestV) [best, bestV] = [[y, x], v];
+    }
+  return best;
+}
 
 @customElement('mnist-conv-backprop-cell')
 export class ConvBackpropCell extends SessionElement {
@@ -19,6 +48,8 @@ export class ConvBackpropCell extends SessionElement {
   @state() private c = 0;
   @state() private y = 12;
   @state() private x = 12;
+  /** The digit the pixel was picked for: a refresh of the same digit keeps the pixel. */
+  private pickedFor = '';
 
   static override styles = [
     ...SessionElement.styles,
@@ -28,6 +59,16 @@ export class ConvBackpropCell extends SessionElement {
       input[type='number'] { width: 4.5em; font: 13px ui-monospace, monospace; background: var(--surface); color: var(--fg); border: 1px solid var(--border); border-radius: 5px; }
     `,
   ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const ins = this.s.inside;
+    const key = ins ? `${ins.image}:${ins.label}` : '';
+    if (!ins?.firstConvGrad || key === this.pickedFor) return;
+    this.pickedFor = key;
+    const p = busiestPixel(ins, this.o, this.c);
+    if (p) [this.y, this.x] = p;
+  }
 
   private table(testid: string, m: number[][]) {
     return html`<table class="k" data-testid=${testid} data-values=${JSON.stringify(m.flat())}>${m.map((r) => html`<tr>${r.map((v) => html`<td>${fmt(v, 4)}</td>`)}</tr>`)}</table>`;

@@ -54,11 +54,11 @@ export class DynamicsCell extends SessionElement {
               Normal: ratios around 1e-3; gradients between 1e-6 and 100.</p>
             ${marked.length ? html`<div class="warn" role="alert" data-testid="dynamics-marked">${marked.join('; ')}</div>` : null}
             <div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px">
-              <line-chart data-testid="dynamics-grad" heading="Gradient norm ‖∂L/∂w‖ per layer" x-label="epoch" log .series=${grad}></line-chart>
-              <line-chart data-testid="dynamics-weight" heading="Weight norm ‖w‖ per layer" x-label="epoch" log .series=${perLayer(d, steps, (_g, w) => Math.sqrt(w))}></line-chart>
-              <line-chart data-testid="dynamics-ratio" heading="Update / weight ‖lr·v‖ / ‖w‖" x-label="epoch" log
+              <line-chart data-testid="dynamics-grad" heading="Gradient norm ‖∂L/∂w‖ per layer" x-label="epoch" integer-x log .series=${grad}></line-chart>
+              <line-chart data-testid="dynamics-weight" heading="Weight norm ‖w‖ per layer" x-label="epoch" integer-x log .series=${perLayer(d, steps, (_g, w) => Math.sqrt(w))}></line-chart>
+              <line-chart data-testid="dynamics-ratio" heading="Update / weight ‖lr·v‖ / ‖w‖" x-label="epoch" integer-x log
                 .series=${perLayer(d, steps, (_g, w, u) => (w > 0 ? Math.sqrt(u / w) : 0))}></line-chart>
-              <line-chart data-testid="dynamics-lr" heading="Learning rate" x-label="epoch" .series=${[{ label: 'lr', points: d.map((x) => ({ x: x.step / steps, y: x.lr })) }]}></line-chart>
+              <line-chart data-testid="dynamics-lr" heading="Learning rate" x-label="epoch" integer-x .series=${[{ label: 'lr', points: d.map((x) => ({ x: x.step / steps, y: x.lr })) }]}></line-chart>
               ${last.running.map(
                 (r) => html`<line-chart data-testid="dynamics-bn-${r.layer}" heading="BatchNorm layer ${r.layer}: running statistics now" x-label="channel"
                   .series=${[

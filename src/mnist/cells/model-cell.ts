@@ -4,6 +4,7 @@ import { customElement } from 'lit/decorators.js';
 import '../../ui/nb-cell';
 import { DEFAULT_SPEC_TEXT } from '../form';
 import '../mnist-views';
+import '../targets';
 import { SessionElement } from './base';
 
 @customElement('mnist-model-cell')
@@ -23,6 +24,7 @@ export class ModelCell extends SessionElement {
       <div class="row"><button @click=${() => this.session.setSpec(DEFAULT_SPEC_TEXT)}>Default model</button>
         <span class="muted">PyTorch class names and arguments: <code>nn.Sequential(*[getattr(nn, l["type"])(**args) for l in spec])</code> builds the same model.</span></div>
       ${spec.error ? html`<div class="warn" role="alert" data-testid="mnist-spec-error">${spec.error}</div>` : null}
+      <mnist-targets .session=${this.session}></mnist-targets>
       ${spec.summary ? html`<model-summary .summary=${spec.summary}></model-summary>` : null}
     </nb-cell>`;
   }

@@ -17,10 +17,10 @@ export class PlotsCell extends SessionElement {
     const test = (f: (l: EpochLog) => number, label: string): Series[] => [{ label, points: s.epochs.map((l) => ({ x: l.epoch, y: f(l) })) }];
     return html`<nb-cell index="6" heading="Plots" status=${s.status.plots ?? 'idle'} message=${s.messages.plots ?? ''} no-run>
       <div class="charts" style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px">
-        <line-chart data-testid="mnist-chart-train-loss" heading="Training loss" x-label="epoch" .series=${[{ label: 'train loss', points: s.trainPoints }]}></line-chart>
-        <line-chart data-testid="mnist-chart-train-acc" heading="Training accuracy (%)" x-label="epoch" .series=${[{ label: 'train accuracy', points: s.trainAccPoints }]}></line-chart>
-        <line-chart data-testid="mnist-chart-test-loss" heading="Test loss" x-label="epoch" .series=${test((l) => l.testLoss, 'test loss')}></line-chart>
-        <line-chart data-testid="mnist-chart-test-acc" heading="Test accuracy (%)" x-label="epoch" .series=${test((l) => l.testAcc, 'test accuracy')}></line-chart>
+        <line-chart data-testid="mnist-chart-train-loss" heading="Training loss" x-label="epoch" integer-x .series=${[{ label: 'train loss', points: s.trainPoints }]}></line-chart>
+        <line-chart data-testid="mnist-chart-train-acc" heading="Training accuracy (%)" x-label="epoch" integer-x .series=${[{ label: 'train accuracy', points: s.trainAccPoints }]}></line-chart>
+        <line-chart data-testid="mnist-chart-test-loss" heading="Test loss" x-label="epoch" integer-x .series=${test((l) => l.testLoss, 'test loss')}></line-chart>
+        <line-chart data-testid="mnist-chart-test-acc" heading="Test accuracy (%)" x-label="epoch" integer-x .series=${test((l) => l.testAcc, 'test accuracy')}></line-chart>
       </div>
     </nb-cell>`;
   }
@@ -28,6 +28,12 @@ export class PlotsCell extends SessionElement {
 
 @customElement('mnist-inspect-cell')
 export class InspectCell extends SessionElement {
+  /** A misclassified digit clicked: cell 8 shows it, and comes into view. */
+  private openInside(image: number) {
+    this.session.reveal(8);
+    void this.session.inside.show({ image: String(image) });
+  }
+
   override render() {
     const s = this.s;
     const probs = s.probs;
@@ -36,7 +42,7 @@ export class InspectCell extends SessionElement {
         ?run-disabled=${!s.built || s.training} @run=${this.session.runInspect}>
       ${
         s.inspection
-          ? html`<mnist-inspection .inspection=${s.inspection} @inside=${(e: CustomEvent<number>) => this.session.inside.show({ image: String(e.detail) })}></mnist-inspection>`
+          ? html`<mnist-inspection .inspection=${s.inspection} @inside=${(e: CustomEvent<number>) => this.openInside(e.detail)}></mnist-inspection>`
           : html`<p class="muted">Run after training to see what the model gets wrong.</p>`
       }
       <div class="grid2" style="margin-top:12px">

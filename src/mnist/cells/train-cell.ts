@@ -7,6 +7,7 @@ import { fmt, fmtSeconds } from '../../ui/format';
 import { SHORT_RUN_QUERY } from '../form';
 import { continueSaved, discardBad, discardSaved, downloadWeights, openWeightsFile, savedDifference } from '../saved-runs';
 import { SessionElement } from './base';
+import './copy-link';
 import './run-status';
 
 @customElement('mnist-train-cell')
@@ -27,7 +28,7 @@ export class TrainCell extends SessionElement {
               saved.epoch < saved.config.epochs
                 ? html`A training run was interrupted after epoch ${saved.epoch} of ${saved.config.epochs} (checkpoint saved ${new Date(saved.savedAt).toLocaleString()}).
                   <button class="primary" data-testid="mnist-resume" ?disabled=${s.training || Boolean(s.noGpu)} @click=${() => continueSaved(this.session)}>Continue it</button>`
-                : html`Restored the last finished run (${saved.epoch} epochs, saved ${new Date(saved.savedAt).toLocaleString()}).`
+                : html`Restored the last finished run (${saved.epoch} epoch${saved.epoch === 1 ? '' : 's'}, saved ${new Date(saved.savedAt).toLocaleString()}).`
             }
             ${
               savedDifference(this.session) === null
@@ -72,6 +73,7 @@ export class TrainCell extends SessionElement {
         <button data-testid="mnist-continue" ?disabled=${!ready || s.training || !s.canContinue || s.builtFor !== this.session.key()}
           @click=${() => this.session.runTrain(false)}>Continue</button>
         <span class="muted">SGD (momentum ${s.form.momentum}) · ${sched} · batch ${s.form.batch}</span>
+        <mnist-copy-link .session=${this.session}></mnist-copy-link>
       </div>
       <div class="row">
         <button data-testid="mnist-export" ?disabled=${(!s.built && !s.saved) || s.training} @click=${() => downloadWeights(this.session)}>Export weights (.safetensors)</button>

@@ -1,14 +1,27 @@
 // Cell 9: the weights. Each convolution's kernels as small images (a row per output channel, a
 // column per input channel) and how they changed since the previous refresh.
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { fmt } from '../../ui/format';
 import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import { SessionElement } from './base';
 
+/** CSS pixels between kernels, and the least a kernel is drawn (a 3×3 kernel at 8 px a weight). */
+const GAP = 4;
+const MIN_KERNEL_PX = 24;
+const scale = (kh: number, kw: number) => Math.max(3, Math.ceil(MIN_KERNEL_PX / Math.max(kh, kw)));
+
 @customElement('mnist-weights-cell')
 export class WeightsCell extends SessionElement {
+  // Kernels keep their drawn size (a flex item's canvas would otherwise shrink to a sliver); a wide layer scrolls.
+  static override styles = [
+    ...SessionElement.styles,
+    css`
+      .kernels { max-width: 100%; overflow-x: auto; flex: none; }
+    `,
+  ];
+
   override render() {
     const s = this.s;
     const w = s.weights;
@@ -27,10 +40,11 @@ export class WeightsCell extends SessionElement {
               const maxDelta = delta ? delta.reduce((m, v) => Math.max(m, Math.abs(v)), 0) : 0;
               return html`<div class="row" style="align-items:flex-start" data-testid="weights-${k}">
                 <div style="min-width:11em"><b>${k}</b><div class="muted">[${t.shape.join(', ')}]: ${O} rows (out) × ${I} columns (in)</div></div>
-                <heat-maps .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="weights"></heat-maps>
+                <div class="kernels"><heat-maps data-testid="weights-map-${k}" .data=${t.data} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed kernels
+                  kind="diverging" label="weights"></heat-maps></div>
                 ${
                   delta
-                    ? html`<div><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${Math.max(3, Math.floor(24 / KH))} kind="diverging" label="change"></heat-maps>
+                    ? html`<div class="kernels"><heat-maps .data=${delta} channels=${O * I} h=${KH} w=${KW} columns=${I} scale=${scale(KH, KW)} gap=${GAP} fixed kernels kind="diverging" label="change"></heat-maps>
                       <div class="muted" data-testid="weights-delta-${k}" data-value=${maxDelta}>largest change ${fmt(maxDelta, 3)}</div></div>`
                     : null
                 }
