@@ -345,7 +345,7 @@ async function inside(req: Extract<Request, { type: 'inside' }>): Promise<Inside
     label = d.test.labels[i];
   }
   const conv = m.infos.find((l) => l.type === 'Conv2d');
-  const key = conv ? `${conv.index}.weight` : null;
+  const key = conv ? conv.params[0].key : null;
   const r = await insideDigit(m, input, label, key ? [key] : []);
   const firstConvGrad =
     conv?.type === 'Conv2d' && key

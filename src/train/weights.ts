@@ -10,7 +10,7 @@ export async function exportWeights(model: Model): Promise<Uint8Array> {
 /** The .safetensors bytes of a snapshot (Model.snapshot). */
 export function weightsFile(model: Model, snap: Awaited<ReturnType<Model['snapshot']>>, metadata: Record<string, string> = {}): Uint8Array {
   const ints: Record<string, number> = {};
-  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = snap.batchesTracked;
+  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.prefix}.num_batches_tracked`] = snap.batchesTracked;
   return writeSafetensors(snap.state, ints, { ...metadata, model: JSON.stringify(model.spec), format: 'pt' });
 }
 
