@@ -1,7 +1,10 @@
 // The model cell's PyTorch box: presets, Paste PyTorch (the S5 notebook's Net read with its module
 // names; a refusal shown with line, column and construct, the spec unchanged) and model.py out.
 import { expect, test } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { copyPyTorch } from '../src/engine/pytorch/copy';
 
 const S5 = readFileSync('test/pytorch/s5-model.py', 'utf8');
@@ -37,4 +40,48 @@ test('presets, paste the S5 Net, a refused paste leaves the spec, and model.py i
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('mnist-download-pytorch').click()]);
   expect(download.suggestedFilename()).toBe('model.py');
   expect(readFileSync(await download.path(), 'utf8')).toBe(copyPyTorch(pasted));
+});
+
+test('Export as PyTorch project downloads a zip with the run settings, and its train.py runs where PyTorch is installed', async ({ page }) => {
+  const mlp = [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }, { type: 'LogSoftmax', dim: 1 }];
+  await page.goto(
+    `/?section=mnist&trainLimit=256&testLimit=128&epochs=1&batch=64&lr=0.05&schedule=constant&rotation=0&model=${encodeURIComponent(JSON.stringify(mlp))}`,
+  );
+  await page.getByTestId('mnist-run').click();
+  await expect(page.getByTestId('mnist-test-acc-1')).toBeVisible({ timeout: 240_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('mnist-export-pytorch').click()]);
+  expect(download.suggestedFilename()).toBe('mnist-pytorch.zip');
+  const dir = mkdtempSync(join(tmpdir(), 'pageproj-'));
+  const file = join(dir, 'p.zip');
+  await download.saveAs(file);
+  const unzip = spawnSync(
+    '/usr/bin/python3',
+    ['-c', 'import zipfile, sys; z = zipfile.ZipFile(sys.argv[1]); z.extractall(sys.argv[2]); print(" ".join(sorted(z.namelist())))', file, dir],
+    { encoding: 'utf8' },
+  );
+  expect(unzip.status, unzip.stderr).toBe(0);
+  expect(unzip.stdout.trim()).toBe(
+    ['S5.ipynb', 'config.json', 'model.py', 'train.py', 'utils.py', 'weights.safetensors'].map((n) => `mnist-pytorch/${n}`).join(' '),
+  );
+  const cfg = JSON.parse(readFileSync(join(dir, 'mnist-pytorch', 'config.json'), 'utf8'));
+  expect(cfg).toMatchObject({
+    epochs: 1,
+    batch: 64,
+    lr: 0.05,
+    schedule: { type: 'constant' },
+    trainLimit: 256,
+    testLimit: 128,
+    model: mlp,
+    augment: { rotation: 0 },
+  });
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+    console.log('PyTorch is not installed for /usr/bin/python3: the exported train.py is not run');
+    return;
+  }
+  const run = spawnSync('/usr/bin/python3', [join(dir, 'mnist-pytorch', 'train.py'), '--data', 'public/data', '--steps', '1'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stdout).toContain('1 process(es); 7850 parameters; train 256, test 128; batch 64 per process');
 });
