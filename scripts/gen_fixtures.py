@@ -261,6 +261,14 @@ def main():
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
+    make("avgpool5_odd", [{"type": "AvgPool2d", "kernel_size": 5}], [2, 3, 7, 6], loss="half_sse", seed=51)
+    make("avgpool3_s2_p1_b1", [{"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 4, 9, 11],
+         loss="half_sse", seed=52)
+    make("avgpool3x2_s1x2_p1_exclude_pad", [{"type": "AvgPool2d", "kernel_size": [3, 2], "stride": [1, 2], "padding": 1,
+                                             "count_include_pad": False}], [3, 2, 8, 6], loss="half_sse", seed=53)
+    make("conv_avgpool7_linear", [conv(2, 4, 3, 1, True), {"type": "AvgPool2d", "kernel_size": 7}, {"type": "Flatten"},
+                                  {"type": "Linear", "in_features": 4, "out_features": 10, "bias": True},
+                                  {"type": "LogSoftmax", "dim": 1}], [3, 2, 7, 7], seed=54, optimizer=SGD)
     make("dropout_train", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", seed=60, dropout_seed=12345)
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)

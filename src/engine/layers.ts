@@ -1,5 +1,6 @@
 // One GPU layer per spec type: `forward` and `backward` side by side, each returning the
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
+import { avgpoolBackward, avgpoolForward, avgpoolKernels } from './ops/avgpool';
 import { activationBackward, activationForward, activationKernels } from './ops/activation';
 import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
 import {
@@ -142,6 +143,27 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         info,
         forward: (c) => [gapForward(c.rt, dims(c.N), c.x.buf, c.y.buf)],
         backward: (c) => (c.dx ? [gapBackward(c.rt, dims(c.N), c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+    case 'AvgPool2d': {
+      const l = info;
+      const dims = (N: number) => ({
+        N,
+        C: l.inShape[0],
+        H: l.inShape[1],
+        W: l.inShape[2],
+        kh: l.kh,
+        kw: l.kw,
+        sh: l.sh,
+        sw: l.sw,
+        ph: l.ph,
+        pw: l.pw,
+        includePad: l.includePad,
+      });
+      return {
+        info,
+        forward: (c) => [avgpoolForward(c.rt, dims(c.N), c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [avgpoolBackward(c.rt, dims(c.N), c.dy.buf, c.dx.buf)] : []),
       };
     }
     case 'Flatten':
@@ -414,6 +436,7 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
     ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
     Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),
     MaxPool2d: poolKernels.filter((k) => k.entry.startsWith('maxpool')),
+    AvgPool2d: avgpoolKernels,
     AdaptiveAvgPool2d: [...poolKernels.filter((k) => k.entry.startsWith('gap')), ...headKernels],
     Flatten: [],
     Dropout: dropoutKernels,

@@ -23,6 +23,7 @@ export type LayerInfo =
   | (Base & { type: 'ReLU' | 'Sigmoid' | 'Flatten' | 'LogSoftmax' })
   | (Base & { type: 'MaxPool2d'; k: number })
   | (Base & { type: 'AdaptiveAvgPool2d' })
+  | (Base & { type: 'AvgPool2d'; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; includePad: boolean })
   | (Base & { type: 'Dropout'; p: number })
   | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
 
@@ -61,6 +62,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
   Sigmoid: {},
   MaxPool2d: { kernel_size: undefined, stride: null, padding: 0, dilation: 1, ceil_mode: false, return_indices: false },
   AdaptiveAvgPool2d: { output_size: undefined },
+  AvgPool2d: { kernel_size: undefined, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null },
   Flatten: { start_dim: 1, end_dim: -1 },
   Dropout: { p: 0.5, inplace: false },
   Linear: { in_features: undefined, out_features: undefined, bias: true },
@@ -251,6 +253,20 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
         unsupported(where, 'output_size', o, 'output_size 1, global average pooling');
       if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
       return { ...base, type, outShape: [inShape[0], 1, 1] };
+    }
+    case 'AvgPool2d': {
+      const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
+      const [sh, sw] = a.stride === null ? [kh, kw] : pair(where, 'stride', a.stride, 1);
+      const [ph, pw] = pair(where, 'padding', a.padding, 0);
+      if (2 * ph > kh || 2 * pw > kw) throw new SpecError(`${where}: padding ${JSON.stringify(a.padding)} must be at most half the kernel (PyTorch's rule)`);
+      if (a.ceil_mode !== false) unsupported(where, 'ceil_mode', a.ceil_mode, 'false');
+      if (typeof a.count_include_pad !== 'boolean') throw new SpecError(`${where}: count_include_pad must be true or false`);
+      if (a.divisor_override !== null) unsupported(where, 'divisor_override', a.divisor_override, 'null');
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
+      const oh = Math.floor((inShape[1] + 2 * ph - kh) / sh) + 1;
+      const ow = Math.floor((inShape[2] + 2 * pw - kw) / sw) + 1;
+      if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} window with padding ${ph}×${pw} does not fit input ${got}`);
+      return { ...base, type, kh, kw, sh, sw, ph, pw, includePad: a.count_include_pad, outShape: [inShape[0], oh, ow] };
     }
     case 'Flatten':
       if (a.start_dim !== 1 || a.end_dim !== -1) unsupported(where, 'start_dim/end_dim', [a.start_dim, a.end_dim], 'start_dim 1, end_dim -1');

@@ -9,6 +9,7 @@ export const MODULES: Record<string, string[]> = {
   Sigmoid: [],
   MaxPool2d: ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'],
   AdaptiveAvgPool2d: ['output_size'],
+  AvgPool2d: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'],
   Flatten: ['start_dim', 'end_dim'],
   Dropout: ['p', 'inplace'],
   Linear: ['in_features', 'out_features', 'bias'],
@@ -16,7 +17,7 @@ export const MODULES: Record<string, string[]> = {
 };
 
 /** How many leading parameters the writer passes by position (the required ones). */
-export const POSITIONAL: Record<string, number> = { Conv2d: 3, BatchNorm2d: 1, MaxPool2d: 1, AdaptiveAvgPool2d: 1, Linear: 2, Dropout: 1 };
+export const POSITIONAL: Record<string, number> = { Conv2d: 3, BatchNorm2d: 1, MaxPool2d: 1, AvgPool2d: 1, AdaptiveAvgPool2d: 1, Linear: 2, Dropout: 1 };
 
 /**
  * Functions called on the tensor in forward, as layers: the PyTorch function (after aliases are
@@ -27,6 +28,7 @@ export const FUNCTIONS: Record<string, { type: string; params: string[] }> = {
   'torch.relu': { type: 'ReLU', params: [] },
   'torch.sigmoid': { type: 'Sigmoid', params: [] },
   'torch.nn.functional.max_pool2d': { type: 'MaxPool2d', params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'] },
+  'torch.nn.functional.avg_pool2d': { type: 'AvgPool2d', params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'] },
   'torch.nn.functional.adaptive_avg_pool2d': { type: 'AdaptiveAvgPool2d', params: ['output_size'] },
   'torch.nn.functional.log_softmax': { type: 'LogSoftmax', params: ['dim'] },
   'torch.nn.functional.dropout': { type: 'Dropout', params: ['p', 'training', 'inplace'] },

@@ -48,6 +48,8 @@ function functionCall(l: LayerSpec, x: string): string {
       return `torch.sigmoid(${x})`;
     case 'MaxPool2d':
       return `F.max_pool2d(${[x, ...argList(l, ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'], 1)].join(', ')})`;
+    case 'AvgPool2d':
+      return `F.avg_pool2d(${[x, ...argList(l, ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'], 1)].join(', ')})`;
     case 'AdaptiveAvgPool2d':
       return `F.adaptive_avg_pool2d(${x}, ${py(l.output_size)})`;
     case 'Flatten':
