@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { copyPyTorch } from '../src/engine/pytorch/copy';
 import { pastePyTorch } from '../src/engine/pytorch/parse';
 import { parseSpec, stateDefs, type LayerSpec } from '../src/engine/spec';
+import era17130 from '../src/models/era-17130.json';
 import era17640 from '../src/models/era-17640.json';
 import era18962 from '../src/models/era-18962.json';
 import era7918 from '../src/models/era-7918.json';
@@ -30,6 +31,7 @@ describe('Paste PyTorch', () => {
 
   it.each([
     ['era-18962.py', era18962, 'conv1.0.bias', 'fc2.weight'],
+    ['era-17130.py', era17130, 'transition.0.bias', 'convblock3.6.running_var'],
     ['era-17640.py', era17640, 'convblock1.0.weight', 'convblock2.2.running_var'],
     ['era-7918.py', era7918, 'convblock3.0.weight', 'convblock2.17.running_mean'],
   ])('reads the course-style %s (nn.Sequential blocks, a constant, view(-1, 10), log_softmax(dim=-1)) into its preset', (file, preset, k1, k2) => {
@@ -104,7 +106,7 @@ const REFUSALS: [string, string, string][] = [
   [
     'unknown layer',
     net(INIT.replace('Conv2d', 'Conv3d'), FWD),
-    'line 7, column 22: nn.Conv3d: unknown layer; supported: nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.Sigmoid, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Linear, nn.LogSoftmax',
+    'line 7, column 22: nn.Conv3d: unknown layer; supported: nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.Sigmoid, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Dropout2d, nn.Linear, nn.LogSoftmax',
   ],
   [
     'unknown keyword',
@@ -150,7 +152,7 @@ const REFUSALS: [string, string, string][] = [
   [
     'unknown function',
     net(INIT, fwd('x = F.gelu(x)\nx = x.view(-1, 6760)')),
-    'line 12, column 13: F.gelu: unknown function in forward; supported: self.<module>(x), torch.nn.functional.relu, torch.relu, torch.sigmoid, torch.nn.functional.max_pool2d, torch.nn.functional.avg_pool2d, torch.nn.functional.adaptive_avg_pool2d, torch.nn.functional.log_softmax, torch.nn.functional.dropout, torch.flatten, x.view(-1, N), x.flatten(1)',
+    'line 12, column 13: F.gelu: unknown function in forward; supported: self.<module>(x), torch.nn.functional.relu, torch.relu, torch.sigmoid, torch.nn.functional.max_pool2d, torch.nn.functional.avg_pool2d, torch.nn.functional.adaptive_avg_pool2d, torch.nn.functional.log_softmax, torch.nn.functional.dropout, torch.nn.functional.dropout2d, torch.flatten, x.view(-1, N), x.flatten(1)',
   ],
   ['subscript', net(INIT, 'x = self.conv1(x)[0]\nreturn x'), 'line 11, column 26: subscript: indexing and slicing are not supported'],
   [

@@ -19,7 +19,7 @@ if (!hasTorch) console.log('PyTorch is not installed for /usr/bin/python3: the m
 const dir = mkdtempSync(join(tmpdir(), 'copy-'));
 
 /** The counts the published solutions and the S5 notebook report. */
-const PARAMS: Record<string, number> = { 'mnist-default': 8880, s5: 593200, 'era-18962': 18962, 'era-17640': 17640, 'era-7918': 7918 };
+const PARAMS: Record<string, number> = { 'mnist-default': 8880, s5: 593200, 'era-18962': 18962, 'era-17130': 17130, 'era-17640': 17640, 'era-7918': 7918 };
 
 describe.skipIf(!hasTorch)('Copy as PyTorch, loaded by PyTorch', () => {
   it.each(PRESETS.map((p) => [p.id, p.spec] as const))(

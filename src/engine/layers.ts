@@ -19,6 +19,7 @@ import {
   type Unpool,
 } from './ops/conv2d';
 import { dropoutApply, dropoutKernels } from './ops/dropout';
+import { dropout2dApply, dropout2dKernels } from './ops/dropout2d';
 import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
 import { columnSum, matmul, matmulKernels } from './ops/matmul';
 import { headBackward, headFits, headForward, headGroups, headKernels, type HeadDims } from './ops/head';
@@ -175,6 +176,17 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         info,
         forward: (c) => [dropoutApply(c.rt, 'dropout_forward', c.N * numel(l.inShape), l.index, l.p, c.step, c.x.buf, c.y.buf)],
         backward: (c) => (c.dx ? [dropoutApply(c.rt, 'dropout_backward', c.N * numel(l.inShape), l.index, l.p, c.step, c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+    case 'Dropout2d': {
+      const l = info;
+      const n = (c: LayerCtx) => c.N * numel(l.inShape);
+      const hw = l.inShape[1] * l.inShape[2];
+      // Eval mode (and p = 0) is the identity, as for Dropout (see isIdentity).
+      return {
+        info,
+        forward: (c) => [dropout2dApply(c.rt, 'dropout2d_forward', n(c), hw, l.index, l.p, c.step, c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [dropout2dApply(c.rt, 'dropout2d_backward', n(c), hw, l.index, l.p, c.step, c.dy.buf, c.dx.buf)] : []),
       };
     }
     case 'Linear': {
@@ -424,7 +436,7 @@ export function planUnits(layers: GpuLayer[], mode: Mode, cpu = false): Unit[] {
 
 /** A layer whose output is its input in this mode (no buffer, no dispatch). */
 export function isIdentity(l: GpuLayer, mode: Mode): boolean {
-  return Boolean(l.alias) || (l.info.type === 'Dropout' && (mode === 'eval' || l.info.p === 0));
+  return Boolean(l.alias) || ((l.info.type === 'Dropout' || l.info.type === 'Dropout2d') && (mode === 'eval' || l.info.p === 0));
 }
 
 /** Every pipeline a model of these layers may use, to compile up front (Runtime.precompile). */
@@ -440,6 +452,7 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
     AdaptiveAvgPool2d: [...poolKernels.filter((k) => k.entry.startsWith('gap')), ...headKernels],
     Flatten: [],
     Dropout: dropoutKernels,
+    Dropout2d: dropout2dKernels,
     Linear: matmulKernels,
     LogSoftmax: lossKernels.filter((k) => k.entry.startsWith('log_softmax')),
   };

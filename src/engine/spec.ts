@@ -25,6 +25,7 @@ export type LayerInfo =
   | (Base & { type: 'AdaptiveAvgPool2d' })
   | (Base & { type: 'AvgPool2d'; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; includePad: boolean })
   | (Base & { type: 'Dropout'; p: number })
+  | (Base & { type: 'Dropout2d'; p: number })
   | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
 
 interface Base {
@@ -65,6 +66,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
   AvgPool2d: { kernel_size: undefined, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null },
   Flatten: { start_dim: 1, end_dim: -1 },
   Dropout: { p: 0.5, inplace: false },
+  Dropout2d: { p: 0.5, inplace: false },
   Linear: { in_features: undefined, out_features: undefined, bias: true },
   LogSoftmax: { dim: undefined },
 };
@@ -274,6 +276,12 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
     case 'Dropout': {
       const p = a.p;
       if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SpecError(`${where}: p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      return { ...base, type, p, outShape: inShape };
+    }
+    case 'Dropout2d': {
+      const p = a.p;
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SpecError(`${where}: p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W] (it drops whole channels), but gets ${got}`);
       return { ...base, type, p, outShape: inShape };
     }
     case 'Linear': {

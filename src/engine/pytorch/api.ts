@@ -12,12 +12,22 @@ export const MODULES: Record<string, string[]> = {
   AvgPool2d: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'],
   Flatten: ['start_dim', 'end_dim'],
   Dropout: ['p', 'inplace'],
+  Dropout2d: ['p', 'inplace'],
   Linear: ['in_features', 'out_features', 'bias'],
   LogSoftmax: ['dim'],
 };
 
 /** How many leading parameters the writer passes by position (the required ones). */
-export const POSITIONAL: Record<string, number> = { Conv2d: 3, BatchNorm2d: 1, MaxPool2d: 1, AvgPool2d: 1, AdaptiveAvgPool2d: 1, Linear: 2, Dropout: 1 };
+export const POSITIONAL: Record<string, number> = {
+  Conv2d: 3,
+  BatchNorm2d: 1,
+  MaxPool2d: 1,
+  AvgPool2d: 1,
+  AdaptiveAvgPool2d: 1,
+  Linear: 2,
+  Dropout: 1,
+  Dropout2d: 1,
+};
 
 /**
  * Functions called on the tensor in forward, as layers: the PyTorch function (after aliases are
@@ -32,5 +42,6 @@ export const FUNCTIONS: Record<string, { type: string; params: string[] }> = {
   'torch.nn.functional.adaptive_avg_pool2d': { type: 'AdaptiveAvgPool2d', params: ['output_size'] },
   'torch.nn.functional.log_softmax': { type: 'LogSoftmax', params: ['dim'] },
   'torch.nn.functional.dropout': { type: 'Dropout', params: ['p', 'training', 'inplace'] },
+  'torch.nn.functional.dropout2d': { type: 'Dropout2d', params: ['p', 'training', 'inplace'] },
   'torch.flatten': { type: 'Flatten', params: ['start_dim', 'end_dim'] },
 };

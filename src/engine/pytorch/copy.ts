@@ -54,6 +54,8 @@ function functionCall(l: LayerSpec, x: string): string {
       return `F.adaptive_avg_pool2d(${x}, ${py(l.output_size)})`;
     case 'Flatten':
       return `torch.flatten(${x}, 1)`;
+    case 'Dropout2d':
+      return `F.dropout2d(${[x, ...argList(l, ['p'], 0), 'training=self.training'].join(', ')})`;
     case 'Dropout':
       return `F.dropout(${[x, ...argList(l, ['p'], 0), 'training=self.training'].join(', ')})`;
     case 'LogSoftmax':

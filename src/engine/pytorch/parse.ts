@@ -181,8 +181,8 @@ class Reader {
       const layer: LayerSpec = { type: f.type };
       if (f.type === 'ReLU') {
         // inplace changes nothing in the values (S5's F.relu(x, 2) passes 2 as inplace).
-      } else if (f.type === 'Dropout') {
-        if (a.training !== true) throw new PasteError(e, `${fn}(…)`, 'F.dropout needs training=self.training (otherwise it drops in evaluation too)');
+      } else if (f.type === 'Dropout' || f.type === 'Dropout2d') {
+        if (a.training !== true) throw new PasteError(e, `${fn}(…)`, `${fn} needs training=self.training (otherwise it drops in evaluation too)`);
         if (a.p !== undefined) layer.p = a.p;
         if (a.inplace !== undefined) layer.inplace = a.inplace;
       } else if (f.type === 'Flatten') {
