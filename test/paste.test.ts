@@ -61,6 +61,22 @@ describe('Paste PyTorch', () => {
       { type: 'LogSoftmax', dim: 1 },
     ]);
   });
+  it('reads F.avg_pool2d and F.dropout2d(…, training=self.training) between modules, and Copy writes them back', () => {
+    const text = net(
+      'self.conv1 = nn.Conv2d(1, 4, 3)\nself.fc = nn.Linear(324, 10)',
+      'x = F.dropout2d(self.conv1(x), 0.1, training=self.training)\nx = F.avg_pool2d(x, 3, stride=3, padding=1, count_include_pad=False)\nx = x.view(-1, 324)\nreturn F.log_softmax(self.fc(x), dim=1)',
+    );
+    const spec = pastePyTorch(text);
+    expect(spec.slice(1, 3)).toEqual([
+      { type: 'Dropout2d', p: 0.1 },
+      { type: 'AvgPool2d', kernel_size: 3, stride: 3, padding: 1, count_include_pad: false },
+    ]);
+    const py = copyPyTorch(spec);
+    expect(py).toContain(
+      '        x = F.dropout2d(x, p=0.1, training=self.training)\n        x = F.avg_pool2d(x, 3, stride=3, padding=1, count_include_pad=False)\n',
+    );
+    expect(pastePyTorch(py)).toEqual(spec);
+  });
 });
 
 describe('Copy as PyTorch', () => {
