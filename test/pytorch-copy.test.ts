@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Model } from '../src/engine/model';
 import { copyPyTorch } from '../src/engine/pytorch/copy';
 import { type LayerSpec } from '../src/engine/spec';
-import { exportWeights } from '../src/train/weights';
+import { encodeWeights } from '../src/train/weights';
 import { runtime } from './gpu';
 import { PRESETS } from '../src/models/presets';
 
@@ -29,7 +29,7 @@ describe.skipIf(!hasTorch)('Copy as PyTorch, loaded by PyTorch', () => {
       m.init(3);
       m.batchesTracked = 5;
       const weights = join(dir, `${name}.safetensors`);
-      writeFileSync(weights, await exportWeights(m));
+      writeFileSync(weights, await encodeWeights(m));
       const py = join(dir, `${name}.py`);
       writeFileSync(py, copyPyTorch(spec));
       const out = JSON.parse(execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'load', py, weights], { encoding: 'utf8' }));

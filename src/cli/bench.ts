@@ -18,6 +18,7 @@ import { Model } from '../engine/model';
 import { readSpecText } from '../engine/spec';
 import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
+import { parseTuning } from '../engine/tuning';
 import { Runtime } from '../engine/runtime';
 import { profileCalls, timeCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
@@ -61,12 +62,12 @@ async function main() {
     });
 
   const data = await loadMnistNode(arg('data', 'public/data'));
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const train = new GpuSplit(rt, data.train, 'train');
   const test = new GpuSplit(rt, data.test, 'test');
-  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}`);
-  const slow = info.isFallback;
+  const slow = tuning.cpuAdapter;
+  console.log(`adapter: ${info.adapter}${slow ? ' (CPU fallback adapter)' : ''}; tuning ${tuning.kind}`);
   const steps = Number(arg('steps', slow ? '6' : '200'));
   const warmup = Number(arg('warmup', slow ? '2' : '20'));
   const results: Record<string, unknown>[] = [];
@@ -150,7 +151,8 @@ async function main() {
         {
           engine: 'webgpu-backprop-notebook',
           adapter: info.adapter,
-          fallback: info.isFallback,
+          fallback: tuning.cpuAdapter,
+          tuning: tuning.kind,
           machine: machine(),
           commit: commit(),
           date: new Date().toISOString(),
@@ -186,10 +188,11 @@ async function plan(opts: Record<string, string>) {
     }
     spec = readSpecText(text, `--model ${opts.model}`);
   }
-  const { device, info } = await openNodeGpu();
-  // Ops choose some splits by adapter kind (isFallback): plan as a GPU unless told otherwise.
-  const asGpu = info.isFallback && !('this-adapter' in opts);
-  const rt = new Runtime(device, asGpu ? { ...info, isFallback: false } : info);
+  // The step a GPU would run (the gpu Tuning) unless --this-adapter or TUNING=… says otherwise.
+  const forced = parseTuning(process.env.TUNING) ?? ('this-adapter' in opts ? undefined : 'gpu');
+  const { device, info, tuning } = await openNodeGpu(forced);
+  const rt = new Runtime(device, info, tuning);
+  const asGpu = tuning.cpuAdapter && tuning.kind !== 'cpu';
   const model = new Model(rt, spec, [1, 28, 28]);
   model.init(1);
   // Blank images stand in for MNIST: the plan depends on the batch size only.
@@ -214,7 +217,7 @@ async function plan(opts: Record<string, string>) {
   }
   const t = await timeCalls(rt, calls, 3);
   console.log(
-    `adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
+    `adapter: ${info.adapter}${tuning.cpuAdapter ? ' (CPU fallback adapter)' : ''}; tuning ${tuning.kind}${asGpu ? ': step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
   );
   console.log(formatPlanReport(report));
   console.log(
@@ -225,8 +228,8 @@ async function plan(opts: Record<string, string>) {
   if (opts.json) {
     const out = {
       ...report,
-      plannedFor: asGpu || !info.isFallback ? 'gpu' : 'cpu fallback adapter',
-      host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: info.isFallback },
+      plannedFor: tuning.kind,
+      host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: tuning.cpuAdapter },
       machine: machine(),
       commit: commit(),
       date: new Date().toISOString(),

@@ -1,7 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/avgpool.wgsl?raw';
 import { kernel } from '../kernel';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -52,5 +52,3 @@ export function avgpoolBackward(rt: Runtime, d: AvgPoolDims, dy: Binding, dx: Bi
     cost: { bytes: 4 * (d.N * d.C * OH * OW + n), flops: 2 * per * n, serial: per },
   });
 }
-
-export const avgpoolKernels: KernelRef[] = ['avgpool_forward', 'avgpool_backward'].map((entry) => ({ code, entry }));

@@ -1,7 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/dropout2d.wgsl?raw';
 import { kernel } from '../kernel';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -19,5 +19,3 @@ export function dropout2dApply(rt: Runtime, label: string, n: number, hw: number
     label,
   });
 }
-
-export const dropout2dKernels: KernelRef[] = [{ code, entry: 'dropout2d_apply' }];
