@@ -56,6 +56,22 @@ class EngineDropout(nn.Module):
         return x * keep * scale
 
 
+class EngineDropout2d(nn.Module):
+    """nn.Dropout2d with the engine's mask, one draw per (sample, channel): y = x·keep[n,c]/(1-p)."""
+
+    def __init__(self, p, layer, seed):
+        super().__init__()
+        self.p, self.layer, self.seed = p, layer, seed
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        n, c = x.shape[0], x.shape[1]
+        keep = dropout_keep(self.seed, self.layer, n * c, self.p).reshape(n, c, 1, 1)
+        scale = 0.0 if self.p >= 1 else 1.0 / (1.0 - self.p)
+        return x * keep * scale
+
+
 # ---- helpers ------------------------------------------------------------------------------
 def build(spec, seed=0):
     layers = []
@@ -63,6 +79,8 @@ def build(spec, seed=0):
         args = {k: v for k, v in l.items() if k != "type"}
         if l["type"] == "Dropout":
             layers.append(EngineDropout(args.get("p", 0.5), i, seed))
+        elif l["type"] == "Dropout2d":
+            layers.append(EngineDropout2d(args.get("p", 0.5), i, seed))
         else:
             layers.append(getattr(nn, l["type"])(**args))
     return nn.Sequential(*layers).double()
@@ -261,8 +279,24 @@ def main():
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
+    make("avgpool5_odd", [{"type": "AvgPool2d", "kernel_size": 5}], [2, 3, 7, 6], loss="half_sse", seed=51)
+    make("avgpool3_s2_p1_b1", [{"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 4, 9, 11],
+         loss="half_sse", seed=52)
+    make("avgpool3x2_s1x2_p1_exclude_pad", [{"type": "AvgPool2d", "kernel_size": [3, 2], "stride": [1, 2], "padding": 1,
+                                             "count_include_pad": False}], [3, 2, 8, 6], loss="half_sse", seed=53)
+    make("conv_avgpool7_linear", [conv(2, 4, 3, 1, True), {"type": "AvgPool2d", "kernel_size": 7}, {"type": "Flatten"},
+                                  {"type": "Linear", "in_features": 4, "out_features": 10, "bias": True},
+                                  {"type": "LogSoftmax", "dim": 1}], [3, 2, 7, 7], seed=54, optimizer=SGD)
     make("dropout_train", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", seed=60, dropout_seed=12345)
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
+    make("dropout2d_train_odd", [{"type": "Dropout2d", "p": 0.3}], [3, 5, 7, 3], loss="half_sse", seed=62, dropout_seed=777)
+    make("dropout2d_train_b1", [{"type": "Dropout2d", "p": 0.5}], [1, 8, 2, 5], loss="half_sse", seed=63, dropout_seed=4242)
+    make("dropout2d_eval", [{"type": "Dropout2d", "p": 0.3}], [2, 3, 4, 4], loss="half_sse", mode="eval", seed=64)
+    make("conv_dropout2d_avgpool_linear", [conv(2, 6, 3, 0, True), {"type": "Dropout2d", "p": 0.2}, {"type": "ReLU"},
+                                           {"type": "AvgPool2d", "kernel_size": 5}, {"type": "Flatten"},
+                                           {"type": "Linear", "in_features": 6, "out_features": 10, "bias": True},
+                                           {"type": "LogSoftmax", "dim": 1}], [4, 2, 7, 7], seed=65, dropout_seed=99,
+         optimizer=SGD)
     make("log_softmax_nll", [{"type": "LogSoftmax", "dim": 1}], [5, 10], loss="nll", seed=70, input_scale=3.0)
     make("log_softmax_nll_b1", [{"type": "LogSoftmax", "dim": 1}], [1, 3], loss="nll", seed=71)
     # Sure rows: the argmax leads by a margin of 10, 20 or 30 (p = 1 - 1e-5 … 1 - 1e-13), the label
@@ -347,7 +381,7 @@ def trajectory(name, spec, batch, seed, steps=10, max_lr=0.1, epochs=20, steps_p
     for k in range(steps):
         dseed = pcg((pcg(train_seed) + k) & 0xFFFFFFFF)
         for m in model:
-            if isinstance(m, EngineDropout):
+            if isinstance(m, (EngineDropout, EngineDropout2d)):
                 m.seed = dseed
         lr, mom = opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"]
         plan.append({"lr": lr, "momentum": mom, "dropoutSeed": dseed})

@@ -7,6 +7,11 @@
       accuracy. With --expect or --log (the accuracy of the run's last epoch), exit 1 unless the
       two agree within 0.1 percentage point.
 
+  load MODEL_PY WEIGHTS
+      Import MODEL_PY (what the notebook's "Copy as PyTorch" writes), build its Net, load WEIGHTS
+      with load_state_dict(strict=True) and print JSON: the parameter count (as torchsummary counts
+      them), the state_dict names, and the output's shape and row sums of exp() for a batch of 2.
+
   export-init OUT [--seed S] [--spec FILE]
       Save a freshly initialised PyTorch model (default: src/models/mnist-default.json) as
       .safetensors, the way a PyTorch user would hand weights to the notebook.
@@ -58,7 +63,17 @@ def write_safetensors(path, tensors, meta):
 
 
 def build(spec):
-    return nn.Sequential(*[getattr(nn, l["type"])(**{k: v for k, v in l.items() if k != "type"}) for l in spec])
+    return nn.Sequential(*[getattr(nn, l["type"])(**{k: v for k, v in l.items() if k not in ("type", "name")}) for l in spec])
+
+
+def by_index(spec, tensors):
+    """A named spec's state_dict ("convblock1.0.weight") renamed to build()'s ("0.weight")."""
+    prefix = {l["name"] + ".": "%d." % i for i, l in enumerate(spec) if "name" in l}
+    out = {}
+    for k, t in tensors.items():
+        p = max((p for p in prefix if k.startswith(p)), key=len, default=None)
+        out[prefix[p] + k[len(p):] if p else k] = t
+    return out
 
 
 def inside(model, x, label):
@@ -89,8 +104,9 @@ def check(args):
     tensors, meta = read_safetensors(args.weights)
     if "model" not in meta:
         sys.exit("%s has no model spec in its metadata" % args.weights)
-    model = build(json.loads(meta["model"]))
-    model.load_state_dict(tensors, strict=True)
+    spec = json.loads(meta["model"])
+    model = build(spec)
+    model.load_state_dict(by_index(spec, tensors), strict=True)
     model.eval()
     x, y = mnist_test(args.data)
     log = None
@@ -120,6 +136,25 @@ def export_init(args):
     print("wrote %s (%d tensors, PyTorch %s initialisation, seed %d)" % (args.out, len(model.state_dict()), torch.__version__, args.seed))
 
 
+def load(args):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("model", args.model)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    net = mod.Net()
+    tensors, _ = read_safetensors(args.weights)
+    net.load_state_dict(tensors, strict=True)
+    net.eval()
+    with torch.no_grad():
+        out = net(torch.randn(2, 1, 28, 28))
+    print(json.dumps({
+        "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
+        "keys": list(net.state_dict().keys()),
+        "shape": list(out.shape),
+        "expsum": out.exp().sum(1).tolist(),
+    }))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -133,9 +168,12 @@ def main():
     e.add_argument("out")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--spec", default=os.path.join(ROOT, "src", "models", "mnist-default.json"))
+    lo = sub.add_parser("load")
+    lo.add_argument("model")
+    lo.add_argument("weights")
     args = p.parse_args()
     torch.set_num_threads(1)
-    (check if args.cmd == "check" else export_init)(args)
+    {"check": check, "export-init": export_init, "load": load}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 // npm run train -- --epochs N --batch B --lr X --seed S --train-limit N --test-limit N --out DIR
-//   [--model spec.json] [--init weights.safetensors] [--schedule onecycle|step|constant]
+//   [--model spec.json|model.py] [--init weights.safetensors] [--schedule onecycle|step|constant]
 //   [--momentum M] [--weight-decay W] [--rotation DEG] [--crop-p P] [--step-size N --gamma G]
 //   [--overwrite]
 // Trains the notebook's model with the same engine through Dawn and prints one line per epoch.
@@ -16,6 +16,7 @@ import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
+import { pastePyTorch } from '../engine/pytorch/parse';
 import { checkClassifier, countParams, parseSpec, readSpecText } from '../engine/spec';
 import defaultSpec from '../models/mnist-default.json';
 import { errorLines, parseConfig, type ConfigField, type RawConfig, type TrainConfig } from '../train/config';
@@ -50,7 +51,7 @@ async function main() {
   const parsed = parseConfig(raw);
   if (!parsed.ok) throw new Error(errorLines(parsed.errors, optionName));
   const { config: cfg, trainLimit, testLimit } = parsed.value;
-  const spec = a.model ? readSpecText(readFileSync(a.model, 'utf8'), a.model) : defaultSpec;
+  const spec = a.model ? readModel(a.model) : defaultSpec;
   checkClassifier(parseSpec(spec, [1, 28, 28]), 10); // a bad spec is refused before the GPU is touched
   const initBytes = a.init !== undefined ? readFileSync(a.init) : null;
   if (a.out === '') throw new Error('--out needs a value');
@@ -67,6 +68,17 @@ async function main() {
     process.exitCode = await train(dir, out, cfg, trainLimit, testLimit, spec, a, initBytes);
   } finally {
     dir.release();
+  }
+}
+
+/** --model: a JSON spec, or a model.py read as Paste PyTorch reads it (its module names kept). */
+function readModel(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  if (!file.endsWith('.py')) return readSpecText(text, file);
+  try {
+    return pastePyTorch(text);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
   }
 }
 

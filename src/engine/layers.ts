@@ -15,7 +15,9 @@ import {
   type ConvDims,
   type Unpool,
 } from './ops/conv2d';
+import { avgpoolBackward, avgpoolForward } from './ops/avgpool';
 import { dropoutApply } from './ops/dropout';
+import { dropout2dApply } from './ops/dropout2d';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
@@ -141,6 +143,27 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         backward: (c) => (c.dx ? [gapBackward(c.rt, dims(c.N), c.dy.buf, c.dx.buf)] : []),
       };
     }
+    case 'AvgPool2d': {
+      const l = info;
+      const dims = (N: number) => ({
+        N,
+        C: l.inShape[0],
+        H: l.inShape[1],
+        W: l.inShape[2],
+        kh: l.kh,
+        kw: l.kw,
+        sh: l.sh,
+        sw: l.sw,
+        ph: l.ph,
+        pw: l.pw,
+        includePad: l.includePad,
+      });
+      return {
+        info,
+        forward: (c) => [avgpoolForward(c.rt, dims(c.N), c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [avgpoolBackward(c.rt, dims(c.N), c.dy.buf, c.dx.buf)] : []),
+      };
+    }
     case 'Flatten':
       return { info, alias: true, forward: () => [], backward: () => [] };
     case 'Dropout': {
@@ -150,6 +173,17 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         info,
         forward: (c) => [dropoutApply(c.rt, 'dropout_forward', c.N * numel(l.inShape), l.index, l.p, c.step, c.x.buf, c.y.buf)],
         backward: (c) => (c.dx ? [dropoutApply(c.rt, 'dropout_backward', c.N * numel(l.inShape), l.index, l.p, c.step, c.dy.buf, c.dx.buf)] : []),
+      };
+    }
+    case 'Dropout2d': {
+      const l = info;
+      const n = (c: LayerCtx) => c.N * numel(l.inShape);
+      const hw = l.inShape[1] * l.inShape[2];
+      // Eval mode (and p = 0) is the identity, as for Dropout (see isIdentity in units.ts).
+      return {
+        info,
+        forward: (c) => [dropout2dApply(c.rt, 'dropout2d_forward', n(c), hw, l.index, l.p, c.step, c.x.buf, c.y.buf)],
+        backward: (c) => (c.dx ? [dropout2dApply(c.rt, 'dropout2d_backward', n(c), hw, l.index, l.p, c.step, c.dy.buf, c.dx.buf)] : []),
       };
     }
     case 'Linear': {

@@ -120,7 +120,7 @@ export class ParamLayout {
     }
     for (const l of this.infos)
       if (l.type === 'BatchNorm2d') {
-        const k = `${l.index}.num_batches_tracked`;
+        const k = `${l.prefix}.num_batches_tracked`;
         known.add(k);
         const t = state[k];
         if (t && !(t.data.length === 1 && Number.isSafeInteger(Number(t.data[0])) && Number(t.data[0]) >= 0))
@@ -150,7 +150,7 @@ export class ParamLayout {
       }
     }
     const tracked = this.infos.find((l) => l.type === 'BatchNorm2d');
-    const nbt = tracked ? state[`${tracked.index}.num_batches_tracked`] : undefined;
+    const nbt = tracked ? state[`${tracked.prefix}.num_batches_tracked`] : undefined;
     return { params, running, batchesTracked: nbt ? Number(nbt.data[0]) : null };
   }
 

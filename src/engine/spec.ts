@@ -1,6 +1,9 @@
 // The model spec: a JSON list of layers named and parameterised as in PyTorch, so that
 // nn.Sequential(*[getattr(nn, l["type"])(**args) for l in spec]) builds the same model.
 // This file validates a spec, infers every layer's output shape, and names its state_dict entries.
+// A layer may carry "name", its module path in a PyTorch Net ("convblock1.0", "fc"): its tensors
+// are then keyed by it ("convblock1.0.weight") instead of by index, so a pasted model's own
+// state_dict names are kept through export and import.
 import { shapeStr, type Shape } from './tensor';
 
 export type LayerSpec = { type: string } & Record<string, unknown>;
@@ -20,11 +23,17 @@ export type LayerInfo =
   | (Base & { type: 'ReLU' | 'Sigmoid' | 'Flatten' | 'LogSoftmax' })
   | (Base & { type: 'MaxPool2d'; k: number })
   | (Base & { type: 'AdaptiveAvgPool2d' })
+  | (Base & { type: 'AvgPool2d'; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; includePad: boolean })
   | (Base & { type: 'Dropout'; p: number })
+  | (Base & { type: 'Dropout2d'; p: number })
   | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
 
 interface Base {
   index: number;
+  /** The layer's module name in PyTorch (a pasted model's "convblock1.0", "fc"), when it has one. */
+  name?: string;
+  /** Its state_dict key prefix: the name, or the index in a plain nn.Sequential. */
+  prefix: string;
   /** Per-sample shapes (no batch dimension). */
   inShape: number[];
   outShape: number[];
@@ -54,8 +63,10 @@ const ARGS: Record<string, Record<string, unknown>> = {
   Sigmoid: {},
   MaxPool2d: { kernel_size: undefined, stride: null, padding: 0, dilation: 1, ceil_mode: false, return_indices: false },
   AdaptiveAvgPool2d: { output_size: undefined },
+  AvgPool2d: { kernel_size: undefined, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null },
   Flatten: { start_dim: 1, end_dim: -1 },
   Dropout: { p: 0.5, inplace: false },
+  Dropout2d: { p: 0.5, inplace: false },
   Linear: { in_features: undefined, out_features: undefined, bias: true },
   LogSoftmax: { dim: undefined },
 };
@@ -129,6 +140,7 @@ export function parseSpec(spec: unknown, inShape: Shape): LayerInfo[] {
     out.push(info);
     shape = info.outShape;
   });
+  checkNames(out);
   const params = countParams(out);
   if (params > SPEC_LIMITS.params)
     throw new SpecError(`The model has ${params.toLocaleString('en-US')} parameters; at most ${SPEC_LIMITS.params.toLocaleString('en-US')} are supported`);
@@ -160,11 +172,13 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || !(type in ARGS))
     throw new SpecError(`layer ${index}: unknown type ${JSON.stringify(type)}; supported: ${LAYER_TYPES.join(', ')}`);
-  const where = `layer ${index} (${type})`;
+  const name = (raw as { name?: unknown }).name;
+  if (name !== undefined) checkName(index, type, name);
+  const where = `layer ${index} (${type}${name === undefined ? '' : ` "${name as string}"`})`;
   const allowed = ARGS[type];
   const a: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (k === 'type') continue;
+    if (k === 'type' || k === 'name') continue;
     if (!(k in allowed)) throw new SpecError(`${where}: unknown argument "${k}"; it takes ${Object.keys(allowed).join(', ') || 'no arguments'}`);
     a[k] = v;
   }
@@ -176,8 +190,9 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
   }
   const from = prev ? ` from layer ${prev.index} (${prev.type})` : ' (the model input)';
   const got = `${shapeStr(inShape)}${from}`;
-  const base = { index, inShape, params: [] as TensorDef[], buffers: [] as TensorDef[] };
-  const def = (name: string, shape: number[]): TensorDef => ({ key: `${index}.${name}`, name, shape });
+  const prefix = name === undefined ? String(index) : (name as string);
+  const base = { index, ...(name === undefined ? {} : { name: name as string }), prefix, inShape, params: [] as TensorDef[], buffers: [] as TensorDef[] };
+  const def = (tensor: string, shape: number[]): TensorDef => ({ key: `${prefix}.${tensor}`, name: tensor, shape });
 
   switch (type) {
     case 'Conv2d': {
@@ -241,12 +256,32 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
       return { ...base, type, outShape: [inShape[0], 1, 1] };
     }
+    case 'AvgPool2d': {
+      const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
+      const [sh, sw] = a.stride === null ? [kh, kw] : pair(where, 'stride', a.stride, 1);
+      const [ph, pw] = pair(where, 'padding', a.padding, 0);
+      if (2 * ph > kh || 2 * pw > kw) throw new SpecError(`${where}: padding ${JSON.stringify(a.padding)} must be at most half the kernel (PyTorch's rule)`);
+      if (a.ceil_mode !== false) unsupported(where, 'ceil_mode', a.ceil_mode, 'false');
+      if (typeof a.count_include_pad !== 'boolean') throw new SpecError(`${where}: count_include_pad must be true or false`);
+      if (a.divisor_override !== null) unsupported(where, 'divisor_override', a.divisor_override, 'null');
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
+      const oh = Math.floor((inShape[1] + 2 * ph - kh) / sh) + 1;
+      const ow = Math.floor((inShape[2] + 2 * pw - kw) / sw) + 1;
+      if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} window with padding ${ph}×${pw} does not fit input ${got}`);
+      return { ...base, type, kh, kw, sh, sw, ph, pw, includePad: a.count_include_pad, outShape: [inShape[0], oh, ow] };
+    }
     case 'Flatten':
       if (a.start_dim !== 1 || a.end_dim !== -1) unsupported(where, 'start_dim/end_dim', [a.start_dim, a.end_dim], 'start_dim 1, end_dim -1');
       return { ...base, type, outShape: [inShape.reduce((x, y) => x * y, 1)] };
     case 'Dropout': {
       const p = a.p;
       if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SpecError(`${where}: p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      return { ...base, type, p, outShape: inShape };
+    }
+    case 'Dropout2d': {
+      const p = a.p;
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SpecError(`${where}: p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W] (it drops whole channels), but gets ${got}`);
       return { ...base, type, p, outShape: inShape };
     }
     case 'Linear': {
@@ -267,6 +302,91 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       return { ...base, type, outShape: inShape };
   }
   throw new SpecError(`${where}: not implemented`);
+}
+
+/** Names that cannot be a Net attribute: Python keywords and nn.Module's own attributes. */
+const RESERVED = new Set(
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda ' +
+    'nonlocal not or pass raise return try while with yield self training forward train eval parameters modules children state_dict ' +
+    'load_state_dict to cuda cpu float double half apply zero_grad register_buffer named_parameters buffers'
+  ).split(' '),
+);
+
+/** A module path: an attribute, then nn.Sequential indices ("convblock1.0", "fc", "layer.0.1"). */
+function checkName(index: number, type: string, name: unknown): void {
+  const where = `layer ${index} (${type})`;
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.(0|[1-9][0-9]*))*$/.test(name))
+    throw new SpecError(
+      `${where}: name ${JSON.stringify(name)} is not a module path; it is an attribute name, then nn.Sequential indices, e.g. "convblock1.0" or "fc"`,
+    );
+  const head = name.split('.')[0];
+  if (RESERVED.has(head)) throw new SpecError(`${where}: name "${name}" cannot be a module attribute ("${head}" is reserved in Python or nn.Module)`);
+}
+
+/**
+ * Named layers must form a Net that PyTorch can have: each attribute's layers consecutive (it is
+ * one module, called once), an nn.Sequential's children numbered 0, 1, 2, … in order, and every
+ * layer with parameters named when any is (an unnamed one would have no state_dict name).
+ */
+function checkNames(layers: LayerInfo[]): void {
+  if (!layers.some((l) => l.name !== undefined)) return;
+  const seen = new Map<string, number>();
+  for (const l of layers) {
+    if (l.name === undefined) {
+      if (l.params.length || l.buffers.length)
+        throw new SpecError(
+          `layer ${l.index} (${l.type}) has parameters but no "name", while other layers are named; name every layer with parameters (its state_dict prefix), or none`,
+        );
+      continue;
+    }
+    const j = seen.get(l.name);
+    if (j !== undefined) throw new SpecError(`layer ${l.index} (${l.type}): name "${l.name}" is also layer ${j}'s; names must be unique`);
+    seen.set(l.name, l.index);
+  }
+  const group = (items: LayerInfo[], depth: number, path: string): void => {
+    const segs = (l: LayerInfo) => l.name!.split('.');
+    const leaf = items.find((l) => segs(l).length === depth);
+    if (leaf && items.length > 1) {
+      const other = items.find((l) => l !== leaf)!;
+      throw new SpecError(`layer ${other.index} (${other.type}): "${other.name}" puts a layer inside "${path}", which is layer ${leaf.index} itself`);
+    }
+    if (leaf) return;
+    // Children of one nn.Sequential: runs of equal index, numbered 0, 1, 2, … in order.
+    let expected = 0;
+    for (let i = 0; i < items.length;) {
+      const seg = segs(items[i])[depth];
+      if (seg !== String(expected))
+        throw new SpecError(
+          `layer ${items[i].index} (${items[i].type}): "${items[i].name}" should be "${path}.${expected}${segs(items[i]).length > depth + 1 ? '…' : ''}": an nn.Sequential numbers its layers 0, 1, 2, … in order`,
+        );
+      let j = i;
+      while (j < items.length && segs(items[j])[depth] === seg) j++;
+      group(items.slice(i, j), depth + 1, `${path}.${seg}`);
+      i = j;
+      expected++;
+    }
+  };
+  // Top level: consecutive layers with the same attribute form one module.
+  const done = new Map<string, number>();
+  for (let i = 0; i < layers.length;) {
+    const name = layers[i].name;
+    if (name === undefined) {
+      i++;
+      continue;
+    }
+    const head = name.split('.')[0];
+    const before = done.get(head);
+    if (before !== undefined)
+      throw new SpecError(
+        `layer ${layers[i].index} (${layers[i].type}): "${name}" continues module "${head}" after other layers; a module's layers must be consecutive (it is called once in forward), and "${head}" ended at layer ${before}`,
+      );
+    let j = i;
+    while (j < layers.length && layers[j].name?.split('.')[0] === head) j++;
+    group(layers.slice(i, j), 1, head);
+    done.set(head, j - 1);
+    i = j;
+  }
 }
 
 /** Every state_dict entry of a parsed model: parameters, then buffers, in layer order. */

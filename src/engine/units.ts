@@ -172,5 +172,5 @@ export function planUnits(layers: GpuLayer[], mode: Mode, tuning: Pick<Tuning, '
 
 /** A layer whose output is its input in this mode (no buffer, no dispatch). */
 export function isIdentity(l: GpuLayer, mode: Mode): boolean {
-  return Boolean(l.alias) || (l.info.type === 'Dropout' && (mode === 'eval' || l.info.p === 0));
+  return Boolean(l.alias) || ((l.info.type === 'Dropout' || l.info.type === 'Dropout2d') && (mode === 'eval' || l.info.p === 0));
 }

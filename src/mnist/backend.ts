@@ -338,7 +338,7 @@ export class MnistBackend {
       label = d.test.labels[i];
     }
     const conv = m.infos.find((l) => l.type === 'Conv2d');
-    const key = conv ? `${conv.index}.weight` : null;
+    const key = conv ? conv.params[0].key : null;
     const r = await insideDigit(m, input, label, key ? [key] : []);
     const firstConvGrad =
       conv?.type === 'Conv2d' && key

@@ -11,7 +11,7 @@ export async function encodeWeights(model: Model): Promise<Uint8Array> {
 /** The .safetensors bytes of a snapshot taken earlier (Model.snapshot), with extra metadata. */
 export function encodeSnapshot(model: Model, snap: Awaited<ReturnType<Model['snapshot']>>, metadata: Record<string, string> = {}): Uint8Array {
   const ints: Record<string, number> = {};
-  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = snap.batchesTracked;
+  for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.prefix}.num_batches_tracked`] = snap.batchesTracked;
   return writeSafetensors(snap.state, ints, { ...metadata, model: JSON.stringify(model.spec), format: 'pt' });
 }
 

@@ -22,3 +22,14 @@ export function dropoutApply(x: A, keep: Uint8Array, p: number): Float64Array {
   const scale = p >= 1 ? 0 : 1 / (1 - p);
   return Float64Array.from(x, (v, i) => (keep[i] ? v * scale : 0));
 }
+
+/** Dropout2d: keep[n·C + c] for each channel of each sample, the same hash as Dropout's per element. */
+export function dropout2dKeep(seed: number, layer: number, channels: number, p: number): Uint8Array {
+  return dropoutKeep(seed, layer, channels, p);
+}
+
+/** Dropout2d on x [channels × hw]: a dropped channel is all zeros, a kept one scaled by 1/(1 − p). */
+export function dropout2dApply(x: A, keep: Uint8Array, hw: number, p: number): Float64Array {
+  const scale = p >= 1 ? 0 : 1 / (1 - p);
+  return Float64Array.from(x, (v, i) => (keep[Math.floor(i / hw)] ? v * scale : 0));
+}

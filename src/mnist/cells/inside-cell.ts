@@ -36,7 +36,7 @@ export class InsideCell extends SessionElement {
   private layer(l: LayerInside) {
     const d = mapDims(l.shape);
     const s = scaleFor(d.h, d.w);
-    const identity = l.type === 'Dropout' || l.type === 'Flatten';
+    const identity = l.type === 'Dropout' || l.type === 'Dropout2d' || l.type === 'Flatten';
     return html`<div class="layer" data-testid="inside-layer-${l.index}">
       <div><h3>${l.index} ${l.type}</h3><div class="muted">[${l.shape.join(', ')}]${identity ? ' (its input, unchanged in eval mode)' : ''}</div></div>
       <heat-maps data-testid="inside-act-${l.index}" .data=${l.activation} channels=${d.channels} h=${d.h} w=${d.w} scale=${s} kind="sequential" label="output"></heat-maps>

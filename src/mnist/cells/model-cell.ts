@@ -5,6 +5,7 @@ import '../../ui/nb-cell';
 import { DEFAULT_SPEC_TEXT } from '../form';
 import '../mnist-views';
 import '../targets';
+import './pytorch-io';
 import { SessionElement } from './base';
 
 @customElement('mnist-model-cell')
@@ -22,7 +23,8 @@ export class ModelCell extends SessionElement {
         <textarea data-testid="mnist-spec" spellcheck="false" rows="14" aria-invalid=${spec.error ? 'true' : 'false'} .value=${s.specText}
           @input=${(e: Event) => this.session.setSpec((e.target as HTMLTextAreaElement).value)}></textarea></label>
       <div class="row"><button @click=${() => this.session.setSpec(DEFAULT_SPEC_TEXT)}>Default model</button>
-        <span class="muted">PyTorch class names and arguments: <code>nn.Sequential(*[getattr(nn, l["type"])(**args) for l in spec])</code> builds the same model.</span></div>
+        <span class="muted">PyTorch class names and arguments; "name" is a layer's module path in a pasted Net (its state_dict prefix).</span></div>
+      <mnist-pytorch-io .session=${this.session}></mnist-pytorch-io>
       ${spec.error ? html`<div class="warn" role="alert" data-testid="mnist-spec-error">${spec.error}</div>` : null}
       <mnist-targets .session=${this.session}></mnist-targets>
       ${spec.summary ? html`<model-summary .summary=${spec.summary}></model-summary>` : null}

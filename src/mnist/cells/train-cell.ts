@@ -5,6 +5,7 @@ import { customElement } from 'lit/decorators.js';
 import '../../ui/nb-cell';
 import { fmt, fmtSeconds } from '../../ui/format';
 import { SHORT_RUN_QUERY } from '../form';
+import { exportProject } from '../export-project';
 import { continueSaved, discardBad, discardSaved, downloadWeights, openWeightsFile, savedDifference } from '../saved-runs';
 import { SessionElement } from './base';
 import './copy-link';
@@ -77,6 +78,7 @@ export class TrainCell extends SessionElement {
       </div>
       <div class="row">
         <button data-testid="mnist-export" ?disabled=${(!s.built && !s.saved) || s.training} @click=${() => downloadWeights(this.session)}>Export weights (.safetensors)</button>
+        <button data-testid="mnist-export-pytorch" ?disabled=${(!s.built && !s.saved) || s.training} @click=${() => exportProject(this.session)}>Export as PyTorch project (.zip)</button>
         <label style="flex-direction:row;align-items:center;gap:6px">Import weights
           <input type="file" accept=".safetensors" data-testid="mnist-import" ?disabled=${s.training || Boolean(s.noGpu)}
             @change=${(e: Event) => this.onImport(e)} /></label>

@@ -1,0 +1,49 @@
+// Copy as PyTorch against PyTorch itself: for every preset, the model.py we write builds a Net that
+// loads our exported .safetensors with load_state_dict(strict=True), has the parameter count the
+// course reports (torchsummary's: trainable parameters) and returns log-probabilities. Skipped,
+// saying so, where /usr/bin/python3 has no torch (the CI installs python3-torch).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Model } from '../src/engine/model';
+import { copyPyTorch } from '../src/engine/pytorch/copy';
+import { type LayerSpec } from '../src/engine/spec';
+import { encodeWeights } from '../src/train/weights';
+import { runtime } from './gpu';
+import { PRESETS } from '../src/models/presets';
+
+const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+if (!hasTorch) console.log('PyTorch is not installed for /usr/bin/python3: the model.py checks against PyTorch are skipped');
+const dir = mkdtempSync(join(tmpdir(), 'copy-'));
+
+/** The counts the published solutions and the S5 notebook report. */
+const PARAMS: Record<string, number> = { 'mnist-default': 8880, s5: 593200, 'era-18962': 18962, 'era-17130': 17130, 'era-17640': 17640, 'era-7918': 7918 };
+
+describe.skipIf(!hasTorch)('Copy as PyTorch, loaded by PyTorch', () => {
+  it.each(PRESETS.map((p) => [p.id, p.spec] as const))(
+    '%s: Net() loads our weights strictly, with the published parameter count',
+    async (name, spec: LayerSpec[]) => {
+      const m = new Model(await runtime(), spec, [1, 28, 28]);
+      m.init(3);
+      m.batchesTracked = 5;
+      const weights = join(dir, `${name}.safetensors`);
+      writeFileSync(weights, await encodeWeights(m));
+      const py = join(dir, `${name}.py`);
+      writeFileSync(py, copyPyTorch(spec));
+      const out = JSON.parse(execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'load', py, weights], { encoding: 'utf8' }));
+      expect(out.params).toBe(PARAMS[name]);
+      expect(m.paramCount).toBe(PARAMS[name]);
+      expect(PRESETS.find((p) => p.id === name)!.params).toBe(PARAMS[name]);
+      expect(out.shape).toEqual([2, 10]);
+      for (const s of out.expsum) expect(Math.abs(s - 1)).toBeLessThan(1e-5);
+      const ours = [
+        ...Object.keys((await m.snapshot()).state),
+        ...m.infos.filter((l) => l.type === 'BatchNorm2d').map((l) => `${l.prefix}.num_batches_tracked`),
+      ];
+      expect([...out.keys].sort()).toEqual(ours.sort());
+      m.destroy();
+    },
+  );
+});
