@@ -2,6 +2,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import '../mnist/mnist-section';
+import './offline-status';
 import type { MnistSection } from '../mnist/mnist-section';
 import '../toy/toy-section';
 import type { ToySection } from '../toy/toy-section';
@@ -85,6 +86,7 @@ export class NotebookApp extends LitElement {
       </header>
       <toy-section id="panel-toy" role="tabpanel" aria-labelledby="tab-toy" ?hidden=${this.section !== 'toy'}></toy-section>
       <mnist-section id="panel-mnist" role="tabpanel" aria-labelledby="tab-mnist" ?hidden=${this.section !== 'mnist'}></mnist-section>
+      <footer><offline-status></offline-status></footer>
     `;
   }
 }

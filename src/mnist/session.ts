@@ -132,7 +132,7 @@ export class MnistSession {
   }
 
   async ensureData(): Promise<DataInfo> {
-    if (!this.state.info) this.set({ info: await this.worker().call({ type: 'init' }), loading: null });
+    if (!this.state.info) this.set({ info: await this.worker().call({ type: 'init', dataUrl: new URL('data/', document.baseURI).href }), loading: null });
     return this.state.info!;
   }
 

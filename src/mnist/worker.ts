@@ -80,12 +80,12 @@ function emit(e: WorkerEvent) {
   ctx.postMessage(e);
 }
 
-async function init(): Promise<DataInfo> {
+async function init(dataUrl: string): Promise<DataInfo> {
   const t0 = performance.now();
   const r = rt ?? (await openDevice());
   if (!data) {
     try {
-      data = await loadMnistBrowser(`${self.location.origin}${import.meta.env.BASE_URL}data/`, (p) => emit({ event: 'loading', ...p }));
+      data = await loadMnistBrowser(dataUrl, (p) => emit({ event: 'loading', ...p }));
     } catch (e) {
       throw new WorkerError((e as Error).message, 'data');
     }
@@ -357,7 +357,7 @@ async function inside(req: Extract<Request, { type: 'inside' }>): Promise<Inside
 async function handle(req: Request): Promise<unknown> {
   switch (req.type) {
     case 'init':
-      return init();
+      return init(req.dataUrl);
     case 'samples':
       return samples(req.perClass);
     case 'preview':
