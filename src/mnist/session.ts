@@ -10,6 +10,7 @@ import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
+import { ASKED, cancelQueued, FAILED, queueAll, STOPPED } from './run-queue';
 import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
 export { SessionController, type Cell, type MnistState } from './state';
@@ -86,6 +87,7 @@ export class MnistSession {
         // Run all never commits the user to a long run without asking.
         if (this.fromRunAll && p.runEtaSec !== null && p.runEtaSec > this.askAfterSec && !s.stopping) {
           this.fromRunAll = false;
+          this.set(cancelQueued(this.state, ASKED) ?? {});
           patch.longRun = { etaSec: p.runEtaSec };
           this.stop();
         }
@@ -212,7 +214,7 @@ export class MnistSession {
   /** Says "Stopping…" at once; the worker stops within one step, and Run all goes no further. */
   stop = () => {
     this.chainStopped = true;
-    this.set({ stopping: true });
+    this.set({ stopping: true, ...cancelQueued(this.state, STOPPED) });
     void this.client?.call({ type: 'stop' });
   };
 
@@ -239,7 +241,15 @@ export class MnistSession {
    */
   async runAll(): Promise<void> {
     this.chainStopped = false;
-    this.set({ notice: '' });
+    this.set({ notice: '', ...queueAll(this.state) });
+    try {
+      await this.runChain();
+    } finally {
+      this.set(cancelQueued(this.state, this.chainStopped ? STOPPED : FAILED) ?? {});
+    }
+  }
+
+  private async runChain(): Promise<void> {
     for (const step of [this.runTransforms, this.runDataset, this.runLoaders, this.runModel]) {
       await step();
       if (this.state.noGpu || this.chainStopped) return;
