@@ -12,6 +12,7 @@ import './cells/model-cell';
 import './cells/result-cells';
 import './cells/train-cell';
 import './cells/weights-cell';
+import './runs/runs-cell';
 import { MnistSession, SessionController } from './session';
 
 @customElement('mnist-section')
@@ -75,6 +76,7 @@ export class MnistSection extends LitElement {
       <mnist-weights-cell .session=${s}></mnist-weights-cell>
       <mnist-dynamics-cell .session=${s}></mnist-dynamics-cell>
       <mnist-conv-backprop-cell .session=${s}></mnist-conv-backprop-cell>
+      <mnist-runs-cell .session=${s}></mnist-runs-cell>
     `;
   }
 }

@@ -11,6 +11,7 @@ import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
 import { ASKED, cancelQueued, FAILED, queueAll, STOPPED } from './run-queue';
+import { RunsKeeper } from './runs/runs-keeper';
 import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
 export { SessionController, type Cell, type MnistState } from './state';
@@ -32,6 +33,8 @@ export class MnistSession {
   readonly askAfterSec = askAfter(new URLSearchParams(location.search).get('askAfter'));
   /** Cells 8–10: one digit's inside and the weights, refreshed while training. */
   readonly inside = new InsideActions(this);
+  /** Every finished or stopped run, kept in IndexedDB (cell 12). */
+  readonly runs = new RunsKeeper(this);
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -203,6 +206,7 @@ export class MnistSession {
         this.setCell('train', 'done', out.status === 'stopped' ? `Stopped ${where}. Continue picks up from there.` : '');
         this.setCell('plots', 'done');
       }
+      if (out.status !== 'nonfinite') await this.runs.keep(out.status);
     } catch (e) {
       this.fail('train', e);
       this.setCell('plots', 'error');
@@ -287,6 +291,7 @@ export class MnistSession {
   connect(): void {
     void pageGpu().then((g) => g.error && this.set({ noGpu: g.error }));
     void restoreSaved(this);
+    void this.runs.refresh();
   }
 
   /** Give the GPU device back when the page goes away. */
