@@ -6,7 +6,7 @@ import { customElement, query } from 'lit/decorators.js';
 const KEYS: [string, string][] = [
   ['Shift + Enter', 'run the focused cell and move to the next one (also while typing in a field of the cell)'],
   ['Ctrl + Enter (⌘ + Enter)', 'run the focused cell and stay on it'],
-  ['Enter', 'what it does in the field (a button presses, a text box adds a line)'],
+  ['Enter', 'its usual meaning in a field (a new line in the model spec, a press on a button)'],
   ['← → Home End', 'move between the section tabs'],
   ['?', 'this list (outside a text field)'],
   ['Escape', 'close this list'],

@@ -88,6 +88,7 @@ export class RunsKeeper {
   async rename(id: string, name: string): Promise<void> {
     const n = name.trim();
     this.error = '';
+    this.note = '';
     if (!n || n.length > NAME_MAX) this.error = `A run's name is 1 to ${NAME_MAX} characters.`;
     else {
       await renameRun(id, n);
