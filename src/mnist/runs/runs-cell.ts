@@ -42,10 +42,10 @@ export class RunsCell extends SessionElement {
     css`
       .table-wrap { overflow-x: auto; }
       /* One line per run; a narrow screen scrolls the table sideways. */
-      td, th { white-space: nowrap; }
+      td { white-space: nowrap; }
       td.met, td.notmet { white-space: normal; min-width: 14em; }
       th button { font: inherit; font-weight: 600; background: none; border: 0; color: inherit; cursor: pointer; padding: 0; text-align: left; }
-      td input.name { width: 12em; }
+      td input.name { width: 10em; }
       .met { color: var(--ok); font-weight: 600; }
       .notmet { color: var(--err); }
     `,
