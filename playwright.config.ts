@@ -14,6 +14,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://localhost:${port}`,
+    // The built site registers a service worker; only e2e/offline.spec.ts wants it (the others route requests).
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: systemChromium,
       // WebGPU on Linux (SwiftShader when there is no GPU) is behind this flag.

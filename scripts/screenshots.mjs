@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Screenshots of both notebook sections, after their cells have run, at 1280×800 and 800×1000,
-// light and dark (the toy from its top, MNIST from its train cell), and the inside-the-CNN cells,
-// into docs/screenshots/ (what the README shows), then issue 22's first-use views at 1280 and 420
-// wide (`--first-use`: only those). Needs a build (`npm run build`)
+// light and dark (the toy from its top, MNIST from its train cell), the inside-the-CNN cells, the
+// runs table with two runs overlaid (1280 and 420 wide) and the shortcut list, then the first-use
+// views at 1280 and 420 wide (`--first-use`: only those; `runs`: only the runs table), into
+// docs/screenshots/ (what the README shows). Needs a build (`npm run build`)
 // and Chromium with WebGPU (the system's, as in playwright.config.ts, or Playwright's own).
-//   npm run screenshots
+//   npm run screenshots              (all of them)
+//   node scripts/screenshots.mjs runs   (only the runs table, after a build)
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
@@ -40,7 +42,7 @@ async function shoot(page, section, top) {
 }
 
 /**
- * Issue 22's first-use views at 1280×800 and 420×800, light and dark, each with `locator` scrolled
+ * The first-use views at 1280×800 and 420×800, light and dark, each with `locator` scrolled
  * to the top of the viewport (after `prepare`, run once per size and scheme), into
  * docs/screenshots/first-use-<name>-<size>-<scheme>.png.
  */
@@ -113,7 +115,53 @@ async function firstUse(page) {
   ]);
 }
 
+/** Two short real runs (different learning rates), kept, both ticked for the overlay; cell 12 and the "?" list. */
+async function runsShots() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${base}/?section=mnist&trainLimit=512&testLimit=500&epochs=3&batch=64`);
+  const done = () => page.locator('mnist-section nb-cell[index="5"]').getByTestId('cell-status').filter({ hasText: 'done' }).waitFor({ timeout: 600_000 });
+  for (const [lr, name] of [
+    ['0.1', 'max lr 0.1'],
+    ['0.02', 'max lr 0.02'],
+  ]) {
+    const n = await page.getByTestId('runs-row').count();
+    await page.getByTestId('mnist-lr').fill(lr);
+    await page.getByTestId('mnist-run').click();
+    await page.waitForTimeout(500);
+    await done();
+    const row = page.getByTestId('runs-row').nth(n); // kept just after the cell says done
+    await row.waitFor({ timeout: 60_000 });
+    await row.getByTestId('runs-name').fill(name);
+    await row.getByTestId('runs-name').press('Tab');
+    await page.waitForTimeout(300);
+  }
+  for (const i of [0, 1]) await page.getByTestId('runs-row').nth(i).getByTestId('runs-pick').check();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(500);
+      const file = `${out}/runs-${width}-${scheme}.png`;
+      await page.locator('mnist-section nb-cell[index="12"]').screenshot({ path: file });
+      console.log(`wrote ${file}`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByTestId('shortcuts').click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${out}/shortcuts-1280-light.png` });
+  console.log(`wrote ${out}/shortcuts-1280-light.png`);
+  await page.close();
+}
+
 try {
+  if (process.argv[2] === 'runs') {
+    await runsShots();
+    await browser.close();
+    server.httpServer.close();
+    process.exit(0);
+  }
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   if (process.argv.includes('--first-use')) {
     await firstUse(page);
@@ -158,6 +206,7 @@ try {
     }
   }
   await firstUse(page);
+  await runsShots();
 } finally {
   await browser.close();
   server.httpServer.close();

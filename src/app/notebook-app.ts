@@ -2,6 +2,9 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import '../mnist/mnist-section';
+import '../ui/shortcut-help';
+import type { CellRanEvent } from '../ui/nb-cell';
+import './offline-status';
 import type { MnistSection } from '../mnist/mnist-section';
 import '../toy/toy-section';
 import type { ToySection } from '../toy/toy-section';
@@ -25,11 +28,21 @@ function initialSection(): Section {
 export class NotebookApp extends LitElement {
   @state() private section: Section = initialSection();
   @state() private running = false;
+  /** Execution counts, one sequence per section, as each is its own notebook (each cell's [n]; see nb-cell). */
+  private runs: Record<Section, number> = { toy: 0, mnist: 0 };
+
+  constructor() {
+    super();
+    this.addEventListener('cell-ran', (e) => {
+      const section = e.composedPath().find((t): t is HTMLElement => t instanceof HTMLElement && (t.id === 'panel-toy' || t.id === 'panel-mnist'));
+      if (section) (e as CellRanEvent).detail.count = ++this.runs[section.id === 'panel-toy' ? 'toy' : 'mnist'];
+    });
+  }
 
   static override styles = css`
     :host { display: block; max-width: 1280px; margin: 0 auto; padding: 0 20px 40px; }
-    header { display: grid; grid-template-columns: minmax(0, 1fr) auto auto; align-items: center; gap: 12px 20px; padding: 16px 0 12px; }
-    @media (max-width: 720px) { header { grid-template-columns: 1fr auto; } h1 { grid-column: 1 / -1; } }
+    header { display: grid; grid-template-columns: minmax(0, 1fr) auto auto auto; align-items: center; gap: 12px 20px; padding: 16px 0 12px; }
+    @media (max-width: 720px) { header { grid-template-columns: 1fr auto auto; } h1 { grid-column: 1 / -1; } }
     h1 { font-size: 20px; margin: 0; }
     h1 small { display: block; font-size: 13px; font-weight: 400; color: var(--muted); margin-top: 2px; }
     h1 a { color: var(--accent); }
@@ -82,9 +95,11 @@ export class NotebookApp extends LitElement {
           )}
         </div>
         <button class="runall" data-testid="run-all" ?disabled=${this.running} @click=${this.runAll}>${this.running ? 'Running…' : 'Run all'}</button>
+        <shortcut-help></shortcut-help>
       </header>
       <toy-section id="panel-toy" role="tabpanel" aria-labelledby="tab-toy" ?hidden=${this.section !== 'toy'}></toy-section>
       <mnist-section id="panel-mnist" role="tabpanel" aria-labelledby="tab-mnist" ?hidden=${this.section !== 'mnist'}></mnist-section>
+      <footer><offline-status></offline-status></footer>
     `;
   }
 }

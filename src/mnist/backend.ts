@@ -52,7 +52,7 @@ export class MnistBackend {
   constructor(private readonly emit: (e: WorkerEvent) => void) {}
 
   readonly handlers: Handlers = {
-    init: () => this.init(),
+    init: (req) => this.init(req.dataUrl),
     samples: async (req) => ({ images: classSamples(need(this.data, 'load the data').train, req.perClass), perClass: req.perClass }),
     preview: (req) => this.preview(req),
     configure: (req) => {
@@ -108,12 +108,12 @@ export class MnistBackend {
     return this.lost !== null;
   }
 
-  private async init(): Promise<DataInfo> {
+  private async init(dataUrl: string): Promise<DataInfo> {
     const t0 = performance.now();
     const r = this.rt ?? (await this.openDevice());
     if (!this.data) {
       try {
-        this.data = await loadMnistBrowser(`${self.location.origin}${import.meta.env.BASE_URL}data/`, (p) => this.emit({ event: 'loading', ...p }));
+        this.data = await loadMnistBrowser(dataUrl, (p) => this.emit({ event: 'loading', ...p }));
       } catch (e) {
         throw new WorkerError((e as Error).message, 'data');
       }

@@ -12,6 +12,7 @@ import './cells/model-cell';
 import './cells/result-cells';
 import './cells/train-cell';
 import './cells/weights-cell';
+import './runs/runs-cell';
 import { MnistSession, SessionController } from './session';
 
 @customElement('mnist-section')
@@ -87,6 +88,7 @@ export class MnistSection extends LitElement {
       <mnist-weights-cell data-cell="9" .session=${s}></mnist-weights-cell>
       <mnist-dynamics-cell data-cell="10" .session=${s}></mnist-dynamics-cell>
       <mnist-conv-backprop-cell data-cell="11" .session=${s}></mnist-conv-backprop-cell>
+      <mnist-runs-cell data-cell="12" .session=${s}></mnist-runs-cell>
     `;
   }
 }

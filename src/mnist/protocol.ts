@@ -86,7 +86,8 @@ export interface Imported {
 }
 
 export type Request =
-  | { type: 'init' }
+  /** dataUrl: where MNIST lives, resolved against the page (so the site works from any sub-path). */
+  | { type: 'init'; dataUrl: string }
   | { type: 'samples'; perClass: number }
   | { type: 'preview'; augment: AugmentConfig; seed: number; count: number }
   | { type: 'configure'; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }

@@ -10,6 +10,8 @@ import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
+import { ASKED, cancelQueued, FAILED, queueAll, STOPPED } from './run-queue';
+import { RunsKeeper } from './runs/runs-keeper';
 import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
 export { SessionController, type Cell, type MnistState } from './state';
@@ -31,6 +33,8 @@ export class MnistSession {
   readonly askAfterSec = askAfter(new URLSearchParams(location.search).get('askAfter'));
   /** Cells 8–10: one digit's inside and the weights, refreshed while training. */
   readonly inside = new InsideActions(this);
+  /** Every finished or stopped run, kept in IndexedDB (cell 12). */
+  readonly runs = new RunsKeeper(this);
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -86,6 +90,7 @@ export class MnistSession {
         // Run all never commits the user to a long run without asking.
         if (this.fromRunAll && p.runEtaSec !== null && p.runEtaSec > this.askAfterSec && !s.stopping) {
           this.fromRunAll = false;
+          this.set(cancelQueued(this.state, ASKED) ?? {});
           patch.longRun = { etaSec: p.runEtaSec };
           this.stop();
         }
@@ -132,7 +137,7 @@ export class MnistSession {
   }
 
   async ensureData(): Promise<DataInfo> {
-    if (!this.state.info) this.set({ info: await this.worker().call({ type: 'init' }), loading: null });
+    if (!this.state.info) this.set({ info: await this.worker().call({ type: 'init', dataUrl: new URL('data/', document.baseURI).href }), loading: null });
     return this.state.info!;
   }
 
@@ -201,6 +206,7 @@ export class MnistSession {
         this.setCell('train', 'done', out.status === 'stopped' ? `Stopped ${where}. Continue picks up from there.` : '');
         this.setCell('plots', 'done');
       }
+      if (out.status !== 'nonfinite') await this.runs.keep(out.status);
     } catch (e) {
       this.fail('train', e);
       this.setCell('plots', 'error');
@@ -230,7 +236,7 @@ export class MnistSession {
   /** Says "Stopping…" at once; the worker stops within one step, and Run all goes no further. */
   stop = () => {
     this.chainStopped = true;
-    this.set({ stopping: true });
+    this.set({ stopping: true, ...cancelQueued(this.state, STOPPED) });
     void this.client?.call({ type: 'stop' });
   };
 
@@ -257,7 +263,15 @@ export class MnistSession {
    */
   async runAll(): Promise<void> {
     this.chainStopped = false;
-    this.set({ notice: '' });
+    this.set({ notice: '', ...queueAll(this.state) });
+    try {
+      await this.runChain();
+    } finally {
+      this.set(cancelQueued(this.state, this.chainStopped ? STOPPED : FAILED) ?? {});
+    }
+  }
+
+  private async runChain(): Promise<void> {
     for (const step of [this.runTransforms, this.runDataset, this.runLoaders, this.runModel]) {
       await step();
       if (this.state.noGpu || this.chainStopped) return;
@@ -297,6 +311,7 @@ export class MnistSession {
   connect(): void {
     void pageGpu().then((g) => g.error && this.set({ noGpu: g.error }));
     void restoreSaved(this);
+    void this.runs.refresh();
   }
 
   /** Give the GPU device back when the page goes away. */

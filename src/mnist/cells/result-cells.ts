@@ -15,7 +15,7 @@ export class PlotsCell extends SessionElement {
   override render() {
     const s = this.s;
     const test = (f: (l: EpochLog) => number, label: string): Series[] => [{ label, points: s.epochs.map((l) => ({ x: l.epoch, y: f(l) })) }];
-    return html`<nb-cell index="6" heading="Plots" status=${s.status.plots ?? 'idle'} message=${s.messages.plots ?? ''} no-run>
+    return html`<nb-cell index="6" heading="Plots" status=${s.status.plots ?? 'idle'} message=${s.messages.plots ?? ''} no-run ?restored=${Boolean(s.saved)}>
       <div class="charts" style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px">
         <line-chart data-testid="mnist-chart-train-loss" heading="Training loss" x-label="epoch" integer-x .series=${[{ label: 'train loss', points: s.trainPoints }]}></line-chart>
         <line-chart data-testid="mnist-chart-train-acc" heading="Training accuracy (%)" x-label="epoch" integer-x .series=${[{ label: 'train accuracy', points: s.trainAccPoints }]}></line-chart>

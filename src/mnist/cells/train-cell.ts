@@ -56,7 +56,8 @@ export class TrainCell extends SessionElement {
     const ready = this.session.ready;
     const sched = s.form.schedule;
     const schedErr = s.parsed.errors.schedule;
-    return html`<nb-cell index="5" heading="Train / test" status=${s.status.train ?? 'idle'} message=${s.messages.train ?? ''} no-run>
+    return html`<nb-cell index="5" heading="Train / test" status=${s.status.train ?? 'idle'} message=${s.messages.train ?? ''} no-run
+      ?restored=${Boolean(s.saved)} ?run-disabled=${!ready || s.training} @run=${() => this.session.runTrain(true)}>
       ${this.banners()}
       <div class="form">
         ${this.field('epochs', 'epochs')} ${this.field('lr', sched === 'OneCycleLR' ? 'max lr' : 'lr')}
