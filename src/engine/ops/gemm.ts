@@ -34,7 +34,9 @@ export function checkTile(rt: Runtime, t: GemmTile, label: string): GemmTile {
     throw new Error(`${label}: tile TM=${t.TM} TN=${t.TN} BK=${t.BK}: TM and TN must be powers of two ≤ 16 and BK a power of two ≤ 64`);
   const bytes = tileStorage(t);
   if (bytes > rt.tuning.maxWorkgroupStorage)
-    throw new Error(`${label}: ${tileText(t)} needs ${bytes} bytes of workgroup storage; the tuning allows ${rt.tuning.maxWorkgroupStorage} (maxComputeWorkgroupStorageSize)`);
+    throw new Error(
+      `${label}: ${tileText(t)} needs ${bytes} bytes of workgroup storage; the tuning allows ${rt.tuning.maxWorkgroupStorage} (maxComputeWorkgroupStorageSize)`,
+    );
   return t;
 }
 
@@ -105,7 +107,9 @@ export function gemm(rt: Runtime, label: string, d: GemmDims, a: Binding, b: Bin
   const cost = (bias: number) => ({ bytes: 4 * (M * K + K * N + S * M * N + bias), flops: 2 * M * N * K, serial: Math.ceil(chunk / tile.BK) });
   const params = rt.params({ u: [M, N, K, chunk] }, `${label} params`);
   if (S === 1)
-    return [rt.dispatch({ kernel: k, label, bind: { P: params, A: a, B: b, C: c, bias: opts.bias ?? rt.dummy }, grid, constants, cost: cost(opts.bias ? N : 0) })];
+    return [
+      rt.dispatch({ kernel: k, label, bind: { P: params, A: a, B: b, C: c, bias: opts.bias ?? rt.dummy }, grid, constants, cost: cost(opts.bias ? N : 0) }),
+    ];
   if (!opts.scratch) throw new Error(`gemm ${label}: a K split in ${S} needs a scratch binding of ${S * M * N} floats (gemmScratchFloats)`);
   return [
     rt.dispatch({ kernel: k, label, bind: { P: params, A: a, B: b, C: opts.scratch, bias: rt.dummy }, grid, constants, cost: cost(0) }),
