@@ -1,4 +1,4 @@
-// npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile
+// npm run bench [-- --batches 128,512 --steps N --warmup N --model spec.json --json FILE --profile
 //                   --to-accuracy 99.4 [--epochs E --batch B --lr X]]
 // npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter]
 // Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
@@ -16,6 +16,7 @@ import { loadMnistNode } from '../data/mnist-node';
 import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { readSpecText } from '../engine/spec';
+import { layerRules } from '../engine/layers';
 import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
 import { Runtime } from '../engine/runtime';
@@ -38,7 +39,7 @@ async function main() {
   const arg = (name: string, def: string) => opts[name] ?? def;
   const flag = (name: string) => name in opts;
   if (flag('plan')) return plan(opts);
-  if (flag('model')) throw new Error('--model is for --plan (the throughput runs use the default model)');
+  if (flag('model') && flag('to-accuracy')) throw new Error('--model is for --plan and the throughput runs (--to-accuracy trains the default model)');
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
   for (const [k, min] of [
@@ -61,8 +62,8 @@ async function main() {
     });
 
   const data = await loadMnistNode(arg('data', 'public/data'));
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const train = new GpuSplit(rt, data.train, 'train');
   const test = new GpuSplit(rt, data.test, 'test');
   console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}`);
@@ -97,8 +98,9 @@ async function main() {
     results.push({ mode: 'to-accuracy', target, config: { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr }, reached: r, pipelinesMs: warm });
   }
 
+  const spec = flag('model') ? readSpecText(readFileSync(opts.model, 'utf8'), `--model ${opts.model}`) : defaultSpec;
   for (const batch of batches) {
-    const model = new Model(rt, defaultSpec, [1, 28, 28]);
+    const model = new Model(rt, spec, [1, 28, 28]);
     model.init(1);
     const trainer = new Trainer(model, train, test, { ...DEFAULT_CONFIG, batch });
     const warmMs = await trainer.warmUp();
@@ -212,11 +214,14 @@ async function plan(opts: Record<string, string>) {
     }
     encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
   }
-  const t = await timeCalls(rt, calls, 3);
+  // One step on a CPU adapter (the S5 model at batch 512 takes about a minute on lavapipe).
+  const t = await timeCalls(rt, calls, info.isFallback ? 1 : 3, info.isFallback ? 1 : 3);
   console.log(
     `adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
   );
   console.log(formatPlanReport(report));
+  const rules = layerRules(rt, model.infos, batch);
+  console.log(['kernel rule per layer (src/engine/ops/gemm_conv2d.ts convChoice):', ...rules.map((r) => `  ${r}`)].join('\n'));
   console.log(
     `host: ${encodeMs.toFixed(3)} ms to encode one step; the step takes ${t.wallMs.toFixed(3)} ms wall` +
       (t.gpuMs !== null ? `, ${t.gpuMs.toFixed(3)} ms GPU` : '') +
@@ -226,6 +231,7 @@ async function plan(opts: Record<string, string>) {
     const out = {
       ...report,
       plannedFor: asGpu || !info.isFallback ? 'gpu' : 'cpu fallback adapter',
+      rules,
       host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: info.isFallback },
       machine: machine(),
       commit: commit(),

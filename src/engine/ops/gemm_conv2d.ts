@@ -3,8 +3,8 @@
 import source from '../../../shaders/gemm_conv2d.wgsl?raw';
 import { kernel } from '../kernel';
 import { type Binding, type Call, type Runtime } from '../runtime';
-import { convOutSize, convSizes, type ConvDims, type Partials } from './conv2d';
-import { checkTile, chooseSplit, chooseTile, type GemmTile } from './gemm';
+import { convOutSize, convSizes, convTile, type ConvDims, type Partials } from './conv2d';
+import { checkTile, chooseSplit, chooseTile, tileText, type GemmTile } from './gemm';
 import { reduceSegments } from './reduce';
 
 /** The GEMM each pass of a convolution is: rows, columns and reduction length. */
@@ -62,14 +62,15 @@ export function gemmConv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w
 }
 
 /**
- * The weight gradient's partials are bounded by `maxPartialFloats` (default: 4 × the layer's
- * weights or 2^18 floats, whichever is more); a plan passes its own bound (layers.ts).
+ * The weight gradient's partials are bounded by `maxPartialFloats` (default: twice the layer's
+ * weights or 2^18 floats, whichever is more), so a plan's partials stay within 4× the model's
+ * parameters (test/s5.test.ts) whatever the batch.
  */
 export function gemmWeightSplit(rt: Runtime, d: ConvDims, tile = convGemmTile(rt, d, 'weight'), maxPartialFloats?: number): { S: number; chunk: number } {
   const g = convGemmDims(d, 'weight');
   const tiles = Math.ceil(g.M / (16 * tile.TM)) * Math.ceil(g.N / (16 * tile.TN));
   const nw = g.M * g.N;
-  return chooseSplit(rt, tiles, g.K, tile.BK, nw, maxPartialFloats ?? Math.max(4 * nw, 1 << 18));
+  return chooseSplit(rt, tiles, g.K, tile.BK, nw, maxPartialFloats ?? Math.max(2 * nw, 1 << 18));
 }
 
 /** Floats of gemmConv2dWeightPartials' partials (S · O·C·KH·KW). */
@@ -116,4 +117,41 @@ export function gemmConv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, 
   if (!scratch) throw new Error(`conv_gemm_backward_weight: a K split in ${split.S} needs a scratch binding of ${gemmWeightPartialFloats(rt, d, t)} floats`);
   const p = gemmConv2dWeightPartials(rt, d, dy, x, scratch, { tile: t, split });
   return [p.call, reduceSegments(rt, 'conv_gemm_weight_reduce', [{ partial: scratch, count: p.count, S: p.S, out: dw }])];
+}
+
+/** How one pass of a convolution runs: a GEMM with its tile, or today's direct kernel. */
+export type ConvChoice = { kind: 'gemm'; tile: GemmTile; text: string } | { kind: 'direct'; text: string };
+
+/** Floor of the GEMM's M and N for each pass to take it (convChoice). */
+const GEMM_MIN = { forward: 128, input: 128, weight: 64 };
+
+/** The tile a plan's GEMMs take: 8×8 outputs per thread, 128×128×16 (16 KiB of workgroup storage). */
+export const PLAN_TILE: GemmTile = { TM: 8, TN: 8, BK: 16 };
+
+/**
+ * The rule a plan follows per layer and pass (measured with bench:kernels on lavapipe, see
+ * docs/bench/): the GEMM with PLAN_TILE where its M and N are ≥ 128 (forward, dx) or ≥ 64 (dw,
+ * whose direct kernel's partials also grow with the batch); else the direct kernel (B×T: its
+ * channels × pixels per thread), which measured faster there. A convolution that unpools
+ * (conv1x1_pool) keeps the direct backward.
+ */
+export function convChoice(rt: Runtime, d: ConvDims, pass: 'forward' | 'input' | 'weight', unpool = false): ConvChoice {
+  const g = convGemmDims(d, pass);
+  const min = GEMM_MIN[pass];
+  if (!unpool && g.M >= min && g.N >= min) {
+    const tile = checkTile(rt, PLAN_TILE, `conv ${pass}`);
+    const split = pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : '';
+    return { kind: 'gemm', tile, text: `${tileText(tile)}${split}` };
+  }
+  if (pass === 'weight') return { kind: 'direct', text: 'direct (v4 partials)' };
+  const t = convTile(rt, d);
+  return { kind: 'direct', text: `direct ${t.B}×${t.T}` };
+}
+
+/** "forward gemm 128×128×16 tile; dx direct 8×4; dw …": what convChoice picks for each pass. */
+export function convChoiceText(rt: Runtime, d: ConvDims, needDx = true): string {
+  const parts = [`forward ${convChoice(rt, d, 'forward').text}`];
+  if (needDx) parts.push(`dx ${convChoice(rt, d, 'input').text}`);
+  parts.push(`dw ${convChoice(rt, d, 'weight').text}`);
+  return parts.join('; ');
 }
