@@ -1,6 +1,6 @@
 // npm run bench [-- --batches 128,512 --steps N --warmup N --model spec.json --json FILE --profile
 //                   --to-accuracy 99.4 [--epochs E --batch B --lr X]]
-// npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter]
+// npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter] [--no-step]
 // Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
 // after a warm-up, per batch size, and prints images/s, ms per step, dispatches and submits per
 // step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
@@ -34,7 +34,7 @@ async function main() {
   const opts = parseArgs(
     process.argv.slice(2),
     ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data', 'model'],
-    ['profile', 'plan', 'this-adapter'],
+    ['profile', 'plan', 'this-adapter', 'no-step'],
   );
   const arg = (name: string, def: string) => opts[name] ?? def;
   const flag = (name: string) => name in opts;
@@ -172,8 +172,8 @@ async function main() {
 /** --plan: the dispatches of one training step, from the recorded plan. */
 async function plan(opts: Record<string, string>) {
   for (const k of Object.keys(opts))
-    if (!['plan', 'batch', 'model', 'json', 'this-adapter'].includes(k))
-      throw new Error(`--${k} does not apply to --plan (it takes --batch, --model, --json and --this-adapter)`);
+    if (!['plan', 'batch', 'model', 'json', 'this-adapter', 'no-step'].includes(k))
+      throw new Error(`--${k} does not apply to --plan (it takes --batch, --model, --json, --this-adapter and --no-step)`);
   const parsed = parseConfig({ batch: opts.batch ?? '128' });
   if (!parsed.ok) throw new Error(errorLines(parsed.errors, (f) => `--${f}`));
   const cfg = parsed.value.config;
@@ -215,8 +215,8 @@ async function plan(opts: Record<string, string>) {
     }
     encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
   }
-  // One step on a CPU adapter (the S5 model at batch 512 takes about a minute on lavapipe).
-  const t = await timeCalls(rt, calls, info.isFallback ? 1 : 3, info.isFallback ? 1 : 3);
+  // One step on a CPU adapter (the S5 model at batch 512 takes minutes on lavapipe); --no-step: none.
+  const t = 'no-step' in opts ? { wallMs: NaN, gpuMs: null } : await timeCalls(rt, calls, info.isFallback ? 1 : 3, info.isFallback ? 1 : 3);
   console.log(
     `adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
   );
