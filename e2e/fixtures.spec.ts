@@ -1,12 +1,13 @@
 // Every PyTorch gradient fixture through the engine inside headless Chromium (WebGPU).
 import { expect, test } from '@playwright/test';
 
-test('every gradient fixture passes in the browser', async ({ page }) => {
+test('every gradient fixture passes in the browser, in every tuning', async ({ page }) => {
+  test.setTimeout(600_000);
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/fixtures/check.html');
-  await page.waitForFunction(() => window.__fixtures !== undefined, undefined, { timeout: 240_000 });
+  await page.waitForFunction(() => window.__fixtures !== undefined, undefined, { timeout: 580_000 });
   const out = await page.evaluate(() => window.__fixtures!);
   if ('error' in out) throw new Error(out.error);
   console.log(`adapter: ${out.adapter}`);
@@ -17,7 +18,7 @@ test('every gradient fixture passes in the browser', async ({ page }) => {
         (w ? `: worst ${w.tensor} max abs ${w.maxAbs.toExponential(2)} max rel ${w.maxRel.toExponential(2)}` : `: ${r.error}`),
     );
   }
-  expect(out.results.length).toBeGreaterThan(20);
+  for (const kind of ['gpu', 'cpu', 'defaults']) expect(out.results.filter((r) => r.name.endsWith(`(tuning ${kind})`)).length, kind).toBeGreaterThan(20);
   expect(out.results.filter((r) => r.name.startsWith('inspect ')).length).toBeGreaterThanOrEqual(5);
   expect(out.results.filter((r) => !r.pass).map((r) => r.name)).toEqual([]);
   expect(out.control.pass).toBe(false);

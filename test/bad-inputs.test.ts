@@ -13,7 +13,7 @@ import { classifierError, parseSpec, readSpecText, SPEC_LIMITS } from '../src/en
 import { checkpointError } from '../src/mnist/checkpoints';
 import spec from '../src/models/mnist-default.json';
 import { DEFAULT_CONFIG, parseConfig, type RawConfig } from '../src/train/config';
-import { exportWeights, importWeights } from '../src/train/weights';
+import { encodeWeights, loadWeights } from '../src/train/weights';
 import { runtime } from './gpu';
 import { kernel } from '../src/engine/kernel';
 
@@ -177,7 +177,7 @@ describe('.safetensors: what the format requires', () => {
       const state = await m.getState();
       state['0.weight'].data[5] = value;
       const bytes = writeSafetensors(state);
-      expect(() => importWeights(m, bytes, 'bad.safetensors')).toThrow(message);
+      expect(() => loadWeights(m, bytes, 'bad.safetensors')).toThrow(message);
       expect((await m.getState())['0.weight'].data).toEqual(before['0.weight'].data);
       m.destroy();
     });
@@ -186,7 +186,7 @@ describe('.safetensors: what the format requires', () => {
 describe('saved checkpoints (IndexedDB) are checked field by field', async () => {
   const m = new Model(await runtime(), spec, [1, 28, 28]);
   m.init(1);
-  const weights = await exportWeights(m);
+  const weights = await encodeWeights(m);
   m.destroy();
   const good = {
     savedAt: 1,

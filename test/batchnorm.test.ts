@@ -9,7 +9,7 @@ import { dropoutApply, dropoutKeep } from '../src/engine/reference/dropout';
 import { makeRng } from '../src/engine/rng';
 import { Runtime } from '../src/engine/runtime';
 import { maxRelErr, numericGrads, randArray } from './fd';
-import { randn, runtime, stepBuffer, worst } from './gpu';
+import { randn, runtime, runtimeAs, stepBuffer, worst } from './gpu';
 
 const shapes = [
   { N: 2, C: 1, HW: 1, eps: 1e-5 },
@@ -91,8 +91,8 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
           const step = stepBuffer(rt, { seed });
           const stats = train ? { batchStats: u.batch, partial: u.partial, aux: u.aux } : { running: u.running, partial: u.partial, aux: u.aux };
           rt.run([
-            ...bnForward(rt, s, fusion, train, step, u.X, u.G, u.B, u.Y, stats),
-            ...bnBackward(rt, s, fusion, train, step, u.X, u.G, u.B, u.DY, u.DX, u.DG, u.DB, u.aux),
+            ...bnForward(rt, s, fusion, { step, x: u.X, gamma: u.G, beta: u.B, y: u.Y, ...stats }),
+            ...bnBackward(rt, s, fusion, { train, step, x: u.X, gamma: u.G, beta: u.B, dy: u.DY, dx: u.DX, dgamma: u.DG, dbeta: u.DB, aux: u.aux }),
           ]);
           const r = reference(x, g, b, dy, s, fusion, seed, train, rm, rv);
           const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
@@ -107,17 +107,16 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
         });
 
   it('as planned for a GPU (8 values per thread, 1024-value chunks) it gives the same results', async () => {
-    const base = await runtime();
-    const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+    const rt = await runtimeAs('gpu');
     const s = { N: 16, C: 8, HW: 676, eps: 1e-5 };
     const fusion: BnFusion = { relu: true, dropout: { layer: 3, p: 0.1 } };
     const { x, g, b, dy, rm, rv, n, bufs: u } = setup(rt, s, 11);
     const step = stepBuffer(rt, { seed: 4 });
     const calls = [
-      ...bnForward(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { batchStats: u.batch, partial: u.partial, aux: u.aux }),
-      ...bnBackward(rt, s, fusion, true, step, u.X, u.G, u.B, u.DY, u.DX, u.DG, u.DB, u.aux),
+      ...bnForward(rt, s, fusion, { step, x: u.X, gamma: u.G, beta: u.B, y: u.Y, batchStats: u.batch, partial: u.partial, aux: u.aux }),
+      ...bnBackward(rt, s, fusion, { train: true, step, x: u.X, gamma: u.G, beta: u.B, dy: u.DY, dx: u.DX, dgamma: u.DG, dbeta: u.DB, aux: u.aux }),
     ];
-    expect(calls.every((c) => c.serialIterations! <= 64)).toBe(true);
+    expect(calls.every((c) => c.serial! <= 64)).toBe(true);
     rt.run(calls);
     const r = reference(x, g, b, dy, s, fusion, 4, true, rm, rv);
     const ok = (got: Float32Array, want: ArrayLike<number>) => worst(got, want, 1e-4, 1e-4);
@@ -133,8 +132,8 @@ describe('BatchNorm2d (→ ReLU → Dropout) kernels vs float64 reference', () =
     const { x, g, b, dy, rm, rv, bufs: u } = setup(rt, s, 5);
     const step = stepBuffer(rt, { seed: 9 });
     rt.run([
-      ...bnForward(rt, s, fusion, true, step, u.X, u.G, u.B, u.Y, { batchStats: u.batch, partial: u.partial, aux: u.aux }),
-      ...bnBackward(rt, s, fusion, true, step, u.X, u.G, u.B, u.DY, null, u.DG, u.DB, u.aux),
+      ...bnForward(rt, s, fusion, { step, x: u.X, gamma: u.G, beta: u.B, y: u.Y, batchStats: u.batch, partial: u.partial, aux: u.aux }),
+      ...bnBackward(rt, s, fusion, { train: true, step, x: u.X, gamma: u.G, beta: u.B, dy: u.DY, dx: null, dgamma: u.DG, dbeta: u.DB, aux: u.aux }),
     ]);
     const r = reference(x, g, b, dy, s, fusion, 9, true, rm, rv);
     expect(worst(await rt.readF32(u.DG, s.C), r.dgamma, 1e-4, 1e-4)).toBeLessThanOrEqual(1);

@@ -12,14 +12,13 @@ import {
   weightSplit,
 } from '../src/engine/ops/conv2d';
 import { reduceSegments } from '../src/engine/ops/reduce';
-import { Runtime } from '../src/engine/runtime';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../src/engine/ops/dev/conv2d_v1';
 import { conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, conv2dV2ScratchFloats } from '../src/engine/ops/dev/conv2d_v2';
 import { conv2dBackwardWeightV3, conv2dV3ScratchFloats } from '../src/engine/ops/dev/conv2d_v3';
 import { conv2dBackward, conv2dBackward as conv2dBackward64, conv2dForward as refForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { maxRelErr, numericGrads, randArray } from './fd';
-import { randn, runtime, worst } from './gpu';
+import { randn, runtime, runtimeAs, worst } from './gpu';
 
 const cases: ConvShape[] = [
   { N: 1, C: 1, H: 5, W: 5, O: 1, KH: 3, KW: 3, PH: 0, PW: 0 },
@@ -88,8 +87,7 @@ describe('conv2d fused backward (dx and dw partials in one dispatch) vs float64 
 describe('conv2d as planned for a GPU (small outputs: 2 channels × 1 pixel per thread) vs float64 reference', () => {
   for (const s of cases.filter((c) => fusedBackward(c)))
     it(JSON.stringify(s), async () => {
-      const base = await runtime();
-      const rt = new Runtime(base.device, { ...base.info, isFallback: false });
+      const rt = await runtimeAs('gpu');
       const rand = makeRng(s.N * 19 + s.O);
       const { OH, OW } = convOutSize(s);
       const nx = s.N * s.C * s.H * s.W;
@@ -135,8 +133,7 @@ describe('conv2d v3 weight gradient (shaders/dev: uncapped chunks, reduce_partia
 
 describe('weight gradients at batch 512: no thread loops over more than 256 output pixels', () => {
   it('the first stage is capped and the reduction stays exact', async () => {
-    const base = await runtime();
-    const rt = new Runtime(base.device, { ...base.info, isFallback: false }); // as planned for a GPU
+    const rt = await runtimeAs('gpu'); // as planned for a GPU
     const s = { N: 40, C: 1, H: 28, W: 28, O: 8, KH: 3, KW: 3, PH: 0, PW: 0 };
     const big = weightSplit({ ...s, N: 512 }, s.O * s.C);
     expect(big.chunk * 26).toBeLessThanOrEqual(MAX_SERIAL);
@@ -147,7 +144,7 @@ describe('weight gradients at batch 512: no thread loops over more than 256 outp
     const nw = s.O * s.C * s.KH * s.KW;
     const DW = rt.buffer(4 * nw);
     const calls = conv2dBackwardWeight(rt, s, rt.upload(dy), rt.upload(x), DW, rt.buffer(4 * convScratchFloats(s)));
-    expect(calls.every((c) => c.serialIterations! <= MAX_SERIAL)).toBe(true);
+    expect(calls.every((c) => c.serial! <= MAX_SERIAL)).toBe(true);
     rt.run(calls);
     const ref = conv2dBackward(x, new Float32Array(nw), dy, s);
     expect(worst(await rt.readF32(DW, nw), ref.dw, 1e-4, 1e-4)).toBeLessThanOrEqual(1);

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { formatResult, runFixture } from '../src/engine/fixtures';
 import { pcg } from '../src/engine/rng';
 import { makeSchedule } from '../src/train/schedule';
-import { Runtime } from '../src/engine/runtime';
-import { runtime } from './gpu';
+import { TUNING_KINDS } from '../src/engine/tuning';
+import { runtime, runtimeAs } from './gpu';
 
 const dir = join(__dirname, '..', 'fixtures', 'gradients');
 const files = readdirSync(dir)
@@ -14,32 +14,19 @@ const files = readdirSync(dir)
   .sort();
 const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
-describe('PyTorch gradient fixtures (Node)', () => {
-  it('has fixtures', () => expect(files.length).toBeGreaterThan(20));
-  for (const f of files)
-    it(f, async () => {
-      const r = await runFixture(await runtime(), load(f));
-      console.log(formatResult(r));
-      expect(r.error).toBeUndefined();
-      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
-      expect(r.pass).toBe(true);
-    });
-});
-
-describe('PyTorch gradient fixtures (Node), planned as for a GPU', () => {
-  // Where a CPU adapter gets another plan (planUnits, splits), the GPU's is checked here too.
-  let shaped: Runtime | null = null;
-  const gpuShaped = async () => {
-    const rt = await runtime();
-    return (shaped ??= new Runtime(rt.device, { ...rt.info, isFallback: false }));
-  };
-  for (const f of files)
-    it(f, async () => {
-      const r = await runFixture(await gpuShaped(), load(f));
-      expect(r.error).toBeUndefined();
-      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
-    });
-});
+// Each Tuning plans the work its own way (splits, tiles, fusions; defaults: WebGPU's default limits).
+for (const kind of TUNING_KINDS)
+  describe(`PyTorch gradient fixtures (Node), tuning ${kind}`, () => {
+    it('has fixtures', () => expect(files.length).toBeGreaterThan(20));
+    for (const f of files)
+      it(f, async () => {
+        const r = await runFixture(await runtimeAs(kind), load(f));
+        if (kind === 'cpu') console.log(formatResult(r));
+        expect(r.error).toBeUndefined();
+        expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
+        expect(r.pass).toBe(true);
+      });
+  });
 
 describe('the comparison can fail', () => {
   it('an expected gradient off by 1% in one element is reported as FAIL, naming the tensor', async () => {

@@ -2,17 +2,37 @@
 import { openNodeGpu } from '../src/engine/node-gpu';
 import { packStep, type StepValues } from '../src/engine/model';
 import { Runtime } from '../src/engine/runtime';
+import { chooseTuning, type TuningKind } from '../src/engine/tuning';
 
 let rt: Promise<Runtime> | null = null;
+const byKind = new Map<TuningKind, Promise<Runtime>>();
 
-export function runtime(): Promise<Runtime> {
-  rt ??= openNodeGpu().then(({ device, info, tuning }) => {
+function open(kind?: TuningKind): Promise<Runtime> {
+  return openNodeGpu(kind).then(({ device, info, tuning }) => {
     device.addEventListener('uncapturederror', (e) => {
       throw new Error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
     });
     return new Runtime(device, info, tuning);
   });
+}
+
+/** The adapter's device with the Tuning TUNING chooses (its own by default). */
+export function runtime(): Promise<Runtime> {
+  rt ??= open();
   return rt;
+}
+
+/**
+ * The work planned with Tuning `kind`: gpu and cpu share runtime()'s device; defaults opens its
+ * own with WebGPU's default limits only.
+ */
+export function runtimeAs(kind: TuningKind): Promise<Runtime> {
+  let r = byKind.get(kind);
+  if (!r) {
+    r = kind === 'defaults' ? open('defaults') : runtime().then((base) => new Runtime(base.device, base.info, chooseTuning(base.info, kind)));
+    byKind.set(kind, r);
+  }
+  return r;
 }
 
 /** Max of |got - want| / (abs + rel·|want|): ≤ 1 passes. */

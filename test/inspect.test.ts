@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatResult } from '../src/engine/fixtures';
 import { runInspectFixture, type InspectFixture } from '../src/engine/inspect';
-import { runtime } from './gpu';
+import { TUNING_KINDS } from '../src/engine/tuning';
+import { runtime, runtimeAs } from './gpu';
 
 const dir = join(__dirname, '..', 'fixtures', 'inspect');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -20,15 +21,16 @@ describe('inspection fixtures', () => {
     });
     expect(sure.length).toBeGreaterThanOrEqual(3);
   });
-  for (const f of files)
-    it(f, async () => {
-      const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as InspectFixture;
-      const r = await runInspectFixture(await runtime(), fx);
-      console.log(formatResult(r));
-      expect(r.error).toBeUndefined();
-      expect(r.tensors.length).toBe(3 + Object.keys(fx.expected.paramGrads).length + 2 * fx.expected.layers.length);
-      expect(r.pass).toBe(true);
-    });
+  for (const kind of TUNING_KINDS)
+    for (const f of files)
+      it(`${f}, tuning ${kind}`, async () => {
+        const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as InspectFixture;
+        const r = await runInspectFixture(await runtimeAs(kind), fx);
+        if (kind === 'cpu') console.log(formatResult(r));
+        expect(r.error).toBeUndefined();
+        expect(r.tensors.length).toBe(3 + Object.keys(fx.expected.paramGrads).length + 2 * fx.expected.layers.length);
+        expect(r.pass).toBe(true);
+      });
 
   it('a wrong number fails, naming the tensor', async () => {
     const fx = JSON.parse(readFileSync(join(dir, 'small_cnn_init_image3.json'), 'utf8')) as InspectFixture;

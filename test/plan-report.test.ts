@@ -6,13 +6,13 @@ import { formatPlanReport, planReport } from '../src/engine/plan-report';
 import defaultSpec from '../src/models/mnist-default.json';
 import { DEFAULT_CONFIG } from '../src/train/config';
 import { GpuSplit, Trainer } from '../src/train/trainer';
-import { Runtime } from '../src/engine/runtime';
-import { runtime } from './gpu';
+import { TUNING_KINDS } from '../src/engine/tuning';
+import { runtime, runtimeAs } from './gpu';
 
 async function step(batch: number, asGpu = false) {
   const base = await runtime();
   // As `bench --plan` does on a CPU adapter: the step a GPU would run.
-  const rt = asGpu ? new Runtime(base.device, { ...base.info, isFallback: false }) : base;
+  const rt = asGpu ? await runtimeAs('gpu') : base;
   const model = new Model(rt, defaultSpec, [1, 28, 28]);
   model.init(1);
   const blank = { images: new Uint8Array(batch * 784), labels: new Uint8Array(batch), count: batch };
@@ -93,24 +93,18 @@ describe('plan report', () => {
     s.model.destroy();
   });
 
-  it('warmUp compiles up front every pipeline the default steps use, as a GPU or a CPU adapter plans them', async () => {
-    for (const isFallback of [true, false]) {
-      const base = await runtime();
-      const rt = new Runtime(base.device, { ...base.info, isFallback });
+  it('warmUp compiles exactly what the steps dispatch: a step then compiles nothing on demand, in every tuning', async () => {
+    for (const kind of TUNING_KINDS) {
+      const rt = await runtimeAs(kind);
       const model = new Model(rt, defaultSpec, [1, 28, 28]);
-      const blank = { images: new Uint8Array(64 * 784), labels: new Uint8Array(64), count: 64 };
-      const trainer = new Trainer(model, new GpuSplit(rt, blank, 'train'), new GpuSplit(rt, blank, 'test'), { ...DEFAULT_CONFIG, batch: 32 });
-      // Count the pipelines compiled on demand (synchronously, while plans are built).
-      const compile = rt.pipeline.bind(rt);
-      const onDemand: string[] = [];
-      rt.pipeline = (code, entry, constants) => {
-        const n = rt.pipelineCount;
-        const p = compile(code, entry, constants);
-        if (rt.pipelineCount > n) onDemand.push(`${entry} ${JSON.stringify(constants ?? {})}`);
-        return p;
-      };
+      // 70 images at batch 32: the full batch and a last one of 6, in both splits.
+      const blank = { images: new Uint8Array(70 * 784), labels: new Uint8Array(70), count: 70 };
+      const trainer = new Trainer(model, new GpuSplit(rt, blank, 'train'), new GpuSplit(rt, blank, 'test'), { ...DEFAULT_CONFIG, batch: 32, epochs: 1 });
+      const before = rt.compiledOnDemand;
       await trainer.warmUp();
-      expect(onDemand).toEqual([]);
+      expect(rt.compiledOnDemand - before, kind).toBe(0);
+      await trainer.run();
+      expect(rt.compiledOnDemand - before, kind).toBe(0);
       trainer.destroy();
       model.destroy();
     }

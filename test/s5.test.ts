@@ -27,7 +27,8 @@ describe('the S5 model under the defaults tuning', () => {
       const params = countParams(parseSpec(spec, [1, 28, 28]));
       expect(params).toBe(593200);
       const buffers = rt.measure(() => m.plan(N, 'train').destroy());
-      const partials = buffers.filter((b) => b.label === 'gradient partials').reduce((s, b) => s + b.bytes, 0);
+      // One arena per plan (a plan sizes itself before it builds, so measure sees it twice).
+      const partials = Math.max(0, ...buffers.buffers.filter((b) => b.label === 'gradient partials').map((b) => b.bytes));
       expect(partials).toBeGreaterThan(0);
       expect(partials).toBeLessThanOrEqual(4 * 4 * params);
       m.releasePlans();
@@ -40,7 +41,7 @@ describe('the S5 model under the defaults tuning', () => {
     expect(rules).toEqual([
       'layer 0 Conv2d 1→32 3×3 at 28×28: forward direct 8×4; dw direct (v4 partials)',
       'layer 2 Conv2d 32→64 3×3 at 26×26: forward direct 8×4; dx direct 8×4; dw gemm 128×128×16 tile, split 14',
-      'layer 5 Conv2d 64→128 3×3 at 12×12: forward gemm 128×128×16 tile; dx direct 8×4; dw gemm 128×128×16 tile, split 3',
+      'layer 5 Conv2d 64→128 3×3 at 12×12: forward gemm 128×128×16 tile; dx direct 2×1; dw gemm 128×128×16 tile, split 3',
       'layer 7 Conv2d 128→256 3×3 at 10×10: forward gemm 128×128×16 tile; dx gemm 128×128×16 tile; dw gemm 128×128×16 tile, split 2',
       'layer 11 Linear 4096→50: forward gemm 64×64×8 tile, split 10; dx matmul; dw matmul',
       'layer 13 Linear 50→10: forward matmul; dx matmul; dw matmul',

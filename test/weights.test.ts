@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Model } from '../src/engine/model';
 import { readSafetensors, writeSafetensors } from '../src/engine/safetensors';
 import spec from '../src/models/mnist-default.json';
-import { exportWeights, importWeights } from '../src/train/weights';
+import { encodeWeights, loadWeights } from '../src/train/weights';
 import { runtime } from './gpu';
 
 /** Change one tensor's dtype in a file's header (same length, so the data offsets still hold). */
@@ -33,13 +33,13 @@ describe('.safetensors', () => {
   it('round-trips every parameter, the running statistics, num_batches_tracked and the spec', async () => {
     const a = await model(1);
     a.batchesTracked = 123;
-    const bytes = await exportWeights(a);
+    const bytes = await encodeWeights(a);
     const f = readSafetensors(bytes);
     expect(JSON.parse(f.metadata.model)).toEqual(spec);
     expect(f.ints['1.num_batches_tracked']).toEqual([123]);
     expect(Object.keys(f.tensors)).toContain('1.running_var');
     const b = await model(2);
-    importWeights(b, bytes);
+    loadWeights(b, bytes);
     expect(await flat(b)).toEqual(await flat(a));
     expect(b.batchesTracked).toBe(123);
     a.destroy();
@@ -50,7 +50,7 @@ describe('.safetensors', () => {
     const bytes = readFileSync(join(__dirname, '..', 'fixtures', 'pytorch-init-default.safetensors'));
     const f = readSafetensors(bytes);
     const m = await model(1);
-    importWeights(m, bytes);
+    loadWeights(m, bytes);
     const s = await m.getState();
     expect([...s['0.weight'].data]).toEqual([...f.tensors['0.weight'].data]);
     expect([...s['1.running_var'].data]).toEqual(new Array(8).fill(1));
@@ -108,9 +108,9 @@ describe('.safetensors', () => {
       it(what, async () => {
         const m = await model(5);
         const before = await flat(m);
-        const good = await exportWeights(m);
+        const good = await encodeWeights(m);
         const state = await m.getState();
-        expect(() => importWeights(m, corrupt(good, state), 'w.safetensors')).toThrow(message);
+        expect(() => loadWeights(m, corrupt(good, state), 'w.safetensors')).toThrow(message);
         expect(await flat(m)).toEqual(before);
         m.destroy();
       });

@@ -26,10 +26,11 @@ async function main() {
   const arg = (name: string, def: string) => opts[name] ?? def;
   const { device, info, tuning } = await openNodeGpu();
   const rt = new Runtime(device, info, tuning);
-  const max = Number(arg('max', info.isFallback ? '1024' : '4096'));
+  const slow = tuning.cpuAdapter;
+  const max = Number(arg('max', slow ? '1024' : '4096'));
   const batch = Number(arg('batch', '128'));
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch ${opts.batch}: a positive integer`);
-  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (fallback/CPU adapter)' : ''}, tuning ${tuning.kind}`);
+  console.log(`adapter: ${info.adapter}${slow ? ' (fallback/CPU adapter)' : ''}; tuning ${tuning.kind}`);
   const rows: Record<string, unknown>[] = [];
   const shapes: ShapeRow[] = [];
   // --tiles 8x8x16,4x4x32: GEMM tiles (TM×TN×BK) timed besides each pass's own.
@@ -41,7 +42,7 @@ async function main() {
   for (const file of arg('models', DEFAULT_MODELS).split(',')) {
     const spec = JSON.parse(readFileSync(file, 'utf8'));
     const model = file.replace(/^.*\//, '').replace(/\.json$/, '');
-    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, info.isFallback ? 2 : 20, extra)));
+    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra)));
   }
   const json = arg('json', '');
   const save = () =>
@@ -71,7 +72,7 @@ async function main() {
     const b = rt.upload(new Float32Array(n * n).map(() => Math.random() - 0.5));
     const c = rt.buffer(4 * n * n);
     const flop = 2 * n ** 3;
-    const reps = Math.max(1, Math.min(50, Math.round(2e10 / flop / (info.isFallback ? 100 : 1))));
+    const reps = Math.max(1, Math.min(50, Math.round(2e10 / flop / (slow ? 100 : 1))));
     for (const [version, kernel] of [
       ['v1 (64×64 tile)', 'tiled'],
       ['v2 (128×128 tile)', 'large'],
@@ -98,7 +99,7 @@ async function main() {
     const y = rt.buffer(4 * d.N * d.O * OH * OW);
     const scratch = rt.buffer(4 * Math.max(convScratchFloats(d), conv2dV2ScratchFloats(d), conv2dV3ScratchFloats(d)));
     const flop = 2 * d.N * d.O * OH * OW * d.C * d.KH * d.KW;
-    const reps = info.isFallback ? 2 : 50;
+    const reps = slow ? 2 : 50;
     for (const [kind, calls] of [
       ['forward v1', [conv2dForwardV1(rt, d, x, w, y)]],
       ['forward v2', [conv2dForwardV2(rt, d, x, w, y)]],
@@ -142,14 +143,14 @@ async function main() {
       Math.max(f.partial, f2.partial),
       f.aux,
     ].map((k) => rt.buffer(4 * k));
-    const reps = info.isFallback ? 2 : 50;
+    const reps = slow ? 2 : 50;
     for (const [kind, calls, bytes] of [
       ['forward v1', [bnForwardTrainV1(rt, d, x, g, b, y, saved, batch)], 8 * n],
       ['forward v2', bnForwardV2(rt, d, NO_FUSION, true, step, x, g, b, y, { saved, batchStats: batch, partial }), 8 * n],
-      ['forward v3', bnForward(rt, d, NO_FUSION, true, step, x, g, b, y, { batchStats: batch, partial, aux }), 8 * n],
+      ['forward v3', bnForward(rt, d, NO_FUSION, { step, x, gamma: g, beta: b, y, batchStats: batch, partial, aux }), 8 * n],
       ['backward v1', [bnBackwardV1(rt, d, x, g, dy, dx, saved, dg, db)], 12 * n],
       ['backward v2', bnBackwardV2(rt, d, NO_FUSION, true, step, x, g, b, saved, dy, dx, dg, db, { partial, sums }), 12 * n],
-      ['backward v3', bnBackward(rt, d, NO_FUSION, true, step, x, g, b, dy, dx, dg, db, aux), 12 * n],
+      ['backward v3', bnBackward(rt, d, NO_FUSION, { train: true, step, x, gamma: g, beta: b, dy, dx, dgamma: dg, dbeta: db, aux }), 12 * n],
     ] as const) {
       await timeCalls(rt, [...calls], 1, 1);
       const t = await timeCalls(rt, [...calls], reps);

@@ -19,6 +19,7 @@ import { readSpecText } from '../engine/spec';
 import { layerRules } from '../engine/layers';
 import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
+import { parseTuning } from '../engine/tuning';
 import { Runtime } from '../engine/runtime';
 import { profileCalls, timeCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
@@ -66,8 +67,8 @@ async function main() {
   const rt = new Runtime(device, info, tuning);
   const train = new GpuSplit(rt, data.train, 'train');
   const test = new GpuSplit(rt, data.test, 'test');
-  console.log(`adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}`);
-  const slow = info.isFallback;
+  const slow = tuning.cpuAdapter;
+  console.log(`adapter: ${info.adapter}${slow ? ' (CPU fallback adapter)' : ''}; tuning ${tuning.kind}`);
   const steps = Number(arg('steps', slow ? '6' : '200'));
   const warmup = Number(arg('warmup', slow ? '2' : '20'));
   const results: Record<string, unknown>[] = [];
@@ -152,12 +153,12 @@ async function main() {
         {
           engine: 'webgpu-backprop-notebook',
           adapter: info.adapter,
-          fallback: info.isFallback,
+          fallback: tuning.cpuAdapter,
+          tuning: tuning.kind,
           machine: machine(),
           commit: commit(),
           date: new Date().toISOString(),
           model: opts.model ?? 'src/models/mnist-default.json',
-          tuning: tuning.kind,
           results,
         },
         null,
@@ -189,10 +190,11 @@ async function plan(opts: Record<string, string>) {
     }
     spec = readSpecText(text, `--model ${opts.model}`);
   }
-  const { device, info } = await openNodeGpu();
-  // Ops choose some splits by adapter kind (isFallback): plan as a GPU unless told otherwise.
-  const asGpu = info.isFallback && !('this-adapter' in opts);
-  const rt = new Runtime(device, asGpu ? { ...info, isFallback: false } : info);
+  // The step a GPU would run (the gpu Tuning) unless --this-adapter or TUNING=… says otherwise.
+  const forced = parseTuning(process.env.TUNING) ?? ('this-adapter' in opts ? undefined : 'gpu');
+  const { device, info, tuning } = await openNodeGpu(forced);
+  const rt = new Runtime(device, info, tuning);
+  const asGpu = tuning.cpuAdapter && tuning.kind !== 'cpu';
   const model = new Model(rt, spec, [1, 28, 28]);
   model.init(1);
   // Blank images stand in for MNIST: the plan depends on the batch size only.
@@ -216,9 +218,9 @@ async function plan(opts: Record<string, string>) {
     encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
   }
   // One step on a CPU adapter (the S5 model at batch 512 takes minutes on lavapipe); --no-step: none.
-  const t = 'no-step' in opts ? { wallMs: NaN, gpuMs: null } : await timeCalls(rt, calls, info.isFallback ? 1 : 3, info.isFallback ? 1 : 3);
+  const t = 'no-step' in opts ? { wallMs: NaN, gpuMs: null } : await timeCalls(rt, calls, tuning.cpuAdapter ? 1 : 3, tuning.cpuAdapter ? 1 : 3);
   console.log(
-    `adapter: ${info.adapter}${info.isFallback ? ' (CPU fallback adapter)' : ''}${asGpu ? '; step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
+    `adapter: ${info.adapter}${tuning.cpuAdapter ? ' (CPU fallback adapter)' : ''}; tuning ${tuning.kind}${asGpu ? ': step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
   );
   console.log(formatPlanReport(report));
   const rules = layerRules(rt, model.infos, batch);
@@ -231,9 +233,9 @@ async function plan(opts: Record<string, string>) {
   if (opts.json) {
     const out = {
       ...report,
-      plannedFor: asGpu || !info.isFallback ? 'gpu' : 'cpu fallback adapter',
+      plannedFor: tuning.kind,
       rules,
-      host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: info.isFallback },
+      host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: tuning.cpuAdapter },
       machine: machine(),
       commit: commit(),
       date: new Date().toISOString(),

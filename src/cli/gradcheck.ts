@@ -15,8 +15,8 @@ async function main() {
       .sort()
       .map((f) => join(dir, f));
   }
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   console.log(`adapter: ${info.adapter}`);
   let failed = 0;
   for (const file of files) {

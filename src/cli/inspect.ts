@@ -16,7 +16,7 @@ import { Runtime } from '../engine/runtime';
 import { readSafetensors } from '../engine/safetensors';
 import { checkClassifier, parseSpec, readSpecText } from '../engine/spec';
 import { strictNumber } from '../train/config';
-import { importWeights } from '../train/weights';
+import { loadWeights } from '../train/weights';
 import { parseArgs } from './args';
 
 const range = (a: Float32Array) => a.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
@@ -54,10 +54,10 @@ async function main() {
   checkClassifier(parseSpec(spec, [1, 28, 28]), 10);
 
   const data = await loadMnistNode(a.data ?? 'public/data');
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const model = new Model(rt, spec, [1, 28, 28]);
-  importWeights(model, bytes, a.weights);
+  loadWeights(model, bytes, a.weights);
   if (images.length > 1 && a.json) mkdirSync(a.json, { recursive: true });
   console.log(`adapter: ${info.adapter}`);
   for (const image of images) {

@@ -20,7 +20,7 @@ import { checkClassifier, countParams, parseSpec, readSpecText } from '../engine
 import defaultSpec from '../models/mnist-default.json';
 import { errorLines, parseConfig, type ConfigField, type RawConfig, type TrainConfig } from '../train/config';
 import { GpuSplit, Trainer, type EpochLog } from '../train/trainer';
-import { importWeights, weightsFile } from '../train/weights';
+import { encodeSnapshot, loadWeights } from '../train/weights';
 import { parseArgs } from './args';
 import { commit, machine } from './provenance';
 import { RunDir } from './run-dir';
@@ -82,11 +82,11 @@ async function train(
 ): Promise<number> {
   const t0 = performance.now();
   const data = await loadMnistNode(a.data ?? 'public/data');
-  const { device, info } = await openNodeGpu();
-  const rt = new Runtime(device, info);
+  const { device, info, tuning } = await openNodeGpu();
+  const rt = new Runtime(device, info, tuning);
   const model = new Model(rt, spec, [1, 28, 28]);
   model.init(cfg.seed);
-  if (initBytes) importWeights(model, initBytes, a.init);
+  if (initBytes) loadWeights(model, initBytes, a.init);
   const train = new GpuSplit(rt, limitSplit(data.train, trainLimit), 'train');
   const test = new GpuSplit(rt, limitSplit(data.test, testLimit), 'test');
   const trainer = new Trainer(model, train, test, cfg);
@@ -123,7 +123,7 @@ async function train(
         const snap = model.snapshot(); // the copy is submitted now, before the next step
         const history = [...trainer.history];
         writes = writes.then(async () => {
-          const bytes = weightsFile(model, await snap, { epoch: String(e.epoch) });
+          const bytes = encodeSnapshot(model, await snap, { epoch: String(e.epoch) });
           dir.write('weights.safetensors', bytes);
           log.epochs = history;
           log.weights = { file: 'weights.safetensors', epoch: e.epoch, sha256: createHash('sha256').update(bytes).digest('hex') };

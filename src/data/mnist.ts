@@ -62,6 +62,26 @@ export function classCounts(labels: Uint8Array): number[] {
   return c;
 }
 
+/**
+ * The first `perClass` images of each digit in split order, digit 0's first: the dataset cell's
+ * grid. Refuses a split that has fewer than `perClass` of some digit rather than leave blanks.
+ */
+export function classSamples(s: MnistSplit, perClass: number): Uint8Array {
+  if (!(Number.isInteger(perClass) && perClass >= 1)) throw new DataError(`samples per class must be a whole number ≥ 1, got ${perClass}`);
+  const images = new Uint8Array(10 * perClass * IMAGE_SIZE);
+  const seen = new Array<number>(10).fill(0);
+  for (let i = 0; i < s.count && seen.some((n) => n < perClass); i++) {
+    const c = s.labels[i];
+    if (c > 9) throw new DataError(`label ${c} of image ${i} is not a digit 0–9`);
+    if (seen[c] >= perClass) continue;
+    images.set(s.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), (c * perClass + seen[c]) * IMAGE_SIZE);
+    seen[c]++;
+  }
+  const short = seen.findIndex((n) => n < perClass);
+  if (short >= 0) throw new DataError(`the split has ${seen[short]} images of digit ${short}, fewer than the ${perClass} per class asked for`);
+  return images;
+}
+
 export const PART_FILES: Record<MnistPart, string> = {
   'train-images': 'mnist-train-images.gz.bin',
   'train-labels': 'mnist-train-labels.gz.bin',

@@ -177,7 +177,7 @@ export async function runFixture(rt: Runtime, fx: unknown): Promise<FixtureResul
 
     stats = rt.buffer(16, 'stats');
     const opt = fx.optimizer ? { weightDecay: fx.optimizer.weight_decay ?? 0 } : undefined;
-    program = new StepProgram(model, N, fx.mode, fx.loss, stats, opt, true);
+    program = new StepProgram(model, { N, mode: fx.mode, loss: fx.loss, stats, sgd: opt, inputGrad: true });
     const plan = program.plan;
     rt.write(plan.input.buf as GPUBuffer, Float32Array.from(fx.input.data));
     rt.write(program.target, fx.loss === 'nll' ? Uint32Array.from(fx.target.data) : Float32Array.from(fx.target.data));

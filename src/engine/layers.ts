@@ -1,31 +1,28 @@
 // One GPU layer per spec type: `forward` and `backward` side by side, each returning the
-// dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan.
-import { activationBackward, activationForward, activationKernels } from './ops/activation';
-import { batchnormKernels, bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
+// dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan; layers
+// that run fused (BatchNorm → ReLU, a classifier head, …) are grouped in units.ts.
+import { activationBackward, activationForward } from './ops/activation';
+import { bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
 import {
   biasPartialFloats,
-  conv1x1Pool,
   conv2dBackward,
   conv2dBackwardInput,
   conv2dBiasPartials,
   conv2dForward,
-  conv2dKernels,
   conv2dWeightPartials,
-  convStatsGroups,
   convTile,
   fusedBackward,
   weightPartialFloats,
   type ConvDims,
   type Unpool,
 } from './ops/conv2d';
-import { dropoutApply, dropoutKernels } from './ops/dropout';
+import { dropoutApply } from './ops/dropout';
 import { gemm, gemmPlan, tileText } from './ops/gemm';
 import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmConv2dWeightPartials, gemmWeightSplit } from './ops/gemm_conv2d';
-import { logSoftmaxBackward, logSoftmaxForward, lossKernels } from './ops/loss';
-import { columnSum, matmul, matmulKernels } from './ops/matmul';
-import { headBackward, headFits, headForward, headGroups, headKernels, type HeadDims } from './ops/head';
-import { gapBackward, gapForward, maxpoolBackward, maxpoolForward, poolKernels } from './ops/pool';
-import type { Binding, Call, KernelRef, Runtime } from './runtime';
+import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
+import { columnSum, matmul } from './ops/matmul';
+import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
+import type { Binding, Call, Runtime } from './runtime';
 import type { LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
@@ -71,7 +68,7 @@ export interface GpuLayer {
   partialFloats?(N: number, rt: Runtime): number[];
 }
 
-function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
+export function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
   return { N, C: l.inC, H: l.inShape[1], W: l.inShape[2], O: l.outC, KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw };
 }
 
@@ -79,10 +76,10 @@ function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDim
  * A convolution's backward: dx and the first stages of dw (and db); their second stage is the
  * plan's one reduction dispatch.
  */
-function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null, unpool?: Unpool): Call[] {
+export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null, unpool?: Unpool): Call[] {
   const d = convDims(l, c.N);
   const calls: Call[] = [];
-  const cpu = c.rt.info.isFallback;
+  const long = c.rt.tuning.longWeightChunks;
   const wc = convChoice(c.rt, d, 'weight', !!unpool);
   const ic = dx ? convChoice(c.rt, d, 'input', !!unpool) : null;
   const weight = c.paramAt(l.index, 'weight');
@@ -96,15 +93,15 @@ function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy
     calls.push(w.call);
     if (split.S > 1) c.reduceLater({ partial: wp, count: w.count, S: w.S, out });
   } else {
-    const wp = c.partials(weightPartialFloats(d, undefined, cpu));
+    const wp = c.partials(weightPartialFloats(d, long));
     const fused = dx && ic?.kind === 'direct' && fusedBackward(d);
-    const w = fused ? conv2dBackward(c.rt, d, dy, weight, dx, x, wp, unpool) : conv2dWeightPartials(c.rt, d, dy, x, wp, undefined, undefined, unpool);
+    const w = fused ? conv2dBackward(c.rt, d, dy, weight, dx, x, wp, unpool) : conv2dWeightPartials(c.rt, d, dy, x, wp, { unpool });
     dxDone = !!fused;
     calls.push(w.call);
     c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
   }
   if (l.bias) {
-    const bp = c.partials(biasPartialFloats(d, cpu));
+    const bp = c.partials(biasPartialFloats(d, long));
     const b = conv2dBiasPartials(c.rt, d, dy, bp, unpool);
     calls.push(b.call);
     c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
@@ -117,13 +114,13 @@ function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy
 const numelW = (d: ConvDims) => d.O * d.C * d.KH * d.KW;
 
 /** The partials(floats) requests of convBackward, in its order. */
-function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime, unpool = false): number[] {
+export function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime, unpool = false): number[] {
   const d = convDims(l, N);
-  const cpu = rt.info.isFallback;
+  const long = rt.tuning.longWeightChunks;
   const wc = convChoice(rt, d, 'weight', unpool);
   const S = wc.kind === 'gemm' ? gemmWeightSplit(rt, d, wc.tile).S : 0;
-  const w = wc.kind === 'gemm' ? (S > 1 ? [S * numelW(d)] : []) : [weightPartialFloats(d, undefined, cpu)];
-  return l.bias ? [...w, biasPartialFloats(d, cpu)] : w;
+  const w = wc.kind === 'gemm' ? (S > 1 ? [S * numelW(d)] : []) : [weightPartialFloats(d, long)];
+  return l.bias ? [...w, biasPartialFloats(d, long)] : w;
 }
 
 /** A plain convolution's forward: the GEMM or the direct kernel, as convChoice says. */
@@ -239,7 +236,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
  * `fusion` says so: the unit reads x and writes the last layer's output; backward recomputes the
  * ReLU and Dropout masks instead of storing them.
  */
-function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
+export function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
   const dims = (N: number) => ({ N, C: l.features, HW: l.inShape[1] * l.inShape[2], eps: l.eps });
   const scratch = (c: LayerCtx) => {
     const f = bnScratchFloats(c.rt, dims(c.N));
@@ -249,256 +246,23 @@ function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFus
     info: l,
     forward: (c) => {
       const s = scratch(c);
-      const stats =
-        c.mode === 'train' ? { batchStats: c.batchStats(), partial: s.partial, aux: s.aux } : { running: c.runningStats(), partial: s.partial, aux: s.aux };
-      return bnForward(c.rt, dims(c.N), fusion, c.mode === 'train', c.step, c.x.buf, c.param('weight'), c.param('bias'), c.y.buf, stats);
+      const b = { step: c.step, x: c.x.buf, gamma: c.param('weight'), beta: c.param('bias'), y: c.y.buf, partial: s.partial, aux: s.aux };
+      return bnForward(c.rt, dims(c.N), fusion, c.mode === 'train' ? { ...b, batchStats: c.batchStats() } : { ...b, running: c.runningStats() });
     },
     backward: (c) =>
-      bnBackward(
-        c.rt,
-        dims(c.N),
-        fusion,
-        c.mode === 'train',
-        c.step,
-        c.x.buf,
-        c.param('weight'),
-        c.param('bias'),
-        c.dy.buf,
-        c.dx?.buf ?? null,
-        c.grad('weight'),
-        c.grad('bias'),
-        scratch(c).aux,
-      ),
+      bnBackward(c.rt, dims(c.N), fusion, {
+        train: c.mode === 'train',
+        step: c.step,
+        x: c.x.buf,
+        gamma: c.param('weight'),
+        beta: c.param('bias'),
+        dy: c.dy.buf,
+        dx: c.dx?.buf ?? null,
+        dgamma: c.grad('weight'),
+        dbeta: c.grad('bias'),
+        aux: scratch(c).aux,
+      }),
   };
-}
-
-/**
- * A 1×1 Conv2d → MaxPool2d: one dispatch forward (conv1x1_pool: the convolution's output is
- * never stored, only the pooled maxima and their positions), and the convolution's backward reads
- * the pool's gradient through the kept positions (Unpool): no maxpool dispatches.
- */
-function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<LayerInfo, { type: 'MaxPool2d' }>): GpuLayer {
-  const arg = (c: LayerCtx) => c.scratch('argmax', 4 * c.N * numel(pool.outShape));
-  return {
-    info: conv,
-    forward: (c) => [
-      conv1x1Pool(
-        c.rt,
-        convDims(conv, c.N),
-        pool.k,
-        c.x.buf,
-        c.paramAt(conv.index, 'weight'),
-        c.y.buf,
-        arg(c),
-        conv.bias ? c.paramAt(conv.index, 'bias') : undefined,
-      ),
-    ],
-    backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K: pool.k, arg: arg(c) }),
-    partialFloats: (N, rt) => convPartialFloats(conv, N, rt, true),
-  };
-}
-
-/**
- * Conv2d → BatchNorm2d (→ ReLU (→ Dropout)) in train mode: the convolution's output is kept in
- * the unit's scratch, and its forward kernel also writes the BatchNorm's partial statistics
- * (conv2d_forward_stats), so the BatchNorm never reads it again to get them: 2 dispatches forward
- * (3 unfused), and backward is the BatchNorm's then the convolution's.
- */
-function convBatchNorm(conv: Extract<LayerInfo, { type: 'Conv2d' }>, bn: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion: BnFusion): GpuLayer {
-  const bnDims = (N: number) => ({ N, C: bn.features, HW: bn.inShape[1] * bn.inShape[2], eps: bn.eps });
-  const size = (N: number) => 4 * N * numel(conv.outShape);
-  const aux = (c: LayerCtx) => c.scratch('aux', 4 * bnScratchFloats(c.rt, bnDims(c.N)).aux);
-  return {
-    info: conv,
-    forward: (c) => {
-      const d = convDims(conv, c.N);
-      const out = c.scratch('conv out', size(c.N));
-      const stats = c.scratch('partial', 4 * 3 * conv.outC * convStatsGroups(c.rt, d));
-      const f = conv2dForward(c.rt, d, c.x.buf, c.paramAt(conv.index, 'weight'), out, conv.bias ? c.paramAt(conv.index, 'bias') : undefined, stats);
-      return [
-        f,
-        ...bnForward(
-          c.rt,
-          bnDims(c.N),
-          fusion,
-          true,
-          c.step,
-          out,
-          c.paramAt(bn.index, 'weight'),
-          c.paramAt(bn.index, 'bias'),
-          c.y.buf,
-          { batchStats: c.batchStats(bn.index), partial: stats, aux: aux(c) },
-          convStatsGroups(c.rt, d),
-        ),
-      ];
-    },
-    backward: (c) => {
-      const out = c.scratch('conv out', size(c.N));
-      const dOut = c.scratch('conv out grad', size(c.N));
-      return [
-        ...bnBackward(
-          c.rt,
-          bnDims(c.N),
-          fusion,
-          true,
-          c.step,
-          out,
-          c.paramAt(bn.index, 'weight'),
-          c.paramAt(bn.index, 'bias'),
-          c.dy.buf,
-          dOut,
-          c.gradAt(bn.index, 'weight'),
-          c.gradAt(bn.index, 'bias'),
-          aux(c),
-        ),
-        ...convBackward(c, conv, dOut, c.x.buf, c.dx?.buf ?? null),
-      ];
-    },
-    partialFloats: (N, rt) => convPartialFloats(conv, N, rt),
-  };
-}
-
-/**
- * The classifier head AdaptiveAvgPool2d → Conv2d 1×1 → Flatten → LogSoftmax (or AdaptiveAvgPool2d
- * → Flatten → Linear → LogSoftmax) as one unit: one dispatch forward, one backward.
- */
-function head(gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>, lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>): GpuLayer {
-  const dims = (N: number): HeadDims => ({ N, C: gap.inShape[0], HW: gap.inShape[1] * gap.inShape[2], O: lin.type === 'Conv2d' ? lin.outC : lin.outF });
-  const pooled = (c: LayerCtx) => c.scratch('pooled', 4 * c.N * gap.inShape[0]);
-  return {
-    info: gap,
-    forward: (c) => [
-      headForward(c.rt, dims(c.N), c.x.buf, c.paramAt(lin.index, 'weight'), lin.bias ? c.paramAt(lin.index, 'bias') : undefined, pooled(c), c.y.buf),
-    ],
-    backward: (c) => {
-      const d = dims(c.N);
-      // A head that is the first unit with parameters still computes dx (into scratch nobody reads).
-      const dx = c.dx?.buf ?? c.scratch('unused dx', 4 * c.N * d.C * d.HW);
-      const pw = c.partials(d.O * d.C * headGroups(d));
-      const pb = lin.bias ? c.partials(d.O * headGroups(d)) : null;
-      const h = headBackward(c.rt, d, c.dy.buf, c.y.buf, pooled(c), c.paramAt(lin.index, 'weight'), dx, pw, pb);
-      c.reduceLater({ partial: pw, ...h.weight, out: c.gradAt(lin.index, 'weight') });
-      if (pb) c.reduceLater({ partial: pb, ...h.bias, out: c.gradAt(lin.index, 'bias') });
-      return [h.call];
-    },
-    partialFloats: (N) => {
-      const d = dims(N);
-      return lin.bias ? [d.O * d.C * headGroups(d), d.O * headGroups(d)] : [d.O * d.C * headGroups(d)];
-    },
-  };
-}
-
-/** The layers of a classifier head starting at i (see head()), or null. */
-function headAt(
-  layers: GpuLayer[],
-  i: number,
-): { gap: Extract<LayerInfo, { type: 'AdaptiveAvgPool2d' }>; lin: Extract<LayerInfo, { type: 'Conv2d' | 'Linear' }>; last: number } | null {
-  const [a, b, c, d] = [0, 1, 2, 3].map((k) => layers[i + k]?.info);
-  if (a?.type !== 'AdaptiveAvgPool2d' || d?.type !== 'LogSoftmax') return null;
-  const lin =
-    b?.type === 'Conv2d' && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten'
-      ? b
-      : b?.type === 'Flatten' && c?.type === 'Linear'
-        ? c
-        : null;
-  if (!lin || !headFits({ C: a.inShape[0], HW: a.inShape[1] * a.inShape[2], O: d.inShape[0] })) return null;
-  return { gap: a, lin, last: i + 3 };
-}
-
-/** Layers first..last computed as one: a single layer, BatchNorm2d → ReLU (→ Dropout), or a classifier head. */
-export interface Unit {
-  first: number;
-  last: number;
-  layer: GpuLayer;
-}
-
-/**
- * How a plan groups the layers: BatchNorm2d followed by ReLU (and, training, Dropout) runs fused,
- * in train mode together with a Conv2d before it, and so do a 1×1 Conv2d → MaxPool2d (not on a
- * CPU adapter, `cpu`) and a classifier head (GAP → 1×1 conv / Linear → LogSoftmax).
- */
-export function planUnits(layers: GpuLayer[], mode: Mode, cpu = false): Unit[] {
-  const units: Unit[] = [];
-  for (let i = 0; i < layers.length; i++) {
-    const l = layers[i].info;
-    const next = layers[i + 1]?.info;
-    // Not on a CPU adapter: re-deriving the pool's routing for every read of dy costs it more
-    // than the two dispatches it saves (lavapipe: the 1×1 backward took ~4× longer).
-    if (!cpu && l.type === 'Conv2d' && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d') {
-      units.push({ first: i, last: i + 1, layer: convPool(l, next) });
-      i += 1;
-    } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
-      const d = layers[i + 3]?.info;
-      const drop = d?.type === 'Dropout' && d.p > 0 ? d : null;
-      units.push({
-        first: i,
-        last: i + (drop ? 3 : 2),
-        layer: convBatchNorm(l, next, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }),
-      });
-      i += drop ? 3 : 2;
-    } else if (l.type === 'BatchNorm2d' && layers[i + 1]?.info.type === 'ReLU') {
-      const d = layers[i + 2]?.info;
-      const drop = mode === 'train' && d?.type === 'Dropout' && d.p > 0 ? d : null;
-      units.push({ first: i, last: i + (drop ? 2 : 1), layer: batchNorm(l, { relu: true, dropout: drop ? { layer: drop.index, p: drop.p } : null }) });
-      i += drop ? 2 : 1;
-    } else if (headAt(layers, i)) {
-      const h = headAt(layers, i)!;
-      units.push({ first: i, last: h.last, layer: head(h.gap, h.lin) });
-      i = h.last;
-    } else units.push({ first: i, last: i, layer: layers[i] });
-  }
-  return units;
-}
-
-/** A layer whose output is its input in this mode (no buffer, no dispatch). */
-export function isIdentity(l: GpuLayer, mode: Mode): boolean {
-  return Boolean(l.alias) || (l.info.type === 'Dropout' && (mode === 'eval' || l.info.p === 0));
-}
-
-/** Every pipeline a model of these layers may use, to compile up front (Runtime.precompile). */
-export function layerKernels(infos: LayerInfo[]): KernelRef[] {
-  const convs = infos.flatMap((l) => (l.type === 'Conv2d' ? [{ H: l.inShape[1], W: l.inShape[2], KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw }] : []));
-  const byType: Record<LayerInfo['type'], KernelRef[]> = {
-    Conv2d: conv2dKernels(convs),
-    BatchNorm2d: batchnormKernels,
-    ReLU: activationKernels.filter((k) => k.entry.startsWith('relu')),
-    Sigmoid: activationKernels.filter((k) => k.entry.startsWith('sigmoid')),
-    MaxPool2d: poolKernels.filter((k) => k.entry.startsWith('maxpool')),
-    AdaptiveAvgPool2d: [...poolKernels.filter((k) => k.entry.startsWith('gap')), ...headKernels],
-    Flatten: [],
-    Dropout: dropoutKernels,
-    Linear: matmulKernels,
-    LogSoftmax: lossKernels.filter((k) => k.entry.startsWith('log_softmax')),
-  };
-  // Only the variants this spec's training and evaluation plans build (an evaluation plan records
-  // its backward too); others compile on first use: BatchNorm's fusions, biases.
-  const bn = infos.flatMap((l, i) => {
-    if (l.type !== 'BatchNorm2d') return [];
-    const relu = infos[i + 1]?.type === 'ReLU';
-    const d = infos[i + 2];
-    return [{ RELU: relu ? 1 : 0, DROPOUT: relu && d?.type === 'Dropout' && d.p > 0 ? 1 : 0 }];
-  });
-  const firstWithParams = infos.find((l) => l.params.length > 0);
-  const bias = infos.some((l) => (l.type === 'Conv2d' || l.type === 'Linear') && l.bias);
-  const used = (k: KernelRef) => {
-    const c = k.constants ?? {};
-    if (k.code === batchnormKernels[0].code && 'TRAIN' in c) {
-      const train = c.TRAIN === 1;
-      if (c.HAS_DX === 0 && firstWithParams?.type !== 'BatchNorm2d') return false;
-      return bn.some((f) => f.RELU === c.RELU && (train ? f.DROPOUT : 0) === c.DROPOUT);
-    }
-    if (c.HAS_BIAS === 1 && !k.entry.startsWith('matmul')) return bias;
-    return true;
-  };
-  const seen = new Set<string>();
-  return infos
-    .flatMap((l) => byType[l.type])
-    .filter((k) => {
-      const key = `${k.entry}:${JSON.stringify(k.constants ?? {})}:${k.code}`;
-      if (seen.has(key) || !used(k)) return false;
-      seen.add(key);
-      return true;
-    });
 }
 
 /**
@@ -506,13 +270,13 @@ export function layerKernels(infos: LayerInfo[]): KernelRef[] {
  * plan report): "layer 9 Conv2d 128→256: forward gemm 128×128×16 tile; dx …; dw …".
  */
 export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[] {
-  const cpu = rt.info.isFallback;
+  const fusePool = rt.tuning.fuseConvPool;
   const first = infos.findIndex((l) => l.params.length > 0);
   return infos.flatMap((l, i) => {
     const next = infos[i + 1];
     if (l.type === 'Conv2d') {
       const d = convDims(l, N);
-      const pooled = !cpu && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d';
+      const pooled = fusePool && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d';
       const bn = next?.type === 'BatchNorm2d' && infos[i + 2]?.type === 'ReLU';
       const inHead = infos[i - 1]?.type === 'AdaptiveAvgPool2d' && infos[i + 1]?.type === 'Flatten';
       if (inHead) return [`layer ${i} Conv2d ${l.inC}→${l.outC}: the fused classifier head`];

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 import { NoWebGPUError, openGpu, type OpenedGpu } from './gpu';
-import { chooseTuning, parseTuning, type Tuning } from './tuning';
+import { chooseTuning, parseTuning, type Tuning, type TuningKind } from './tuning';
 
 const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -27,9 +27,11 @@ function instance(): GPU {
   return gpu;
 }
 
-/** The device and its Tuning: TUNING=gpu|cpu|defaults forces one (defaults: WebGPU's default limits only). */
-export async function openNodeGpu(): Promise<OpenedGpu & { tuning: Tuning }> {
-  const forced = parseTuning(process.env.TUNING);
+/**
+ * The device and its Tuning: `forced` (by default TUNING=gpu|cpu|defaults) chooses one; defaults
+ * opens the device with WebGPU's default limits only.
+ */
+export async function openNodeGpu(forced: TuningKind | undefined = parseTuning(process.env.TUNING)): Promise<OpenedGpu & { tuning: Tuning }> {
   const g = await openDevice(forced === 'defaults');
   return { ...g, tuning: chooseTuning(g.info, forced) };
 }

@@ -83,7 +83,7 @@ export function planReport(calls: Call[], plan: Plan, infos: LayerInfo[], model:
       threads: x * y * z * c.workgroupSize,
       bytes: c.bytes,
       flops: c.flops,
-      serialIterations: c.serialIterations,
+      serialIterations: c.serial,
     });
   }
   const longest = out.reduce<PlanDispatch | null>((a, d) => (d.serialIterations !== null && (!a || d.serialIterations > a.serialIterations!) ? d : a), null);

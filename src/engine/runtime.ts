@@ -1,9 +1,12 @@
 // The one place that talks to GPUDevice for compute: pipelines (cached), buffers (counted),
-// uniform parameter blocks, bind groups and dispatches. Ops describe a dispatch as a `Call`;
-// a training step is a list of Calls recorded into one compute pass.
+// uniform parameter blocks, bind groups and dispatches. An op declares a dispatch as a record
+// (`Dispatch`: a kernel, its buffers by WGSL name, the grid, its cost); `dispatch` checks it and
+// builds a `Call`; a training step is a list of Calls recorded into one compute pass.
+// One class (~480 lines) because every GPU object goes through it: the live-byte count, the dry
+// mode of measure() and the error scopes must each see all of them.
 import type { GpuInfo } from './gpu';
 import { bytesText, GpuError, LimitError } from './gpu-errors';
-import { checkBindings, hash, kernel, type Kernel } from './kernel';
+import { checkBindings, type Kernel } from './kernel';
 import { chooseTuning, type Tuning } from './tuning';
 
 export type Binding = GPUBuffer | GPUBufferBinding;
@@ -22,8 +25,8 @@ export interface Cost {
 /** One recorded dispatch: built once per plan, encoded every step. */
 export interface Call {
   label: string;
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
+  /** The pipeline and its bindings; null for a Call built while measuring (never encoded). */
+  gpu: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup } | null;
   workgroups: [number, number, number];
   /** Kernel entry point and its threads per workgroup (read from the WGSL's @workgroup_size). */
   kernel: string;
@@ -33,7 +36,8 @@ export interface Call {
   /** The op's estimate; when an op gives none, bytes is the size of every bound storage buffer. */
   bytes: number;
   flops: number | null;
-  serialIterations: number | null;
+  /** The longest loop one thread runs (iterations): Cost.serial. */
+  serial: number | null;
 }
 
 /**
@@ -49,11 +53,16 @@ export interface Dispatch {
   label?: string;
 }
 
-/** A pipeline the engine may need: compiled up front by Runtime.precompile. */
-export interface KernelRef {
-  code: string;
-  entry: string;
+/** A pipeline: a kernel and its pipeline-overridable constants (what measure records, compile compiles). */
+export interface PipelineRef {
+  kernel: Kernel;
   constants?: Record<string, number>;
+}
+
+/** What a dry build would create (Runtime.measure): its buffers and the pipelines it would dispatch. */
+export interface Measured {
+  buffers: { label: string; bytes: number }[];
+  pipelines: PipelineRef[];
 }
 
 /** Parameter block for a kernel's `params` uniform: u32 fields first, then f32 fields, in order. */
@@ -73,6 +82,8 @@ export class Runtime {
   /** Dispatches and submits, counted for the benchmarks. */
   dispatches = 0;
   submits = 0;
+  /** Pipelines compiled synchronously because a dispatch needed one not compiled before. */
+  compiledOnDemand = 0;
   private pipelines = new Map<string, GPUComputePipeline>();
   private pending = new Map<string, Promise<GPUComputePipeline>>();
   private modules = new Map<string, GPUShaderModule>();
@@ -82,7 +93,7 @@ export class Runtime {
   /** Errors the device reported outside any error scope, oldest first (see takeErrors). */
   private uncaptured: string[] = [];
   /** Set while measuring (see measure): buffers and dispatches are sized and checked, never made. */
-  private dry: { label: string; bytes: number }[] | null = null;
+  private dry: { buffers: Measured['buffers']; pipelines: Map<string, PipelineRef> } | null = null;
 
   constructor(device: GPUDevice, info: GpuInfo, tuning: Tuning = chooseTuning(info)) {
     this.device = device;
@@ -131,17 +142,29 @@ export class Runtime {
   /**
    * Size everything `fn` would allocate and dispatch, without creating any of it: every buffer
    * and grid is checked against the device's limits (throwing a LimitError as the real build
-   * would). Returns the buffers it asked for.
+   * would). Returns the buffers it asked for and the pipelines it would dispatch, which is
+   * what a warm-up compiles (Runtime.compile).
    */
-  measure(fn: () => void): { label: string; bytes: number }[] {
+  measure(fn: () => void): Measured {
     const outer = this.dry;
-    this.dry = [];
+    const dry = { buffers: [], pipelines: new Map<string, PipelineRef>() };
+    this.dry = dry;
     try {
       fn();
-      return this.dry;
     } finally {
       this.dry = outer;
     }
+    // A measure inside a measure (a plan sized while a program is measured) reports to both.
+    if (outer) {
+      outer.buffers.push(...dry.buffers);
+      for (const [k, p] of dry.pipelines) outer.pipelines.set(k, p);
+    }
+    return { buffers: dry.buffers, pipelines: [...dry.pipelines.values()] };
+  }
+
+  /** Whether this runtime is measuring (see measure): what is built now holds no GPU objects. */
+  get measuring(): boolean {
+    return this.dry !== null;
   }
 
   /** Refuse a buffer larger than one storage binding (or one buffer) may be on this device. */
@@ -175,46 +198,44 @@ export class Runtime {
     return m;
   }
 
-  private key(code: string, entry: string, constants?: Record<string, number>): string {
-    return `${code.length}:${hash(code)}:${entry}:${constants ? JSON.stringify(constants) : ''}`;
+  private key(p: PipelineRef): string {
+    return `${p.kernel.key}:${p.constants ? JSON.stringify(p.constants) : ''}`;
   }
 
-  /** A compute pipeline, compiled on first use and cached. */
-  pipeline(code: string, entry: string, constants?: Record<string, number>): GPUComputePipeline {
-    const k = this.key(code, entry, constants);
-    let p = this.pipelines.get(k);
-    if (!p) {
-      p = this.device.createComputePipeline({
-        label: entry,
-        layout: 'auto',
-        compute: { module: this.module(code), entryPoint: entry, constants },
-      });
-      this.pipelines.set(k, p);
-    }
-    return p;
+  private descriptor(p: PipelineRef): GPUComputePipelineDescriptor {
+    return { label: p.kernel.entry, layout: 'auto', compute: { module: this.module(p.kernel.code), entryPoint: p.kernel.entry, constants: p.constants } };
   }
 
-  /** Compile a pipeline asynchronously (used to compile everything up front, in parallel). */
-  precompile(code: string, entry: string, constants?: Record<string, number>): Promise<GPUComputePipeline> {
-    const k = this.key(code, entry, constants);
-    const have = this.pipelines.get(k);
-    if (have) return Promise.resolve(have);
-    let p = this.pending.get(k);
-    if (!p) {
-      p = this.device
-        .createComputePipelineAsync({
-          label: entry,
-          layout: 'auto',
-          compute: { module: this.module(code), entryPoint: entry, constants },
-        })
-        .then((pl) => {
-          this.pipelines.set(k, pl);
-          this.pending.delete(k);
-          return pl;
-        });
-      this.pending.set(k, p);
+  /** A compute pipeline, compiled on first use (synchronously) and cached. */
+  pipeline(p: PipelineRef): GPUComputePipeline {
+    const k = this.key(p);
+    let pl = this.pipelines.get(k);
+    if (!pl) {
+      pl = this.device.createComputePipeline(this.descriptor(p));
+      this.pipelines.set(k, pl);
+      this.compiledOnDemand++;
     }
-    return p;
+    return pl;
+  }
+
+  /** Compile pipelines asynchronously and in parallel (a warm-up: what measure recorded). */
+  async compile(ps: PipelineRef[]): Promise<void> {
+    await Promise.all(
+      ps.map((p) => {
+        const k = this.key(p);
+        if (this.pipelines.has(k)) return undefined;
+        let pending = this.pending.get(k);
+        if (!pending) {
+          pending = this.device.createComputePipelineAsync(this.descriptor(p)).then((pl) => {
+            this.pipelines.set(k, pl);
+            this.pending.delete(k);
+            return pl;
+          });
+          this.pending.set(k, pending);
+        }
+        return pending;
+      }),
+    );
   }
 
   get pipelineCount(): number {
@@ -226,7 +247,7 @@ export class Runtime {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     this.checkSize(size, label);
     if (this.dry) {
-      this.dry.push({ label, bytes: size });
+      this.dry.buffers.push({ label, bytes: size });
       return this.dummy;
     }
     // GPUBufferUsage is a global in browsers and, once node-gpu.ts has run, in Node.
@@ -320,29 +341,6 @@ export class Runtime {
     return b;
   }
 
-  /** A dispatch: bindings are given in @binding order of @group(0) (null: a slot the entry does not use). */
-  call(
-    label: string,
-    code: string,
-    entry: string,
-    bindings: (Binding | null)[],
-    workgroups: [number, number?, number?],
-    constants?: Record<string, number>,
-    cost?: Cost,
-  ): Call {
-    // Kept while the ops move to dispatch(): slots become the names the WGSL gives them.
-    const k = kernel(code, entry);
-    const bySlot = new Map([...k.bindings.values()].map((d) => [d.slot, d.name]));
-    const bind: Record<string, Binding> = {};
-    bindings.forEach((b, i) => {
-      if (!b) return;
-      const name = bySlot.get(i);
-      if (!name) throw new Error(`kernel ${label}: @binding(${i}) is not used by its entry ${entry}`);
-      bind[name] = b;
-    });
-    return this.dispatch({ kernel: k, bind, grid: workgroups, constants, cost, label });
-  }
-
   /** Build one dispatch (see Dispatch): its bindings checked by name, its grid and buffers against the limits. */
   dispatch(d: Dispatch): Call {
     const k = d.kernel;
@@ -368,24 +366,29 @@ export class Runtime {
       workgroupSize: k.workgroupSize,
       bytes,
       flops: d.cost?.flops ?? null,
-      serialIterations: d.cost?.serial ?? null,
+      serial: d.cost?.serial ?? null,
     };
-    if (this.dry) return { ...meta, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup };
-    const pipeline = this.pipeline(k.code, k.entry, d.constants);
+    const ref: PipelineRef = { kernel: k, constants: d.constants };
+    if (this.dry) {
+      this.dry.pipelines.set(this.key(ref), ref);
+      return { ...meta, gpu: null };
+    }
+    const pipeline = this.pipeline(ref);
     const bindGroup = this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
       entries: Object.entries(d.bind).map(([name, b]) => ({ binding: k.bindings.get(name)!.slot, resource: 'buffer' in b ? b : { buffer: b } })),
     });
-    return { ...meta, pipeline, bindGroup };
+    return { ...meta, gpu: { pipeline, bindGroup } };
   }
 
   /** Record calls into an open compute pass. */
   encode(pass: GPUComputePassEncoder, calls: Call[]): void {
     for (const c of calls) {
       if (c.workgroups[0] === 0 || c.workgroups[1] === 0 || c.workgroups[2] === 0) continue;
-      pass.setPipeline(c.pipeline);
-      pass.setBindGroup(0, c.bindGroup);
+      if (!c.gpu) throw new Error(`kernel ${c.label}: this dispatch was built while measuring and cannot run`);
+      pass.setPipeline(c.gpu.pipeline);
+      pass.setBindGroup(0, c.gpu.bindGroup);
       pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
       this.dispatches++;
     }
@@ -473,11 +476,6 @@ export function grid1d(n: number, wg = 256, maxPerDim = 65535): [number, number,
   if (groups <= maxPerDim) return [groups, 1, 1];
   const y = Math.ceil(groups / maxPerDim);
   return [Math.ceil(groups / y), y, 1];
-}
-
-/** Threads per workgroup of `entry`, from its `@workgroup_size(x[, y[, z]])` (literals). */
-export function workgroupSize(code: string, entry: string): number {
-  return kernel(code, entry).workgroupSize;
 }
 
 function isUniform(b: Binding): boolean {

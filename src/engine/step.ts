@@ -15,8 +15,24 @@ export interface SgdConfig {
   weightDecay: number;
 }
 
+/** What one step program runs: batch size, mode, loss, where its statistics go, the update. */
+export interface StepOptions {
+  N: number;
+  mode: Mode;
+  loss: LossKind;
+  /** f32 × 4: accumulates [Σ loss·N, correct, N] across steps until the host clears it. */
+  stats: GPUBuffer;
+  /** SGD at the end of the step; without it the step only checks (and keeps running statistics). */
+  sgd?: SgdConfig;
+  /** Compute the gradient with respect to the input too. */
+  inputGrad?: boolean;
+  /** Calls to run between backward and the finite check (tying shared gradients, recording values). */
+  beforeUpdate?: (p: { plan: Plan; lossOut: GPUBuffer }) => Call[];
+}
+
 export class StepProgram {
   readonly plan: Plan;
+  readonly loss: LossKind;
   /** u32 class indices [N] (nll) or float targets shaped like the output (half_sse). */
   readonly target: GPUBuffer;
   /** out[0] = this step's loss. */
@@ -30,23 +46,14 @@ export class StepProgram {
   readonly trainCalls: Call[];
   private owned: GPUBuffer[] = [];
 
-  /**
-   * `stats` (f32 × 4) accumulates [Σ loss·N, correct, N] across steps until the host clears it.
-   * `beforeUpdate` returns calls to run between backward and the finite check (tying shared
-   * gradients, recording values); it is given the plan and the loss buffer.
-   */
   constructor(
     readonly model: Model,
-    N: number,
-    mode: Mode,
-    readonly loss: LossKind,
-    stats: GPUBuffer,
-    opt?: SgdConfig,
-    inputGrad = false,
-    beforeUpdate?: (p: { plan: Plan; lossOut: GPUBuffer }) => Call[],
+    o: StepOptions,
   ) {
+    const { N, mode, loss, stats, sgd: opt, beforeUpdate } = o;
+    this.loss = loss;
     const rt = model.rt;
-    this.plan = model.plan(N, mode, { inputGrad });
+    this.plan = model.plan(N, mode, { inputGrad: o.inputGrad ?? false });
     const plan = this.plan;
     const C = numel(model.outShape);
     const built = rt.collect(this.owned, () => {

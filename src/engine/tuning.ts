@@ -15,6 +15,11 @@ export const TUNING_KINDS: readonly TuningKind[] = ['gpu', 'cpu', 'defaults'];
 
 export interface Tuning {
   kind: TuningKind;
+  /**
+   * Whether the adapter itself runs on the CPU (SwiftShader, lavapipe), whichever kind was chosen:
+   * what reports name and benchmarks size their repetitions by, never how work is shaped.
+   */
+  cpuAdapter: boolean;
   /** Small-output convolutions (≤ 144 pixels) take the 2 × 1 tile, to launch enough threads. */
   smallConvTile: boolean;
   /** Weight-gradient splits keep long chunks (no 2048-chunk / MAX_SERIAL bounds): fewer partials. */
@@ -39,6 +44,7 @@ export function chooseTuning(info: GpuInfo, forced?: TuningKind): Tuning {
   const lim = (name: string, dflt: number) => (kind === 'defaults' ? dflt : (info.limits[name] ?? dflt));
   return {
     kind,
+    cpuAdapter: info.isFallback,
     smallConvTile: !cpu,
     longWeightChunks: cpu,
     reduceLanes: cpu ? 1 : 16,

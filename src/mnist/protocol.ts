@@ -123,6 +123,15 @@ export interface ResultOf {
   dispose: null;
 }
 
+/** The request of type K. */
+export type RequestOf<K extends Request['type']> = Extract<Request, { type: K }>;
+
+/**
+ * The worker's side: one handler per request type, answering with its ResultOf. A request type
+ * without a result, or a result without a request, does not compile.
+ */
+export type Handlers = { [K in keyof ResultOf]: (req: RequestOf<K>) => Promise<ResultOf[K]> };
+
 export type WorkerEvent =
   | { event: 'loading'; loaded: number; total: number; stage: string }
   | { event: 'progress'; progress: Progress; liveBytes: number }

@@ -62,8 +62,8 @@ function download(bytes: Uint8Array, name: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-/** The model in the worker, or, for a run restored from IndexedDB, the weights it saved. */
-export async function exportWeights(session: MnistSession): Promise<void> {
+/** Download a .safetensors file: the model in the worker or, for a run restored from IndexedDB, the weights it saved. */
+export async function downloadWeights(session: MnistSession): Promise<void> {
   const s = session.state;
   session.set({ weightsError: '' });
   try {
@@ -75,8 +75,8 @@ export async function exportWeights(session: MnistSession): Promise<void> {
   }
 }
 
-/** Load a .safetensors (ours or PyTorch's) into a new model; on any problem the current one stays. */
-export async function importWeights(session: MnistSession, file: File): Promise<void> {
+/** Open a .safetensors file (ours or PyTorch's) the user picked into a new model; on any problem the current one stays. */
+export async function openWeightsFile(session: MnistSession, file: File): Promise<void> {
   session.set({ weightsError: '', imported: null });
   const c = session.state.parsed;
   try {

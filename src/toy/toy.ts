@@ -170,7 +170,7 @@ export class ToyGpu {
         // Fixed biases: their gradient was recorded; zeroing it makes the step leave them alone.
         ...(biases && !learnBiases ? [tieGrads(rt, pairs(0), 2, m.grads)] : []),
       ]);
-    this.program = new StepProgram(m, 1, 'train', 'half_sse', stats, { weightDecay: 0 }, false, before);
+    this.program = new StepProgram(m, { N: 1, mode: 'train', loss: 'half_sse', stats, sgd: { weightDecay: 0 }, beforeUpdate: before });
   }
 
   async run(s: ToySetup, iterations: number): Promise<ToyState[]> {

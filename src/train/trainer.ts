@@ -3,13 +3,10 @@
 // losses and correct counts accumulate on the GPU and are read every few steps, asynchronously
 // enough that the GPU stays busy. The same class runs in Node (npm run train) and in the worker.
 import type { MnistSplit } from '../data/mnist';
-import { layerKernels, type Mode } from '../engine/layers';
+import type { Mode } from '../engine/layers';
 import type { Model, StepStatus } from '../engine/model';
 import { checkClassifier } from '../engine/spec';
-import { augment, augmentKernels, NO_AUGMENT } from '../engine/ops/augment';
-import { lossKernels } from '../engine/ops/loss';
-import { sgdKernels } from '../engine/ops/sgd';
-import { statsKernels } from '../engine/ops/stats';
+import { augment, NO_AUGMENT } from '../engine/ops/augment';
 import { pcg } from '../engine/rng';
 import { permutation } from '../engine/rng';
 import type { Call, Runtime } from '../engine/runtime';
@@ -155,54 +152,64 @@ export class Trainer {
     const key = `${mode}:${N}`;
     let p = this.programs.get(key);
     if (!p) {
-      const train = mode === 'train';
-      const split = train ? this.train : this.test;
-      const step = new StepProgram(
-        this.model,
-        N,
-        mode,
-        'nll',
-        train ? this.trainStats : this.testStats,
-        train ? { weightDecay: this.cfg.weightDecay } : undefined,
-      );
-      const feed = this.rt.collect(this.owned, () =>
-        augment(
-          this.rt,
-          N,
-          SIDE,
-          train,
-          train ? this.cfg.augment : NO_AUGMENT,
-          this.model.step,
-          split.images,
-          split.labels,
-          split.order,
-          step.plan.input.buf,
-          step.target,
-        ),
-      );
-      p = { step, feed };
+      p = this.makeProgram(mode, N);
       this.programs.set(key, p);
     }
     return p;
   }
 
-  /** Pipelines compiled asynchronously and in parallel before the first step; returns ms. */
+  private makeProgram(mode: Mode, N: number): Program {
+    const train = mode === 'train';
+    const split = train ? this.train : this.test;
+    const step = new StepProgram(this.model, {
+      N,
+      mode,
+      loss: 'nll',
+      stats: train ? this.trainStats : this.testStats,
+      sgd: train ? { weightDecay: this.cfg.weightDecay } : undefined,
+    });
+    const feed = this.rt.collect(this.owned, () =>
+      augment(
+        this.rt,
+        N,
+        SIDE,
+        train,
+        train ? this.cfg.augment : NO_AUGMENT,
+        this.model.step,
+        split.images,
+        split.labels,
+        split.order,
+        step.plan.input.buf,
+        step.target,
+      ),
+    );
+    return { step, feed };
+  }
+
+  /** The batch sizes a run steps at: the full batch and, where the split does not divide, the last one. */
+  private batchSizes(mode: Mode): number[] {
+    const count = mode === 'train' ? this.train.count : this.test.count;
+    const full = Math.min(this.cfg.batch, count);
+    const last = count % full;
+    return last ? [full, last] : [full];
+  }
+
+  /**
+   * Every pipeline the run's steps dispatch, compiled asynchronously and in parallel before the
+   * first step; returns ms. The list is what building the programs dry records (Runtime.measure),
+   * so it cannot drift from what the steps use.
+   */
   async warmUp(): Promise<number> {
     const t0 = performance.now();
-    const kernels = [
-      ...layerKernels(this.model.infos),
-      ...lossKernels.filter((k) => k.entry === 'nll_loss'),
-      ...sgdKernels,
-      ...augmentKernels,
-      ...statsKernels,
-    ];
+    const modes: Mode[] = ['train', 'eval'];
     // Plans are checked against the device's limits as they are built (LimitError); anything
     // else WebGPU refuses while compiling or building is caught here, not at the first step.
     await this.rt.scoped('compiling the kernels and building the training plan', async () => {
-      await Promise.all(kernels.map((k) => this.rt.precompile(k.code, k.entry, k.constants)));
-      // Building the programs now finds every pipeline compiled.
-      this.program('train', Math.min(this.cfg.batch, this.train.count));
-      this.program('eval', Math.min(this.cfg.batch, this.test.count));
+      const { pipelines } = this.rt.measure(() => {
+        for (const mode of modes) for (const N of this.batchSizes(mode)) this.makeProgram(mode, N);
+      });
+      await this.rt.compile(pipelines);
+      for (const mode of modes) this.program(mode, this.batchSizes(mode)[0]);
       await this.rt.device.queue.onSubmittedWorkDone();
     });
     return performance.now() - t0;

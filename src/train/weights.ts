@@ -3,12 +3,13 @@
 import type { Model, StateDict } from '../engine/model';
 import { readSafetensors, SafetensorsError, writeSafetensors } from '../engine/safetensors';
 
-export async function exportWeights(model: Model): Promise<Uint8Array> {
-  return weightsFile(model, await model.snapshot());
+/** The model's weights now, as .safetensors bytes (reads them back from the GPU). */
+export async function encodeWeights(model: Model): Promise<Uint8Array> {
+  return encodeSnapshot(model, await model.snapshot());
 }
 
-/** The .safetensors bytes of a snapshot (Model.snapshot). */
-export function weightsFile(model: Model, snap: Awaited<ReturnType<Model['snapshot']>>, metadata: Record<string, string> = {}): Uint8Array {
+/** The .safetensors bytes of a snapshot taken earlier (Model.snapshot), with extra metadata. */
+export function encodeSnapshot(model: Model, snap: Awaited<ReturnType<Model['snapshot']>>, metadata: Record<string, string> = {}): Uint8Array {
   const ints: Record<string, number> = {};
   for (const l of model.infos) if (l.type === 'BatchNorm2d') ints[`${l.index}.num_batches_tracked`] = snap.batchesTracked;
   return writeSafetensors(snap.state, ints, { ...metadata, model: JSON.stringify(model.spec), format: 'pt' });
@@ -18,7 +19,7 @@ export function weightsFile(model: Model, snap: Awaited<ReturnType<Model['snapsh
  * Load a .safetensors file into the model. Every problem (corrupt, truncated, wrong dtype, names
  * or shapes that do not match) throws with a message naming the tensor; the model is untouched.
  */
-export function importWeights(model: Model, bytes: Uint8Array | ArrayBuffer, file = 'the file'): void {
+export function loadWeights(model: Model, bytes: Uint8Array | ArrayBuffer, file = 'the file'): void {
   const f = readSafetensors(bytes, file);
   const state: StateDict = { ...f.tensors };
   for (const [k, v] of Object.entries(f.ints)) state[k] = { shape: [], data: v };

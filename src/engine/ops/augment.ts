@@ -1,6 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/augment.wgsl?raw';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -40,11 +41,10 @@ export function augment(
   });
   const n = N * side * side;
   // Bilinear sampling reads 4 source bytes per output pixel (at most; eval reads 1).
-  return rt.call('augment', code, 'augment', [params, step, images, labels, order, out, target], grid1d(n), undefined, {
-    bytes: (train ? 4 : 1) * n + 4 * n + 12 * N,
-    flops: (train ? 30 : 3) * n,
-    serial: 1,
+  return rt.dispatch({
+    kernel: kernel(code, 'augment'),
+    bind: { P: params, S: step, images, labels, order, out, out_labels: target },
+    grid: grid1d(n),
+    cost: { bytes: (train ? 4 : 1) * n + 4 * n + 12 * N, flops: (train ? 30 : 3) * n, serial: 1 },
   });
 }
-
-export const augmentKernels: KernelRef[] = [{ code, entry: 'augment' }];

@@ -1,6 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/dropout.wgsl?raw';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -10,11 +11,11 @@ const code = common + source;
  */
 export function dropoutApply(rt: Runtime, label: string, n: number, layer: number, p: number, step: Binding, src: Binding, dst: Binding): Call {
   const scale = p >= 1 ? 0 : 1 / (1 - p);
-  return rt.call(label, code, 'dropout_apply', [rt.params({ u: [n, layer], f: [p, scale] }), step, src, dst], grid1d(n), undefined, {
-    bytes: 8 * n,
-    flops: 2 * n,
-    serial: 1,
+  return rt.dispatch({
+    kernel: kernel(code, 'dropout_apply'),
+    bind: { P: rt.params({ u: [n, layer], f: [p, scale] }), S: step, src, dst },
+    grid: grid1d(n),
+    cost: { bytes: 8 * n, flops: 2 * n, serial: 1 },
+    label,
   });
 }
-
-export const dropoutKernels: KernelRef[] = [{ code, entry: 'dropout_apply' }];

@@ -2,7 +2,8 @@
 // backward; see shaders/head.wgsl.
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/head.wgsl?raw';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 import type { Partials } from './conv2d';
 
 const code = common + source;
@@ -29,19 +30,17 @@ function params(rt: Runtime, d: HeadDims) {
 /** y = log_softmax(W·mean_hw(x) + b); `pooled` [N, C] is kept for backward. */
 export function headForward(rt: Runtime, d: HeadDims, x: Binding, w: Binding, b: Binding | undefined, pooled: Binding, y: Binding): Call {
   const G = headGroups(d);
-  return rt.call(
-    'head_forward',
-    code,
-    'head_forward',
-    [params(rt, d), x, w, b ?? rt.dummy, pooled, y],
-    grid1d(G * 256),
-    { HAS_BIAS: b ? 1 : 0 },
-    {
+  return rt.dispatch({
+    kernel: kernel(code, 'head_forward'),
+    bind: { P: params(rt, d), x, w, b: b ?? rt.dummy, pooled, y },
+    grid: grid1d(G * 256),
+    constants: { HAS_BIAS: b ? 1 : 0 },
+    cost: {
       bytes: 4 * (d.N * d.C * d.HW + d.O * d.C + d.N * d.C + d.N * d.O),
       flops: d.N * d.C * d.HW + 2 * d.N * d.O * d.C + 4 * d.N * d.O,
       serial: Math.max(d.HW, d.C, 2 * d.O),
     },
-  );
+  });
 }
 
 /**
@@ -60,23 +59,16 @@ export function headBackward(
   partialB: Binding | null,
 ): { call: Call; weight: Omit<Partials, 'call'>; bias: Omit<Partials, 'call'> } {
   const G = headGroups(d);
-  const call = rt.call(
-    'head_backward',
-    code,
-    'head_backward',
-    [params(rt, d), dy, y, pooled, w, dx, partialW, partialB ?? rt.dummy],
-    grid1d(G * 256),
-    { HAS_BIAS: partialB ? 1 : 0 },
-    {
+  const call = rt.dispatch({
+    kernel: kernel(code, 'head_backward'),
+    bind: { Q: params(rt, d), dlogp: dy, logp: y, pooled_in: pooled, w_in: w, dx, partial_w: partialW, partial_b: partialB ?? rt.dummy },
+    grid: grid1d(G * 256),
+    constants: { HAS_BIAS: partialB ? 1 : 0 },
+    cost: {
       bytes: 4 * (2 * d.N * d.O + d.N * d.C + d.O * d.C + d.N * d.C * d.HW + G * d.O * (d.C + 1)),
       flops: 4 * d.N * d.O + 4 * d.N * d.O * d.C + d.N * d.C * d.HW,
       serial: Math.max(d.O, spw(d), Math.ceil((spw(d) * d.C * d.HW) / 256)),
     },
-  );
+  });
   return { call, weight: { count: d.O * d.C, S: G }, bias: { count: d.O, S: G } };
 }
-
-export const headKernels: KernelRef[] = [0, 1].flatMap((HAS_BIAS) => [
-  { code, entry: 'head_forward', constants: { HAS_BIAS } },
-  { code, entry: 'head_backward', constants: { HAS_BIAS } },
-]);

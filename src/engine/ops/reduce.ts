@@ -1,11 +1,9 @@
 // The second stage of split reductions (weight and bias gradients): many segments, one dispatch.
 import source from '../../../shaders/reduce.wgsl?raw';
-import { grid1d, span, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import { grid1d, span, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = source;
-
-/** Lanes per element (the shader's RL): 16 on a GPU, 1 on a CPU adapter (no barriers). */
-const lanesFor = (rt: Runtime) => (rt.info.isFallback ? 1 : 16);
 
 /** out[e] = Σ_s partial[s·count + e] for e < count, s < S. */
 export interface ReduceSegment {
@@ -23,7 +21,8 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
   if (!segments.length) throw new Error('reduceSegments: no segments');
   const src = span(segments[0].partial).buffer;
   const dst = span(segments[0].out).buffer;
-  const RL = lanesFor(rt);
+  // Lanes per element (the shader's RL): 16 on a GPU, 1 on a CPU adapter (no barriers).
+  const RL = rt.tuning.reduceLanes;
   const RW = 256 / RL;
   const table: number[] = [];
   let groups = 0;
@@ -42,18 +41,15 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
     serial = Math.max(serial, Math.ceil(s.S / RL) + Math.log2(RL));
   }
   const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
-  return rt.call(
+  return rt.dispatch({
+    kernel: kernel(code, 'reduce_segments'),
+    bind: { RP: rt.params({ u: [segments.length] }), segs: rt.upload(Uint32Array.from(table), `${label} segments`), partials: whole(src), out: whole(dst) },
+    grid: grid1d(groups * 256),
+    constants: { RL },
+    cost: { bytes, flops, serial },
     label,
-    code,
-    'reduce_segments',
-    [rt.params({ u: [segments.length] }), rt.upload(Uint32Array.from(table), `${label} segments`), whole(src), whole(dst)],
-    grid1d(groups * 256),
-    { RL },
-    { bytes, flops, serial },
-  );
+  });
 }
-
-export const reduceKernels: KernelRef[] = [1, 16].map((RL) => ({ code, entry: 'reduce_segments', constants: { RL } }));
 
 /**
  * Partial sums of a plan's backward pass, in one arena buffer, reduced by one dispatch at the end

@@ -1,6 +1,7 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/sgd.wgsl?raw';
-import { grid1d, type Binding, type Call, type KernelRef, type Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
@@ -34,24 +35,18 @@ export interface UpdateSizes {
  */
 export function updateStep(rt: Runtime, s: UpdateSizes, b: UpdateBuffers): Call[] {
   const p = rt.params({ u: [s.n, s.nUpdate, s.nRunning], f: [s.weightDecay] }, 'update params');
-  const binds = [p, b.step, b.params, b.grads, b.momenta, b.running, b.batchStats, b.bnMomentum, b.status];
+  const shared = { U: p, S: b.step, g: b.grads, batch_stats: b.batchStats, bn_momentum: b.bnMomentum, status: b.status };
   const grid = grid1d(Math.max(s.n, s.nUpdate, s.nRunning, 1));
   // One value per thread: reads g (+ w, v) and running/batch/momentum; apply also writes w, v, running.
   const check = { bytes: 4 * (s.n + 2 * s.nUpdate + 3 * s.nRunning), flops: 5 * s.nUpdate + 3 * s.nRunning, serial: 1 };
   const apply = { bytes: 4 * (s.n + 4 * s.nUpdate + 4 * s.nRunning), flops: 5 * s.nUpdate + 3 * s.nRunning, serial: 1 };
   return [
-    rt.call('update_check', code, 'update_check', binds, grid, undefined, check),
-    rt.call('update_apply', code, 'update_apply', binds, grid, undefined, apply),
+    rt.dispatch({ kernel: kernel(code, 'update_check'), bind: { ...shared, w_now: b.params, v_now: b.momenta, run_now: b.running }, grid, cost: check }),
+    rt.dispatch({ kernel: kernel(code, 'update_apply'), bind: { ...shared, w: b.params, v: b.momenta, run_stats: b.running }, grid, cost: apply }),
   ];
 }
 
 /** For each [a, b, keep] (flat indices): grads[a] = grads[b] = (grads[a] + grads[b])·keep. */
 export function tieGrads(rt: Runtime, pairs: Binding, count: number, grads: Binding): Call {
-  return rt.call('tie_grads', code, 'tie_grads', [rt.params({ u: [count] }), pairs, grads], [Math.ceil(count / 64)]);
+  return rt.dispatch({ kernel: kernel(code, 'tie_grads'), bind: { T: rt.params({ u: [count] }), pairs, tied: grads }, grid: [Math.ceil(count / 64)] });
 }
-
-export const sgdKernels: KernelRef[] = [
-  { code, entry: 'update_check' },
-  { code, entry: 'update_apply' },
-  { code, entry: 'tie_grads' },
-];

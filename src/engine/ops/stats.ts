@@ -1,5 +1,6 @@
 import source from '../../../shaders/stats.wgsl?raw';
-import type { Binding, Call, KernelRef, Runtime } from '../runtime';
+import { kernel } from '../kernel';
+import type { Binding, Call, Runtime } from '../runtime';
 
 /**
  * Σ g², Σ w², Σ v² for each (offset, size) slot of the flat gradient, parameter and momentum
@@ -7,7 +8,5 @@ import type { Binding, Call, KernelRef, Runtime } from '../runtime';
  */
 export function slotNorms(rt: Runtime, slots: { offset: number; size: number }[], g: Binding, w: Binding, v: Binding, out: Binding): Call {
   const table = rt.upload(Uint32Array.from(slots.flatMap((s) => [s.offset, s.size])), 'norm slots');
-  return rt.call('slot_norms', source, 'slot_norms', [rt.params({ u: [slots.length] }), table, g, w, v, out], [slots.length]);
+  return rt.dispatch({ kernel: kernel(source, 'slot_norms'), bind: { P: rt.params({ u: [slots.length] }), slots: table, g, w, v, out }, grid: [slots.length] });
 }
-
-export const statsKernels: KernelRef[] = [{ code: source, entry: 'slot_norms' }];

@@ -5,7 +5,7 @@ import { customElement } from 'lit/decorators.js';
 import '../../ui/nb-cell';
 import { fmt, fmtSeconds } from '../../ui/format';
 import { SHORT_RUN_QUERY } from '../form';
-import { continueSaved, discardBad, discardSaved, exportWeights, importWeights, savedDifference } from '../saved-runs';
+import { continueSaved, discardBad, discardSaved, downloadWeights, openWeightsFile, savedDifference } from '../saved-runs';
 import { SessionElement } from './base';
 import './run-status';
 
@@ -74,7 +74,7 @@ export class TrainCell extends SessionElement {
         <span class="muted">SGD (momentum ${s.form.momentum}) · ${sched} · batch ${s.form.batch}</span>
       </div>
       <div class="row">
-        <button data-testid="mnist-export" ?disabled=${(!s.built && !s.saved) || s.training} @click=${() => exportWeights(this.session)}>Export weights (.safetensors)</button>
+        <button data-testid="mnist-export" ?disabled=${(!s.built && !s.saved) || s.training} @click=${() => downloadWeights(this.session)}>Export weights (.safetensors)</button>
         <label style="flex-direction:row;align-items:center;gap:6px">Import weights
           <input type="file" accept=".safetensors" data-testid="mnist-import" ?disabled=${s.training || Boolean(s.noGpu)}
             @change=${(e: Event) => this.onImport(e)} /></label>
@@ -100,7 +100,7 @@ export class TrainCell extends SessionElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
-    if (file) void importWeights(this.session, file);
+    if (file) void openWeightsFile(this.session, file);
   }
 }
 

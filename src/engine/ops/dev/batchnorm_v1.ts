@@ -1,5 +1,6 @@
 // batchnorm v1 (one workgroup per channel), kept to measure the split reductions of v2 against.
 import code from '../../../../shaders/dev/batchnorm_v1.wgsl?raw';
+import { kernel } from '../../kernel';
 import type { Binding, Call, Runtime } from '../../runtime';
 import type { BnDims } from '../batchnorm';
 
@@ -8,7 +9,12 @@ function params(rt: Runtime, d: BnDims) {
 }
 
 export function bnForwardTrainV1(rt: Runtime, d: BnDims, x: Binding, gamma: Binding, beta: Binding, y: Binding, saved: Binding, batchStats: Binding): Call {
-  return rt.call('bn_forward_train v1', code, 'bn_forward_train', [params(rt, d), x, gamma, beta, y, saved, batchStats], [d.C]);
+  return rt.dispatch({
+    kernel: kernel(code, 'bn_forward_train'),
+    bind: { P: params(rt, d), x, gamma, beta, y, saved, batch_stats: batchStats },
+    grid: [d.C],
+    label: 'bn_forward_train v1',
+  });
 }
 
 export function bnBackwardV1(
@@ -22,5 +28,11 @@ export function bnBackwardV1(
   dgamma: Binding,
   dbeta: Binding,
 ): Call {
-  return rt.call('bn_backward v1', code, 'bn_backward', [params(rt, d), x, gamma, dy, dx, saved, dgamma, dbeta], [d.C], { TRAIN: 1, HAS_DX: 1 });
+  return rt.dispatch({
+    kernel: kernel(code, 'bn_backward'),
+    bind: { P: params(rt, d), x, gamma, dy, dx, stats: saved, dgamma, dbeta },
+    grid: [d.C],
+    constants: { TRAIN: 1, HAS_DX: 1 },
+    label: 'bn_backward v1',
+  });
 }

@@ -2,6 +2,7 @@
 // kept to measure v3 (finalize folded into apply / apply_grad) against.
 import common from '../../../../shaders/common.wgsl?raw';
 import source from '../../../../shaders/dev/batchnorm_v2.wgsl?raw';
+import { kernel } from '../../kernel';
 import { grid1d, type Binding, type Call, type Runtime } from '../../runtime';
 import type { BnDims, BnFusion } from '../batchnorm';
 
@@ -12,7 +13,7 @@ const code = common + source;
  * (SwiftShader, lavapipe) pays for every workgroup barrier, so it gets fewer, larger chunks.
  */
 function split(rt: Runtime, d: BnDims): { S: number; chunk: number } {
-  const values = rt.info.isFallback ? 16384 : 1024;
+  const values = rt.tuning.bnChunkValues;
   const chunk = Math.min(d.N, Math.max(1, Math.ceil(values / d.HW)));
   return { S: Math.ceil(d.N / chunk), chunk };
 }
@@ -57,24 +58,29 @@ export function bnForwardV2(
   let s: Binding;
   if ('saved' in stats) {
     calls.push(
-      rt.call('bn_partial_stats', code, 'bn_partial_stats', [P, x, stats.partial], [d.C, S], undefined, {
-        bytes: 4 * n + 12 * d.C * S,
-        flops: 4 * n,
-        serial: 2 * Math.ceil((chunk * d.HW) / 64) + 12,
+      rt.dispatch({
+        kernel: kernel(code, 'bn_partial_stats'),
+        bind: { P, x, partial: stats.partial },
+        grid: [d.C, S],
+        cost: { bytes: 4 * n + 12 * d.C * S, flops: 4 * n, serial: 2 * Math.ceil((chunk * d.HW) / 64) + 12 },
       }),
-      rt.call('bn_finalize_stats', code, 'bn_finalize_stats', [P, stats.partial, stats.saved, stats.batchStats], [Math.ceil(d.C / 64)], undefined, {
-        bytes: 12 * d.C * S + 16 * d.C,
-        flops: 6 * d.C * S,
-        serial: 2 * S,
+      rt.dispatch({
+        kernel: kernel(code, 'bn_finalize_stats'),
+        bind: { P, partial_in: stats.partial, saved: stats.saved, batch_stats: stats.batchStats },
+        grid: [Math.ceil(d.C / 64)],
+        cost: { bytes: 12 * d.C * S + 16 * d.C, flops: 6 * d.C * S, serial: 2 * S },
       }),
     );
     s = stats.saved;
   } else s = stats.running;
   calls.push(
-    rt.call(f.relu ? 'bn_relu_forward' : 'bn_forward', code, 'bn_apply', [P, step, x, gamma, beta, s, y], grid1d(n), k, {
-      bytes: 8 * n + 16 * d.C,
-      flops: (f.dropout ? 12 : 3) * n,
-      serial: 1,
+    rt.dispatch({
+      kernel: kernel(code, 'bn_apply'),
+      bind: { P, S: step, xa: x, gamma, beta, stats: s, y },
+      grid: grid1d(n),
+      constants: k,
+      cost: { bytes: 8 * n + 16 * d.C, flops: (f.dropout ? 12 : 3) * n, serial: 1 },
+      label: f.relu ? 'bn_relu_forward' : 'bn_forward',
     }),
   );
   return calls;
@@ -106,23 +112,29 @@ export function bnBackwardV2(
   const { S, chunk } = split(rt, d);
   const g = (f.dropout ? 12 : 0) + (f.relu ? 3 : 0) + 1;
   const calls = [
-    rt.call('bn_partial_grads', code, 'bn_partial_grads', [P, step, x, gamma, beta, stats, dy, scratch.partial], [d.C, S], k, {
-      bytes: 8 * n + 12 * d.C * S,
-      flops: (g + 5) * n,
-      serial: Math.ceil((chunk * d.HW) / 64) + 12,
+    rt.dispatch({
+      kernel: kernel(code, 'bn_partial_grads'),
+      bind: { P, S: step, xa: x, gamma, beta, stats, dy, partial_g: scratch.partial },
+      grid: [d.C, S],
+      constants: k,
+      cost: { bytes: 8 * n + 12 * d.C * S, flops: (g + 5) * n, serial: Math.ceil((chunk * d.HW) / 64) + 12 },
     }),
-    rt.call('bn_finalize_grads', code, 'bn_finalize_grads', [P, scratch.partial, dgamma, dbeta, scratch.sums], [Math.ceil(d.C / 64)], undefined, {
-      bytes: 12 * d.C * S + 16 * d.C,
-      flops: 2 * d.C * S,
-      serial: S,
+    rt.dispatch({
+      kernel: kernel(code, 'bn_finalize_grads'),
+      bind: { P, partial_in: scratch.partial, dgamma, dbeta, sums: scratch.sums },
+      grid: [Math.ceil(d.C / 64)],
+      cost: { bytes: 12 * d.C * S + 16 * d.C, flops: 2 * d.C * S, serial: S },
     }),
   ];
   if (dx)
     calls.push(
-      rt.call('bn_backward_input', code, 'bn_apply_grad', [P, step, x, gamma, beta, stats, dy, scratch.sums, dx], grid1d(n), k, {
-        bytes: 12 * n + 24 * d.C,
-        flops: (g + 8) * n,
-        serial: 1,
+      rt.dispatch({
+        kernel: kernel(code, 'bn_apply_grad'),
+        bind: { P, S: step, xa: x, gamma, beta, stats, dy, sums_in: scratch.sums, dx },
+        grid: grid1d(n),
+        constants: k,
+        cost: { bytes: 12 * n + 24 * d.C, flops: (g + 8) * n, serial: 1 },
+        label: 'bn_backward_input',
       }),
     );
   return calls;

@@ -2,6 +2,7 @@
 // to measure v3 against.
 import common from '../../../../shaders/common.wgsl?raw';
 import source from '../../../../shaders/dev/conv2d_v2.wgsl?raw';
+import { kernel } from '../../kernel';
 import { grid1d, type Binding, type Call, type Runtime } from '../../runtime';
 import { conv2dBackwardWeight, convOutSize, weightSplit, type ConvDims } from '../conv2d';
 
@@ -16,11 +17,22 @@ const blocks = (g: [number, number, number], n: number): [number, number, number
 
 export function conv2dForwardV2(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding): Call {
   const { OH, OW } = convOutSize(d);
-  return rt.call('conv2d_forward v2', code, 'conv2d_forward', [params(rt, d), x, w, y, rt.dummy], blocks(grid1d(d.N * OH * OW), d.O), { HAS_BIAS: 0 });
+  return rt.dispatch({
+    kernel: kernel(code, 'conv2d_forward'),
+    bind: { P: params(rt, d), x, w, y, b: rt.dummy },
+    grid: blocks(grid1d(d.N * OH * OW), d.O),
+    constants: { HAS_BIAS: 0 },
+    label: 'conv2d_forward v2',
+  });
 }
 
 export function conv2dBackwardInputV2(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding): Call {
-  return rt.call('conv2d_backward_input v2', code, 'conv2d_backward_input', [params(rt, d), dy, w, dx], blocks(grid1d(d.N * d.H * d.W), d.C));
+  return rt.dispatch({
+    kernel: kernel(code, 'conv2d_backward_input'),
+    bind: { P: params(rt, d), dy, w, dx },
+    grid: blocks(grid1d(d.N * d.H * d.W), d.C),
+    label: 'conv2d_backward_input v2',
+  });
 }
 
 /** v2's weight gradient is the engine's per-element kernel (conv2d_backward_weight_any). */

@@ -2,6 +2,7 @@
 // batch) and reduce_partials (one thread per weight adding all S partials), kept to measure v4's
 // capped chunks and wide reduce_segments against.
 import source from '../../../../shaders/dev/conv2d_v3_reduce.wgsl?raw';
+import { kernel } from '../../kernel';
 import { grid1d, type Binding, type Call, type Runtime } from '../../runtime';
 import { conv2dWeightPartials, convOutSize, type ConvDims } from '../conv2d';
 
@@ -23,19 +24,13 @@ export function conv2dV3ScratchFloats(d: ConvDims): number {
 export function conv2dBackwardWeightV3(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch: Binding): Call[] {
   const nw = d.O * d.C * d.KH * d.KW;
   const split = weightSplitV3(d, d.O * d.C);
-  const p = conv2dWeightPartials(rt, d, dy, x, scratch, false, split);
-  const reduce = rt.call(
-    'conv2d_weight_reduce v3',
-    source,
-    'reduce_partials',
-    [rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), scratch, dw],
-    grid1d(nw),
-    undefined,
-    {
-      bytes: 4 * nw * (split.S + 1),
-      flops: nw * split.S,
-      serial: split.S,
-    },
-  );
+  const p = conv2dWeightPartials(rt, d, dy, x, scratch, { perElement: false, split });
+  const reduce = rt.dispatch({
+    kernel: kernel(source, 'reduce_partials'),
+    bind: { P: rt.params({ u: [nw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, split.S, 0] }), partials: scratch, total: dw },
+    grid: grid1d(nw),
+    cost: { bytes: 4 * nw * (split.S + 1), flops: nw * split.S, serial: split.S },
+    label: 'conv2d_weight_reduce v3',
+  });
   return [p.call, reduce];
 }
