@@ -2,7 +2,7 @@
 """PyTorch eager training speed for the same model (built from the same JSON spec), for comparison
 with `npm run bench` on the same machine.
 
-  python3 scripts/bench_pytorch.py [--batches 128,512] [--steps 200] [--warmup 20] [--json FILE]
+  python3 scripts/bench_pytorch.py [--batches 128,512] [--steps 200] [--warmup 20] [--spec FILE] [--threads N] [--json FILE]
 
 MNIST from public/data is kept on the device; each step is forward, F.nll_loss, backward and an
 SGD-momentum step, as in the notebook (no augmentation: that is in PyTorch's favour). Uses CUDA
@@ -62,8 +62,11 @@ def main():
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--spec", default=os.path.join(ROOT, "src", "models", "mnist-default.json"))
     p.add_argument("--data", default=os.path.join(ROOT, "public", "data"))
+    p.add_argument("--threads", type=int, help="torch.set_num_threads (compare with lavapipe's LP_NUM_THREADS)")
     p.add_argument("--json")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu"
     torch.backends.cudnn.benchmark = True
@@ -103,7 +106,8 @@ def main():
         with open(a.json, "w") as f:
             json.dump({"engine": "pytorch-eager", "torch": torch.__version__, "device": name,
                        "machine": machine(), "commit": commit(), "date": datetime.now(timezone.utc).isoformat(),
-                       "params": sum(p.numel() for p in build(spec).parameters()), "results": results}, f, indent=2)
+                       "params": sum(p.numel() for p in build(spec).parameters()), "threads": torch.get_num_threads(),
+                       "spec": os.path.relpath(a.spec, ROOT), "results": results}, f, indent=2)
             f.write("\n")
 
 

@@ -324,6 +324,16 @@ def main():
                                 {"type": "LogSoftmax", "dim": 1}], [6, 3, 2, 2], loss="nll", seed=72,
          optimizer={"lr": 0.05, "momentum": 0.0})
 
+    # -- wide layers (the S5 model's shapes), batches that are no multiple of a GEMM tile --------
+    # Inputs at half the unit scale, as the activations these layers see after ReLU and pooling: at
+    # unit scale float32 itself (any summation order, the direct kernels' and the GEMMs') misses
+    # abs 1e-5 on dw elements that cancel to ~1e-3 over K = 192…320 products (measured: 3.9e-5).
+    make("conv_wide_64to128_10x10_b5", [conv(64, 128, 3, 0, True)], [5, 64, 10, 10], loss="half_sse", seed=120, input_scale=0.5)
+    make("conv_wide_128to256_8x8_b3", [conv(128, 256, 3, 0, True)], [3, 128, 8, 8], loss="half_sse", seed=121, input_scale=0.5)
+    make("conv_below_tile_2to3_4x5_pad1_b1", [conv(2, 3, 3, 1, True)], [1, 2, 4, 5], loss="half_sse", seed=122)
+    make("linear_wide_4096to50_b3", [{"type": "Linear", "in_features": 4096, "out_features": 50, "bias": True}], [3, 4096],
+         loss="half_sse", seed=123)
+
     # -- the 2-2-2 sigmoid network of the backprop notebook (ERA sheet values) -------------
     toy = lambda bias: [{"type": "Linear", "in_features": 2, "out_features": 2, "bias": bias}, {"type": "Sigmoid"},
                         {"type": "Linear", "in_features": 2, "out_features": 2, "bias": bias}, {"type": "Sigmoid"}]

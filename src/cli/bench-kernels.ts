@@ -1,7 +1,9 @@
-// npm run bench:kernels [-- --max 4096 --json FILE]
-// GFLOP/s of the matmul kernel (square sizes 256…max) and of conv2d forward / backward at the
-// default MNIST model's sizes (batch 128), on whatever adapter Dawn finds.
-import { writeFileSync } from 'node:fs';
+// npm run bench:kernels [-- --max 4096 --json FILE --batch 128 --models a.json,b.json --models-only]
+// GFLOP/s of every Conv2d and Linear of the default and S5 models, direct kernels against the
+// GEMMs in the same run (bench-shapes.ts); then, unless --models-only, of the matmul kernel
+// (square sizes 256…max), of the conv2d versions at the default model's sizes and of BatchNorm,
+// on whatever adapter Dawn finds (TUNING=gpu|cpu|defaults chooses the tuning).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { openNodeGpu } from '../engine/node-gpu';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, type ConvDims } from '../engine/ops/conv2d';
 import { conv2dBackwardInputV1, conv2dBackwardWeightV1, conv2dForwardV1 } from '../engine/ops/dev/conv2d_v1';
@@ -15,16 +17,49 @@ import { Runtime } from '../engine/runtime';
 import { timeCalls } from '../engine/timing';
 import { parseArgs } from './args';
 import { commit, machine } from './provenance';
+import { benchModelShapes, type ShapeRow } from './bench-shapes';
+
+const DEFAULT_MODELS = 'src/models/mnist-default.json,src/models/s5.json';
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), ['max', 'json']);
+  const opts = parseArgs(process.argv.slice(2), ['max', 'json', 'batch', 'models', 'tiles'], ['models-only']);
   const arg = (name: string, def: string) => opts[name] ?? def;
   const { device, info, tuning } = await openNodeGpu();
   const rt = new Runtime(device, info, tuning);
   const slow = tuning.cpuAdapter;
   const max = Number(arg('max', slow ? '1024' : '4096'));
+  const batch = Number(arg('batch', '128'));
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch ${opts.batch}: a positive integer`);
   console.log(`adapter: ${info.adapter}${slow ? ' (fallback/CPU adapter)' : ''}; tuning ${tuning.kind}`);
   const rows: Record<string, unknown>[] = [];
+  const shapes: ShapeRow[] = [];
+  // --tiles 8x8x16,4x4x32: GEMM tiles (TM×TN×BK) timed besides each pass's own.
+  const extra = (opts.tiles ? opts.tiles.split(',') : []).map((t) => {
+    const [TM, TN, BK] = t.split('x').map(Number);
+    if (![TM, TN, BK].every(Number.isInteger)) throw new Error(`--tiles ${t}: expected TMxTNxBK, e.g. 8x8x16`);
+    return { TM, TN, BK };
+  });
+  for (const file of arg('models', DEFAULT_MODELS).split(',')) {
+    const spec = JSON.parse(readFileSync(file, 'utf8'));
+    const model = file.replace(/^.*\//, '').replace(/\.json$/, '');
+    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra)));
+  }
+  const json = arg('json', '');
+  const save = () =>
+    json &&
+    writeFileSync(
+      json,
+      JSON.stringify(
+        { adapter: info.adapter, tuning: tuning.kind, batch, machine: machine(), commit: commit(), date: new Date().toISOString(), shapes, rows },
+        null,
+        2,
+      ) + '\n',
+    );
+  if (opts['models-only']) {
+    save();
+    device.destroy();
+    return;
+  }
   const report = (name: string, flop: number, t: { wallMs: number; gpuMs: number | null }) => {
     const ms = t.gpuMs ?? t.wallMs;
     const gflops = flop / (ms * 1e6);
@@ -129,9 +164,7 @@ async function main() {
   }
   step.destroy();
 
-  const json = arg('json', '');
-  if (json)
-    writeFileSync(json, JSON.stringify({ adapter: info.adapter, machine: machine(), commit: commit(), date: new Date().toISOString(), rows }, null, 2) + '\n');
+  save();
   device.destroy();
 }
 

@@ -1,6 +1,6 @@
-// npm run bench [-- --batches 128,512 --steps N --warmup N --json FILE --profile
+// npm run bench [-- --batches 128,512 --steps N --warmup N --model spec.json --json FILE --profile
 //                   --to-accuracy 99.4 [--epochs E --batch B --lr X]]
-// npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter]
+// npm run bench -- --plan [--batch N] [--model spec.json] [--json FILE] [--this-adapter] [--no-step]
 // Trains the default MNIST model (the same engine code as the page) for a fixed number of steps
 // after a warm-up, per batch size, and prints images/s, ms per step, dispatches and submits per
 // step and GPU buffer bytes. --profile adds GPU time per kernel for one step (timestamp queries);
@@ -16,6 +16,7 @@ import { loadMnistNode } from '../data/mnist-node';
 import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { readSpecText } from '../engine/spec';
+import { layerRules } from '../engine/layers';
 import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
 import { parseTuning } from '../engine/tuning';
@@ -34,12 +35,12 @@ async function main() {
   const opts = parseArgs(
     process.argv.slice(2),
     ['batches', 'steps', 'warmup', 'json', 'to-accuracy', 'epochs', 'batch', 'lr', 'data', 'model'],
-    ['profile', 'plan', 'this-adapter'],
+    ['profile', 'plan', 'this-adapter', 'no-step'],
   );
   const arg = (name: string, def: string) => opts[name] ?? def;
   const flag = (name: string) => name in opts;
   if (flag('plan')) return plan(opts);
-  if (flag('model')) throw new Error('--model is for --plan (the throughput runs use the default model)');
+  if (flag('model') && flag('to-accuracy')) throw new Error('--model is for --plan and the throughput runs (--to-accuracy trains the default model)');
   for (const k of ['epochs', 'batch', 'lr'])
     if (flag(k) && !flag('to-accuracy')) throw new Error(`--${k} sets the --to-accuracy run (the throughput runs take --batches)`);
   for (const [k, min] of [
@@ -98,8 +99,9 @@ async function main() {
     results.push({ mode: 'to-accuracy', target, config: { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr }, reached: r, pipelinesMs: warm });
   }
 
+  const spec = flag('model') ? readSpecText(readFileSync(opts.model, 'utf8'), `--model ${opts.model}`) : defaultSpec;
   for (const batch of batches) {
-    const model = new Model(rt, defaultSpec, [1, 28, 28]);
+    const model = new Model(rt, spec, [1, 28, 28]);
     model.init(1);
     const trainer = new Trainer(model, train, test, { ...DEFAULT_CONFIG, batch });
     const warmMs = await trainer.warmUp();
@@ -156,7 +158,7 @@ async function main() {
           machine: machine(),
           commit: commit(),
           date: new Date().toISOString(),
-          model: 'src/models/mnist-default.json',
+          model: opts.model ?? 'src/models/mnist-default.json',
           results,
         },
         null,
@@ -171,8 +173,8 @@ async function main() {
 /** --plan: the dispatches of one training step, from the recorded plan. */
 async function plan(opts: Record<string, string>) {
   for (const k of Object.keys(opts))
-    if (!['plan', 'batch', 'model', 'json', 'this-adapter'].includes(k))
-      throw new Error(`--${k} does not apply to --plan (it takes --batch, --model, --json and --this-adapter)`);
+    if (!['plan', 'batch', 'model', 'json', 'this-adapter', 'no-step'].includes(k))
+      throw new Error(`--${k} does not apply to --plan (it takes --batch, --model, --json, --this-adapter and --no-step)`);
   const parsed = parseConfig({ batch: opts.batch ?? '128' });
   if (!parsed.ok) throw new Error(errorLines(parsed.errors, (f) => `--${f}`));
   const cfg = parsed.value.config;
@@ -215,11 +217,14 @@ async function plan(opts: Record<string, string>) {
     }
     encodeMs = Math.min(encodeMs, (performance.now() - e0) / 20);
   }
-  const t = await timeCalls(rt, calls, 3);
+  // One step on a CPU adapter (the S5 model at batch 512 takes minutes on lavapipe); --no-step: none.
+  const t = 'no-step' in opts ? { wallMs: NaN, gpuMs: null } : await timeCalls(rt, calls, tuning.cpuAdapter ? 1 : 3, tuning.cpuAdapter ? 1 : 3);
   console.log(
     `adapter: ${info.adapter}${tuning.cpuAdapter ? ' (CPU fallback adapter)' : ''}; tuning ${tuning.kind}${asGpu ? ': step planned as for a GPU (--this-adapter: as this adapter runs it)' : ''}`,
   );
   console.log(formatPlanReport(report));
+  const rules = layerRules(rt, model.infos, batch);
+  console.log(['kernel rule per layer (src/engine/ops/gemm_conv2d.ts convChoice):', ...rules.map((r) => `  ${r}`)].join('\n'));
   console.log(
     `host: ${encodeMs.toFixed(3)} ms to encode one step; the step takes ${t.wallMs.toFixed(3)} ms wall` +
       (t.gpuMs !== null ? `, ${t.gpuMs.toFixed(3)} ms GPU` : '') +
@@ -229,6 +234,7 @@ async function plan(opts: Record<string, string>) {
     const out = {
       ...report,
       plannedFor: tuning.kind,
+      rules,
       host: { encodeMs, stepWallMs: t.wallMs, stepGpuMs: t.gpuMs, adapter: info.adapter, fallback: tuning.cpuAdapter },
       machine: machine(),
       commit: commit(),

@@ -10,6 +10,7 @@ import {
   conv2dBiasPartials,
   conv2dForward,
   conv2dWeightPartials,
+  convTile,
   fusedBackward,
   weightPartialFloats,
   type ConvDims,
@@ -18,6 +19,8 @@ import {
 import { avgpoolBackward, avgpoolForward } from './ops/avgpool';
 import { dropoutApply } from './ops/dropout';
 import { dropout2dApply } from './ops/dropout2d';
+import { gemm, gemmPlan, tileText } from './ops/gemm';
+import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmConv2dWeightPartials, gemmWeightSplit } from './ops/gemm_conv2d';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
@@ -79,27 +82,75 @@ export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d'
   const d = convDims(l, c.N);
   const calls: Call[] = [];
   const long = c.rt.tuning.longWeightChunks;
-  const wp = c.partials(weightPartialFloats(d, long));
-  const w =
-    dx && fusedBackward(d)
-      ? conv2dBackward(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, x, wp, unpool)
-      : conv2dWeightPartials(c.rt, d, dy, x, wp, { unpool });
-  calls.push(w.call);
-  c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
+  const wc = convChoice(c.rt, d, 'weight', !!unpool);
+  const ic = dx ? convChoice(c.rt, d, 'input', !!unpool) : null;
+  const weight = c.paramAt(l.index, 'weight');
+  let dxDone = false;
+  if (wc.kind === 'gemm') {
+    // The GEMM's K split is bounded (gemmWeightSplit); unsplit, it writes the gradient itself.
+    const split = gemmWeightSplit(c.rt, d, wc.tile);
+    const out = c.gradAt(l.index, 'weight');
+    const wp = split.S > 1 ? c.partials(split.S * numelW(d)) : out;
+    const w = gemmConv2dWeightPartials(c.rt, d, dy, x, wp, { tile: wc.tile, split });
+    calls.push(w.call);
+    if (split.S > 1) c.reduceLater({ partial: wp, count: w.count, S: w.S, out });
+  } else {
+    const wp = c.partials(weightPartialFloats(d, long));
+    const fused = dx && ic?.kind === 'direct' && fusedBackward(d);
+    const w = fused ? conv2dBackward(c.rt, d, dy, weight, dx, x, wp, unpool) : conv2dWeightPartials(c.rt, d, dy, x, wp, { unpool });
+    dxDone = !!fused;
+    calls.push(w.call);
+    c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
+  }
   if (l.bias) {
     const bp = c.partials(biasPartialFloats(d, long));
     const b = conv2dBiasPartials(c.rt, d, dy, bp, unpool);
     calls.push(b.call);
     c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
   }
-  if (dx && !fusedBackward(d)) calls.push(conv2dBackwardInput(c.rt, d, dy, c.paramAt(l.index, 'weight'), dx, unpool));
+  if (dx && !dxDone)
+    calls.push(ic?.kind === 'gemm' ? gemmConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.tile) : conv2dBackwardInput(c.rt, d, dy, weight, dx, unpool));
   return calls;
 }
 
-export function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime): number[] {
+const numelW = (d: ConvDims) => d.O * d.C * d.KH * d.KW;
+
+/** The partials(floats) requests of convBackward, in its order. */
+export function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime, unpool = false): number[] {
   const d = convDims(l, N);
   const long = rt.tuning.longWeightChunks;
-  return l.bias ? [weightPartialFloats(d, long), biasPartialFloats(d, long)] : [weightPartialFloats(d, long)];
+  const wc = convChoice(rt, d, 'weight', unpool);
+  const S = wc.kind === 'gemm' ? gemmWeightSplit(rt, d, wc.tile).S : 0;
+  const w = wc.kind === 'gemm' ? (S > 1 ? [S * numelW(d)] : []) : [weightPartialFloats(d, long)];
+  return l.bias ? [...w, biasPartialFloats(d, long)] : w;
+}
+
+/** A plain convolution's forward: the GEMM or the direct kernel, as convChoice says. */
+function convForward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>): Call {
+  const d = convDims(l, c.N);
+  const ch = convChoice(c.rt, d, 'forward');
+  const b = l.bias ? c.param('bias') : undefined;
+  return ch.kind === 'gemm'
+    ? gemmConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.tile)
+    : conv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b);
+}
+
+/**
+ * A Linear product: the split-K GEMM where it splits a long reduction (K ≫ M·N, 4096→50) on a
+ * GPU tuning; otherwise (and on a CPU adapter, where it measured faster) the matmul kernels.
+ */
+function linearProduct(
+  c: LayerCtx,
+  label: string,
+  dims: { M: number; N: number; K: number },
+  a: Binding,
+  b: Binding,
+  out: Binding,
+  opts: { transA?: boolean; transB?: boolean; bias?: Binding },
+): Call[] {
+  const p = gemmPlan(c.rt, dims);
+  if (c.rt.tuning.kind === 'cpu' || p.S === 1) return [matmul(c.rt, label, dims, a, b, out, opts)];
+  return gemm(c.rt, label, dims, a, b, out, { ...opts, scratch: c.scratch(`${label} split`, 4 * p.S * dims.M * dims.N) });
 }
 
 export function gpuLayer(info: LayerInfo): GpuLayer {
@@ -108,7 +159,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
       const l = info;
       return {
         info,
-        forward: (c) => [conv2dForward(c.rt, convDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
+        forward: (c) => [convForward(c, l)],
         backward: (c) => convBackward(c, l, c.dy.buf, c.x.buf, c.dx?.buf ?? null),
         partialFloats: (N, rt) => convPartialFloats(l, N, rt),
       };
@@ -190,16 +241,15 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
       const l = info;
       return {
         info,
-        forward: (c) => [
-          matmul(c.rt, 'linear_forward', { M: c.N, N: l.outF, K: l.inF }, c.x.buf, c.param('weight'), c.y.buf, {
+        forward: (c) =>
+          linearProduct(c, 'linear_forward', { M: c.N, N: l.outF, K: l.inF }, c.x.buf, c.param('weight'), c.y.buf, {
             transB: true,
             bias: l.bias ? c.param('bias') : undefined,
           }),
-        ],
         backward: (c) => {
-          const calls = [matmul(c.rt, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true })];
+          const calls = linearProduct(c, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true });
           if (l.bias) calls.push(columnSum(c.rt, 'linear_backward_bias', c.N, l.outF, c.dy.buf, c.grad('bias')));
-          if (c.dx) calls.push(matmul(c.rt, 'linear_backward_input', { M: c.N, N: l.inF, K: l.outF }, c.dy.buf, c.param('weight'), c.dx.buf));
+          if (c.dx) calls.push(...linearProduct(c, 'linear_backward_input', { M: c.N, N: l.inF, K: l.outF }, c.dy.buf, c.param('weight'), c.dx.buf, {}));
           return calls;
         },
       };
@@ -247,4 +297,49 @@ export function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion
         aux: scratch(c).aux,
       }),
   };
+}
+
+/**
+ * The kernel rule each Conv2d and Linear of a training plan follows at batch N (printed with the
+ * plan report): "layer 9 Conv2d 128→256: forward gemm 128×128×16 tile; dx …; dw …".
+ */
+export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[] {
+  const fusePool = rt.tuning.fuseConvPool;
+  const first = infos.findIndex((l) => l.params.length > 0);
+  return infos.flatMap((l, i) => {
+    const next = infos[i + 1];
+    if (l.type === 'Conv2d') {
+      const d = convDims(l, N);
+      const pooled = fusePool && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d';
+      const bn = next?.type === 'BatchNorm2d' && infos[i + 2]?.type === 'ReLU';
+      const inHead = infos[i - 1]?.type === 'AdaptiveAvgPool2d' && infos[i + 1]?.type === 'Flatten';
+      if (inHead) return [`layer ${i} Conv2d ${l.inC}→${l.outC}: the fused classifier head`];
+      const fwd = pooled
+        ? 'forward conv1x1_pool (direct)'
+        : bn
+          ? `forward direct ${convTile(rt, d).B}×${convTile(rt, d).T} with the BatchNorm statistics epilogue`
+          : null;
+      const passes = [
+        fwd ?? `forward ${convChoice(rt, d, 'forward').text}`,
+        ...(i > first ? [`dx ${convChoice(rt, d, 'input', pooled).text}`] : []),
+        `dw ${convChoice(rt, d, 'weight', pooled).text}`,
+      ];
+      return [`layer ${i} Conv2d ${l.inC}→${l.outC} ${l.kh}×${l.kw} at ${l.inShape[1]}×${l.inShape[2]}: ${passes.join('; ')}`];
+    }
+    if (l.type === 'Linear') {
+      if (infos[i - 1]?.type === 'Flatten' && infos[i - 2]?.type === 'AdaptiveAvgPool2d' && next?.type === 'LogSoftmax')
+        return [`layer ${i} Linear ${l.inF}→${l.outF}: the fused classifier head`];
+      const text = (dims: { M: number; N: number; K: number }) => {
+        const p = gemmPlan(rt, dims);
+        return rt.tuning.kind === 'cpu' || p.S === 1 ? 'matmul' : `${tileText(p.tile)}, split ${p.S}`;
+      };
+      const passes = [
+        `forward ${text({ M: N, N: l.outF, K: l.inF })}`,
+        ...(i > first ? [`dx ${text({ M: N, N: l.inF, K: l.outF })}`] : []),
+        `dw ${text({ M: l.outF, N: l.inF, K: N })}`,
+      ];
+      return [`layer ${i} Linear ${l.inF}→${l.outF}: ${passes.join('; ')}`];
+    }
+    return [];
+  });
 }

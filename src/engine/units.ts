@@ -31,7 +31,7 @@ function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<La
       ),
     ],
     backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K: pool.k, arg: arg(c) }),
-    partialFloats: (N, rt) => convPartialFloats(conv, N, rt),
+    partialFloats: (N, rt) => convPartialFloats(conv, N, rt, true),
   };
 }
 
