@@ -87,7 +87,8 @@ test('bench --plan lists one training step from the plan, and refuses what does 
     [['--plan', '--steps', '2'], '--steps does not apply to --plan'],
     [['--plan', '--batch', '0'], '--batch must be a whole number from 1 to 65536'],
     [['--plan', '--model', '/nonexistent/spec.json'], '--model /nonexistent/spec.json'],
-    [['--model', 'spec.json'], '--model is for --plan'],
+    [['--model', '/nonexistent/spec.json'], '--model /nonexistent/spec.json: ENOENT'],
+    [['--model', 'src/models/s5.json', '--to-accuracy', '99'], '--model is for --plan and the throughput runs'],
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'cli-plan-'));
   const json = join(dir, 'plan.json');

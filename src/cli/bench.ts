@@ -62,6 +62,8 @@ async function main() {
       return one.value.config.batch;
     });
 
+  const spec = flag('model') ? readModel(opts.model) : defaultSpec;
+
   const data = await loadMnistNode(arg('data', 'public/data'));
   const { device, info, tuning } = await openNodeGpu();
   const rt = new Runtime(device, info, tuning);
@@ -99,7 +101,6 @@ async function main() {
     results.push({ mode: 'to-accuracy', target, config: { epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr }, reached: r, pipelinesMs: warm });
   }
 
-  const spec = flag('model') ? readSpecText(readFileSync(opts.model, 'utf8'), `--model ${opts.model}`) : defaultSpec;
   for (const batch of batches) {
     const model = new Model(rt, spec, [1, 28, 28]);
     model.init(1);
@@ -170,6 +171,17 @@ async function main() {
   device.destroy();
 }
 
+/** --model's spec, read and checked before any data or GPU work. */
+function readModel(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`--model ${file}: ${e instanceof Error ? e.message : e}`);
+  }
+  return readSpecText(text, `--model ${file}`);
+}
+
 /** --plan: the dispatches of one training step, from the recorded plan. */
 async function plan(opts: Record<string, string>) {
   for (const k of Object.keys(opts))
@@ -180,16 +192,7 @@ async function plan(opts: Record<string, string>) {
   const cfg = parsed.value.config;
   const batch = cfg.batch;
   const specFile = opts.model ?? 'src/models/mnist-default.json';
-  let spec: unknown = defaultSpec;
-  if (opts.model) {
-    let text: string;
-    try {
-      text = readFileSync(opts.model, 'utf8');
-    } catch (e) {
-      throw new Error(`--model ${opts.model}: ${e instanceof Error ? e.message : e}`);
-    }
-    spec = readSpecText(text, `--model ${opts.model}`);
-  }
+  const spec = opts.model ? readModel(opts.model) : defaultSpec;
   // The step a GPU would run (the gpu Tuning) unless --this-adapter or TUNING=… says otherwise.
   const forced = parseTuning(process.env.TUNING) ?? ('this-adapter' in opts ? undefined : 'gpu');
   const { device, info, tuning } = await openNodeGpu(forced);
