@@ -40,12 +40,6 @@ export class NbCell extends LitElement {
     this.addEventListener('keydown', this.onKey);
   }
 
-  override connectedCallback() {
-    super.connectedCallback();
-    // Focusable by Shift+Enter in the cell before (not a tab stop).
-    if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
-  }
-
   /** Counts and times a run from the status its owner sets: running → done or error. */
   protected override willUpdate(changed: PropertyValues<this>) {
     const was = changed.get('status');
@@ -64,8 +58,20 @@ export class NbCell extends LitElement {
     e.preventDefault();
     e.stopPropagation();
     if (!this.runDisabled && this.status !== 'running') this.run();
-    if (e.shiftKey) this.next()?.focus();
+    if (e.shiftKey) this.next()?.focusCell();
   };
+
+  /**
+   * Focus the cell itself (Shift+Enter in the cell before). It is focusable only while focused: a
+   * shadow host that keeps tabindex="-1" takes its contents out of the Tab order (Shift+Tab back
+   * into the toy's chain-rule factors skipped them).
+   */
+  focusCell(): void {
+    if (this.hasAttribute('tabindex')) return this.focus();
+    this.tabIndex = -1;
+    this.addEventListener('blur', () => this.removeAttribute('tabindex'), { once: true });
+    this.focus();
+  }
 
   /** The next cell of this notebook section: the nb-cell of the next sibling element that has one. */
   private next(): NbCell | null {
