@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatResult, runFixture } from '../src/engine/fixtures';
 import { pcg } from '../src/engine/rng';
+import { Model } from '../src/engine/model';
+import { StepProgram } from '../src/engine/step';
 import { makeSchedule } from '../src/train/schedule';
 import { TUNING_KINDS } from '../src/engine/tuning';
 import { runtime, runtimeAs } from './gpu';
@@ -125,4 +127,26 @@ describe('the loss trajectory (ten training steps against PyTorch)', () => {
     expect(r.pass).toBe(false);
     expect(r.worst?.tensor).toBe('losses');
   });
+});
+
+describe('the S5 trajectory (3 steps at batch 4) goes through the GEMM kernels', () => {
+  // What it proves holds only if its plan takes the GEMMs: read from the step's own dispatches.
+  const fx = load('s5_trajectory_b4.json');
+  for (const kind of TUNING_KINDS)
+    it(`tuning ${kind}`, async () => {
+      const rt = await runtimeAs(kind);
+      const model = new Model(rt, fx.model, [1, 28, 28]);
+      const stats = rt.buffer(16, 'stats');
+      const program = new StepProgram(model, { N: 4, mode: 'train', loss: 'nll', stats, sgd: { weightDecay: 5e-4 }, inputGrad: true });
+      const calls = program.trainCalls;
+      const kernels = new Set(calls.map((c) => c.kernel));
+      for (const k of ['conv_gemm_forward', 'conv_gemm_backward_input', 'conv_gemm_backward_weight']) expect(kernels.has(k), k).toBe(true);
+      // dw split along K (grid z = the split) and reduced.
+      expect(calls.some((c) => c.kernel === 'conv_gemm_backward_weight' && c.workgroups[2] > 1)).toBe(true);
+      // The Linear 4096→50's split-K GEMM where the tuning plans as a GPU.
+      if (kind !== 'cpu') for (const k of ['gemm', 'gemm_sum']) expect(kernels.has(k), k).toBe(true);
+      program.destroy();
+      model.destroy();
+      rt.destroy(stats);
+    });
 });
