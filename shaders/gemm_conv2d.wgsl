@@ -8,8 +8,10 @@
 //                    A[m,k] = dy[n,o,h+PH-p,v+PW-q] (0 outside the output), B[k,c] = w[o,c,p,q]
 //   backward_weight  dw[o,c,p,q] = Σ_{n,i,j} dy[n,o,i,j] · x[n,c,i+p-PH,j+q-PW]
 //                    GEMM M = O, N = C·KH·KW (c,p,q), K = N·OH·OW (n,i,j), split along K:
-//                    workgroup z = s sums k in [s·chunk, (s+1)·chunk) into dw[s·O·C·KH·KW + …]
-//                    (the partials; reduce_segments adds them in a fixed order, no atomics).
+//                    workgroup z = s sums k in [k0 + s·chunk, k0 + (s+1)·chunk) into dw[s·O·C·KH·KW + …]
+//                    (the partials; reduce_segments adds them in a fixed order, no atomics). A long K
+//                    runs in rounds (k0 = r·S·chunk) so that loops stay short and partials bounded;
+//                    ACCUM adds a round into dw (unsplit rounds) instead of overwriting it.
 // Tiles: a workgroup of 16×16 threads computes a BM×BN tile of the GEMM (BM = 16·TM, BN = 16·TN),
 // each thread a TM×TN register block at rows mi + 16·i, columns nj + 16·j; the thread index that
 // runs along a row of the output in memory (lid.x) is the one whose neighbours store neighbouring
@@ -18,6 +20,7 @@
 // thread gathers for a fixed row (or k) of its tile and its index arithmetic is hoisted out of the loop.
 
 override HAS_BIAS: bool = false;
+override ACCUM: bool = false;
 
 const TM = 4u;  // GEMM rows per thread
 const TN = 4u;  // GEMM columns per thread
@@ -30,6 +33,7 @@ struct ConvGemmParams {
   O: u32, OH: u32, OW: u32,            // output
   KH: u32, KW: u32, PH: u32, PW: u32,  // kernel, padding
   chunk: u32,                          // backward_weight: k per split
+  k0: u32,                             // backward_weight: first k of this round
 }
 
 @group(0) @binding(0) var<uniform> P: ConvGemmParams;
@@ -176,7 +180,7 @@ fn conv_gemm_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_i
   let K = P.N * OHW;        // GEMM K
   let m0 = wid.y * BM;      // output channels
   let n0 = wid.x * BN;      // (c, p, q)
-  let kbeg = wid.z * P.chunk;
+  let kbeg = P.k0 + wid.z * P.chunk;
   let kend = min(K, kbeg + P.chunk);
   let tid = lid.y * 16u + lid.x;
   // A[o, k] = dy[n, o, i, j]: this thread loads k = ak for channels am0, am0 + 256/BK, …
@@ -220,7 +224,9 @@ fn conv_gemm_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_i
     for (var j = 0u; j < TN; j++) {
       let nn = n0 + lid.x + 16u * j;
       if (nn >= NW) { break; }
-      dw[out0 + o * NW + nn] = acc[i][j];
+      var prev = 0.0;
+      if (ACCUM) { prev = dw[out0 + o * NW + nn]; }
+      dw[out0 + o * NW + nn] = prev + acc[i][j];
     }
   }
 }

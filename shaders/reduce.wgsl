@@ -18,6 +18,7 @@ struct ReduceParams { segments: u32 }
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 override RL: u32 = 16u;  // lanes per element: a power of two ≤ 256
+override ACCUM: bool = false;  // out += the sum (the rounds of a long dw GEMM) instead of out = it
 
 var<workgroup> lanes: array<f32, 256>;
 
@@ -48,5 +49,9 @@ fn reduce_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
     }
     acc = lanes[lid];
   }
-  if (lane == 0u && e < count) { out[segs[5u * k + 4u] + e] = acc; }
+  if (lane == 0u && e < count) {
+    let o = segs[5u * k + 4u] + e;
+    if (ACCUM) { acc += out[o]; }
+    out[o] = acc;
+  }
 }

@@ -7,7 +7,9 @@ import {
   gemmConv2dForward,
   gemmConv2dWeightPartials,
   gemmWeightPartialFloats,
+  gemmWeightRounds,
   gemmWeightSplit,
+  GPU_WEIGHT_TILE,
 } from '../src/engine/ops/gemm_conv2d';
 import { reduceSegments } from '../src/engine/ops/reduce';
 import { conv2dBackward, conv2dForward, type ConvShape } from '../src/engine/reference/conv2d';
@@ -86,19 +88,46 @@ describe('implicit-GEMM dw split along K: partials bounded, reduced exactly', ()
     expect(ok(await rt.readF32(DW, n.w), ref.dw)).toBeLessThanOrEqual(1);
   });
 
-  it('at batch 512 a GPU plan of the S5 model splits each layer within its partial bound', async () => {
+  for (const [name, split] of [
+    ['3 rounds of a 2-way split (reduced, then added to dw)', { S: 2, chunk: 64, R: 3 }],
+    ['3 unsplit rounds (each added to dw by the GEMM itself)', { S: 1, chunk: 112, R: 3 }],
+  ] as const)
+    it(`${name}, K = 320 in chunks that do not divide it`, async () => {
+      const rt = await withTuning('gpu');
+      const s = cases[1][1];
+      const { n, x, dy } = data(s, 7);
+      const tile = { TM: 4, TN: 4, BK: 8 };
+      const partial = rt.buffer(4 * split.S * n.w);
+      const DW = rt.upload(new Float32Array(n.w).fill(123)); // overwritten by round 0, never added to
+      const calls = gemmWeightRounds(rt, s, rt.upload(dy), rt.upload(x), DW, partial, tile, split);
+      expect(calls.filter((c) => c.kernel === 'conv_gemm_backward_weight')).toHaveLength(3);
+      expect(calls.filter((c) => c.kernel === 'reduce_segments')).toHaveLength(split.S > 1 ? 3 : 0);
+      rt.run(calls);
+      const ref = conv2dBackward(x, new Float32Array(n.w), dy, s);
+      expect(ok(await rt.readF32(DW, n.w), ref.dw)).toBeLessThanOrEqual(1);
+    });
+
+  it('at batch 512 a GPU plan of the S5 model runs each layer in rounds of bounded partials and loops', async () => {
     const rt = await withTuning('gpu');
     for (const s of [
-      { N: 512, C: 1, H: 28, W: 28, O: 32, KH: 3, KW: 3, PH: 0, PW: 0 },
       { N: 512, C: 32, H: 26, W: 26, O: 64, KH: 3, KW: 3, PH: 0, PW: 0 },
       { N: 512, C: 64, H: 12, W: 12, O: 128, KH: 3, KW: 3, PH: 0, PW: 0 },
       { N: 512, C: 128, H: 10, W: 10, O: 256, KH: 3, KW: 3, PH: 0, PW: 0 },
     ]) {
       const nw = s.O * s.C * s.KH * s.KW;
-      const { S } = gemmWeightSplit(rt, s);
-      expect(S).toBeGreaterThan(1);
-      expect(S * nw).toBeLessThanOrEqual(Math.max(2 * nw, 1 << 18));
-      expect(gemmWeightSplit(rt, s, undefined, nw).S).toBe(1);
+      const K = s.N * (s.H - 2) * (s.W - 2);
+      const tile = GPU_WEIGHT_TILE;
+      const sp = gemmWeightSplit(rt, s, tile);
+      const tiles = Math.ceil(s.O / (16 * tile.TM)) * Math.ceil(nw / s.O / (16 * tile.TN));
+      expect(sp.R).toBeGreaterThan(1);
+      expect(sp.R * sp.S * sp.chunk).toBeGreaterThanOrEqual(K);
+      expect(sp.chunk / tile.BK).toBeLessThanOrEqual(256);
+      expect(tiles * sp.S * 256).toBeGreaterThanOrEqual(16384);
+      expect(sp.S * nw).toBeLessThanOrEqual(Math.max(4 * nw, 1 << 18));
+      // A bound of one layer's weights: no split, more rounds.
+      const one = gemmWeightSplit(rt, s, tile, nw);
+      expect(one.S).toBe(1);
+      expect(one.R).toBeGreaterThanOrEqual(sp.R);
     }
   });
 

@@ -12,6 +12,7 @@ import {
   conv2dWeightPartials,
   convTile,
   fusedBackward,
+  MAX_SERIAL,
   weightPartialFloats,
   type ConvDims,
   type Unpool,
@@ -20,11 +21,12 @@ import { avgpoolBackward, avgpoolForward } from './ops/avgpool';
 import { dropoutApply } from './ops/dropout';
 import { dropout2dApply } from './ops/dropout2d';
 import { gemm, gemmPlan, tileText } from './ops/gemm';
-import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmConv2dWeightPartials, gemmWeightSplit } from './ops/gemm_conv2d';
+import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmWeightRounds, gemmWeightSplit } from './ops/gemm_conv2d';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
-import type { Binding, Call, Runtime } from './runtime';
+import { reduceSegments } from './ops/reduce';
+import { span, type Binding, type Call, type Runtime } from './runtime';
 import type { LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
@@ -87,13 +89,10 @@ export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d'
   const weight = c.paramAt(l.index, 'weight');
   let dxDone = false;
   if (wc.kind === 'gemm') {
-    // The GEMM's K split is bounded (gemmWeightSplit); unsplit, it writes the gradient itself.
+    // The GEMM's K split is bounded (gemmWeightSplit): rounds, or one split round reduced later.
     const split = gemmWeightSplit(c.rt, d, wc.tile);
-    const out = c.gradAt(l.index, 'weight');
-    const wp = split.S > 1 ? c.partials(split.S * numelW(d)) : out;
-    const w = gemmConv2dWeightPartials(c.rt, d, dy, x, wp, { tile: wc.tile, split });
-    calls.push(w.call);
-    if (split.S > 1) c.reduceLater({ partial: wp, count: w.count, S: w.S, out });
+    const wp = split.S > 1 ? c.partials(split.S * numelW(d)) : undefined;
+    calls.push(...gemmWeightRounds(c.rt, d, dy, x, c.gradAt(l.index, 'weight'), wp, wc.tile, split, (s) => c.reduceLater(s)));
   } else {
     const wp = c.partials(weightPartialFloats(d, long));
     const fused = dx && ic?.kind === 'direct' && fusedBackward(d);
@@ -136,9 +135,15 @@ function convForward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>): Ca
 }
 
 /**
- * A Linear product: the split-K GEMM where it splits a long reduction (K ≫ M·N, 4096→50) on a
- * GPU tuning; otherwise (and on a CPU adapter, where it measured faster) the matmul kernels.
+ * Whether a Linear product takes the tiled GEMM: on a GPU tuning, where it splits a long
+ * reduction (K ≫ M·N, 4096→50) or where matmul would loop more than MAX_SERIAL times per thread
+ * (dw's K is the batch); otherwise (and on a CPU adapter, where it measured faster) matmul.
  */
+export function linearGemm(rt: Runtime, dims: { M: number; N: number; K: number }): ReturnType<typeof gemmPlan> | null {
+  const p = gemmPlan(rt, dims);
+  return rt.tuning.kind !== 'cpu' && (p.S > 1 || dims.K > MAX_SERIAL) ? p : null;
+}
+
 function linearProduct(
   c: LayerCtx,
   label: string,
@@ -148,9 +153,17 @@ function linearProduct(
   out: Binding,
   opts: { transA?: boolean; transB?: boolean; bias?: Binding },
 ): Call[] {
-  const p = gemmPlan(c.rt, dims);
-  if (c.rt.tuning.kind === 'cpu' || p.S === 1) return [matmul(c.rt, label, dims, a, b, out, opts)];
-  return gemm(c.rt, label, dims, a, b, out, { ...opts, scratch: c.scratch(`${label} split`, 4 * p.S * dims.M * dims.N) });
+  const p = linearGemm(c.rt, dims);
+  if (!p) return [matmul(c.rt, label, dims, a, b, out, opts)];
+  return gemm(c.rt, label, dims, a, b, out, { ...opts, scratch: p.S > 1 ? c.scratch(`${label} split`, 4 * p.S * dims.M * dims.N) : undefined });
+}
+
+/** Linear's bias gradient Σ_n dy[n, :]: on a GPU tuning a batch over MAX_SERIAL takes reduce_segments' lanes (dy is N vectors). */
+function linearBias(c: LayerCtx, F: number): Call {
+  if (c.rt.tuning.kind === 'cpu' || c.N <= MAX_SERIAL) return columnSum(c.rt, 'linear_backward_bias', c.N, F, c.dy.buf, c.grad('bias'));
+  return reduceSegments(c.rt, 'linear_backward_bias', [
+    { partial: { buffer: span(c.dy.buf).buffer, offset: span(c.dy.buf).offset, size: 4 * c.N * F }, count: F, S: c.N, out: c.grad('bias') },
+  ]);
 }
 
 export function gpuLayer(info: LayerInfo): GpuLayer {
@@ -248,7 +261,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
           }),
         backward: (c) => {
           const calls = linearProduct(c, 'linear_backward_weight', { M: l.outF, N: l.inF, K: c.N }, c.dy.buf, c.x.buf, c.grad('weight'), { transA: true });
-          if (l.bias) calls.push(columnSum(c.rt, 'linear_backward_bias', c.N, l.outF, c.dy.buf, c.grad('bias')));
+          if (l.bias) calls.push(linearBias(c, l.outF));
           if (c.dx) calls.push(...linearProduct(c, 'linear_backward_input', { M: c.N, N: l.inF, K: l.outF }, c.dy.buf, c.param('weight'), c.dx.buf, {}));
           return calls;
         },
@@ -330,8 +343,8 @@ export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[]
       if (infos[i - 1]?.type === 'Flatten' && infos[i - 2]?.type === 'AdaptiveAvgPool2d' && next?.type === 'LogSoftmax')
         return [`layer ${i} Linear ${l.inF}→${l.outF}: the fused classifier head`];
       const text = (dims: { M: number; N: number; K: number }) => {
-        const p = gemmPlan(rt, dims);
-        return rt.tuning.kind === 'cpu' || p.S === 1 ? 'matmul' : `${tileText(p.tile)}, split ${p.S}`;
+        const p = linearGemm(rt, dims);
+        return !p ? 'matmul' : `${tileText(p.tile)}${p.S > 1 ? `, split ${p.S}` : ''}`;
       };
       const passes = [
         `forward ${text({ M: N, N: l.outF, K: l.inF })}`,

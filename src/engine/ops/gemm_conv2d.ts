@@ -3,9 +3,9 @@
 import source from '../../../shaders/gemm_conv2d.wgsl?raw';
 import { kernel } from '../kernel';
 import { type Binding, type Call, type Runtime } from '../runtime';
-import { convOutSize, convSizes, convTile, type ConvDims, type Partials } from './conv2d';
+import { convOutSize, convSizes, convTile, MAX_SERIAL, type ConvDims, type Partials } from './conv2d';
 import { checkTile, chooseSplit, chooseTile, tileText, type GemmTile } from './gemm';
-import { reduceSegments } from './reduce';
+import { reduceSegments, type ReduceSegment } from './reduce';
 
 /** The GEMM each pass of a convolution is: rows, columns and reduction length. */
 export function convGemmDims(d: ConvDims, pass: 'forward' | 'input' | 'weight'): { M: number; N: number; K: number } {
@@ -22,9 +22,9 @@ export function convGemmTile(rt: Runtime, d: ConvDims, pass: 'forward' | 'input'
   return chooseTile(rt, g.M, g.N);
 }
 
-function params(rt: Runtime, d: ConvDims, chunk = 0) {
+function params(rt: Runtime, d: ConvDims, chunk = 0, k0 = 0) {
   const { OH, OW } = convOutSize(d);
-  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, chunk] }, 'conv gemm params');
+  return rt.params({ u: [d.N, d.C, d.H, d.W, d.O, OH, OW, d.KH, d.KW, d.PH, d.PW, chunk, k0] }, 'conv gemm params');
 }
 
 function refuseShape(d: ConvDims, label: string) {
@@ -61,16 +61,31 @@ export function gemmConv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w
   });
 }
 
+/** dw's K split: S chunks of `chunk` per round, R rounds (each S·chunk long) in turn. */
+export interface WeightSplit {
+  S: number;
+  chunk: number;
+  R: number;
+}
+
 /**
- * The weight gradient's partials are bounded by `maxPartialFloats` (default: twice the layer's
- * weights or 2^18 floats, whichever is more), so a plan's partials stay within 4× the model's
- * parameters (test/s5.test.ts) whatever the batch.
+ * How dw's GEMM splits K = N·OH·OW. A CPU tuning: chooseSplit, one round. A GPU tuning: S splits
+ * so that a round launches ≥ 16,384 threads (64 workgroups), chunks of at most MAX_SERIAL staged
+ * tiles, and as many rounds as K then needs, so its partials stay S·O·C·KH·KW whatever the batch.
+ * Either way the partials are at most `maxPartialFloats` (default: 4× the layer's weights or 2^18
+ * floats, whichever is more), so a plan's stay within 4× the model's parameters (test/s5.test.ts).
  */
-export function gemmWeightSplit(rt: Runtime, d: ConvDims, tile = convGemmTile(rt, d, 'weight'), maxPartialFloats?: number): { S: number; chunk: number } {
+export function gemmWeightSplit(rt: Runtime, d: ConvDims, tile = convGemmTile(rt, d, 'weight'), maxPartialFloats?: number): WeightSplit {
   const g = convGemmDims(d, 'weight');
   const tiles = Math.ceil(g.M / (16 * tile.TM)) * Math.ceil(g.N / (16 * tile.TN));
   const nw = g.M * g.N;
-  return chooseSplit(rt, tiles, g.K, tile.BK, nw, maxPartialFloats ?? Math.max(2 * nw, 1 << 18));
+  const bound = maxPartialFloats ?? Math.max(4 * nw, 1 << 18);
+  if (rt.tuning.kind === 'cpu') return { ...chooseSplit(rt, tiles, g.K, tile.BK, nw, bound), R: 1 };
+  const steps = Math.ceil(g.K / tile.BK);
+  const S0 = Math.max(1, Math.min(Math.ceil(64 / tiles), Math.floor(bound / nw), Math.floor(steps / 16)));
+  const chunk = Math.min(MAX_SERIAL, Math.ceil(steps / S0)) * tile.BK;
+  const R = Math.ceil(g.K / (S0 * chunk));
+  return { S: R > 1 ? S0 : Math.ceil(g.K / chunk), chunk, R };
 }
 
 /** Floats of gemmConv2dWeightPartials' partials (S · O·C·KH·KW). */
@@ -80,8 +95,9 @@ export function gemmWeightPartialFloats(rt: Runtime, d: ConvDims, tile?: GemmTil
 }
 
 /**
- * dw's GEMM (M = O, N = C·KH·KW, K = N·OH·OW) split along K into S chunks: partial sums into
- * `partial` (S·O·C·KH·KW floats; with S = 1 this is dw itself). Returns the reduction still to do.
+ * One round of dw's GEMM (M = O, N = C·KH·KW, K = N·OH·OW) split along K into S chunks: partial
+ * sums into `partial` (S·O·C·KH·KW floats; with S = 1 this is dw itself, which `accumulate` adds
+ * to). Returns the reduction still to do.
  */
 export function gemmConv2dWeightPartials(
   rt: Runtime,
@@ -89,34 +105,71 @@ export function gemmConv2dWeightPartials(
   dy: Binding,
   x: Binding,
   partial: Binding,
-  opts: { tile?: GemmTile; split?: { S: number; chunk: number }; maxPartialFloats?: number } = {},
+  opts: { tile?: GemmTile; split?: { S: number; chunk: number; R?: number }; maxPartialFloats?: number; round?: number; accumulate?: boolean } = {},
 ): Partials {
   refuseShape(d, 'conv_gemm_backward_weight');
   const t = opts.tile ? checkTile(rt, opts.tile, 'conv_gemm_backward_weight') : convGemmTile(rt, d, 'weight');
   const g = convGemmDims(d, 'weight');
-  const split = opts.split ?? gemmWeightSplit(rt, d, t, opts.maxPartialFloats);
-  if (split.chunk % t.BK || split.S * split.chunk < g.K || (split.S - 1) * split.chunk >= g.K)
-    throw new Error(`conv_gemm_backward_weight: split ${split.S} × ${split.chunk} does not cover K = ${g.K} in chunks of a multiple of BK = ${t.BK}`);
+  const sp = opts.split ?? gemmWeightSplit(rt, d, t, opts.maxPartialFloats);
+  const R = sp.R ?? 1;
+  const round = opts.round ?? 0;
+  const span = sp.S * sp.chunk;
+  const bad = R === 1 ? (sp.S - 1) * sp.chunk >= g.K : (R - 1) * span >= g.K;
+  if (sp.chunk % t.BK || R * span < g.K || bad || !(round >= 0 && round < R))
+    throw new Error(
+      `conv_gemm_backward_weight: split ${R > 1 ? `${R} rounds of ` : ''}${sp.S} × ${sp.chunk}${round ? ` (round ${round})` : ''} does not cover K = ${g.K} in chunks of a multiple of BK = ${t.BK}`,
+    );
   const z = convSizes(d);
   const nw = g.M * g.N;
+  const k0 = round * span;
+  const macs = (z.macs * Math.max(0, Math.min(g.K, k0 + span) - k0)) / g.K;
   const call = rt.dispatch({
     kernel: kernel(source, 'conv_gemm_backward_weight', { TM: t.TM, TN: t.TN, BK: t.BK }),
     label: 'conv_gemm_backward_weight',
-    bind: { P: params(rt, d, split.chunk), dy, xw: x, dw: partial },
-    grid: [Math.ceil(g.N / (16 * t.TN)), Math.ceil(g.M / (16 * t.TM)), split.S],
-    cost: { bytes: 4 * (z.x + z.y + split.S * nw), flops: 2 * z.macs, serial: split.chunk / t.BK },
+    bind: { P: params(rt, d, sp.chunk, k0), dy, xw: x, dw: partial },
+    grid: [Math.ceil(g.N / (16 * t.TN)), Math.ceil(g.M / (16 * t.TM)), sp.S],
+    constants: { ACCUM: opts.accumulate ? 1 : 0 },
+    cost: { bytes: 4 * ((z.x + z.y) / R + sp.S * nw * (opts.accumulate ? 2 : 1)), flops: 2 * macs, serial: sp.chunk / t.BK },
   });
-  return { call, count: nw, S: split.S };
+  return { call, count: nw, S: sp.S };
 }
 
-/** dw with its own reduction: one dispatch when it does not split, else the partials into `scratch` and reduce_segments. */
+/**
+ * dw as rounds of gemmConv2dWeightPartials: unsplit rounds write (then add to) dw; split rounds
+ * write `partial` and reduce it into dw before the next round. A single split round's reduction
+ * goes to `defer` when given (a plan's one reduction at the end of backward).
+ */
+export function gemmWeightRounds(
+  rt: Runtime,
+  d: ConvDims,
+  dy: Binding,
+  x: Binding,
+  dw: Binding,
+  partial: Binding | undefined,
+  tile: GemmTile,
+  split: WeightSplit,
+  defer?: (s: ReduceSegment) => void,
+): Call[] {
+  const calls: Call[] = [];
+  for (let r = 0; r < split.R; r++) {
+    if (split.S === 1) {
+      calls.push(gemmConv2dWeightPartials(rt, d, dy, x, dw, { tile, split, round: r, accumulate: r > 0 }).call);
+      continue;
+    }
+    if (!partial) throw new Error(`conv_gemm_backward_weight: a K split in ${split.S} needs a scratch binding of ${split.S * d.O * d.C * d.KH * d.KW} floats`);
+    const p = gemmConv2dWeightPartials(rt, d, dy, x, partial, { tile, split, round: r });
+    calls.push(p.call);
+    const seg = { partial, count: p.count, S: p.S, out: dw };
+    if (split.R === 1 && defer) defer(seg);
+    else calls.push(reduceSegments(rt, 'conv_gemm_weight_reduce', [seg], r > 0));
+  }
+  return calls;
+}
+
+/** dw with its own reductions: gemmWeightRounds with the partials in `scratch`. */
 export function gemmConv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, x: Binding, dw: Binding, scratch?: Binding, tile?: GemmTile): Call[] {
   const t = tile ?? convGemmTile(rt, d, 'weight');
-  const split = gemmWeightSplit(rt, d, t);
-  if (split.S === 1) return [gemmConv2dWeightPartials(rt, d, dy, x, dw, { tile: t, split }).call];
-  if (!scratch) throw new Error(`conv_gemm_backward_weight: a K split in ${split.S} needs a scratch binding of ${gemmWeightPartialFloats(rt, d, t)} floats`);
-  const p = gemmConv2dWeightPartials(rt, d, dy, x, scratch, { tile: t, split });
-  return [p.call, reduceSegments(rt, 'conv_gemm_weight_reduce', [{ partial: scratch, count: p.count, S: p.S, out: dw }])];
+  return gemmWeightRounds(rt, d, dy, x, dw, scratch, t, gemmWeightSplit(rt, d, t));
 }
 
 /** How one pass of a convolution runs: a GEMM with its tile, or today's direct kernel. */
@@ -129,18 +182,33 @@ const GEMM_MIN = { forward: 128, input: 128, weight: 64 };
 export const PLAN_TILE: GemmTile = { TM: 8, TN: 8, BK: 16 };
 
 /**
+ * dw's tile on a GPU tuning: 64×64×32 (4×4 per thread, 16 KiB), four times the workgroups of
+ * PLAN_TILE, so that a round reaches 16,384 threads with a quarter of the partials.
+ */
+export const GPU_WEIGHT_TILE: GemmTile = { TM: 4, TN: 4, BK: 32 };
+
+/** The per-thread loop of the direct kernel for a pass (its recorded serial, ops/conv2d.ts). */
+const directSerial = (d: ConvDims, pass: 'forward' | 'input') => (pass === 'forward' ? d.C : d.O) * d.KH * d.KW;
+
+/**
  * The rule a plan follows per layer and pass (measured with bench:kernels on lavapipe, see
- * docs/bench/): the GEMM with PLAN_TILE where its M and N are ≥ 128 (forward, dx) or ≥ 64 (dw,
- * whose direct kernel's partials also grow with the batch); else the direct kernel (B×T: its
- * channels × pixels per thread), which measured faster there. A convolution that unpools
- * (conv1x1_pool) keeps the direct backward.
+ * docs/bench/): the GEMM where its M and N are ≥ 128 (forward, dx) or ≥ 64 (dw, whose direct
+ * kernel's partials also grow with the batch); on a GPU tuning also a forward or dx whose direct
+ * kernel would loop more than MAX_SERIAL times per thread (C or O · KH·KW > 256); else the direct
+ * kernel (B×T: its channels × pixels per thread), which measured faster on lavapipe. Tiles:
+ * PLAN_TILE, its columns narrowed to a short N (32 → 128×32); dw on a GPU tuning GPU_WEIGHT_TILE.
+ * A convolution that unpools (conv1x1_pool) keeps the direct backward.
  */
 export function convChoice(rt: Runtime, d: ConvDims, pass: 'forward' | 'input' | 'weight', unpool = false): ConvChoice {
   const g = convGemmDims(d, pass);
   const min = GEMM_MIN[pass];
-  if (!unpool && g.M >= min && g.N >= min) {
-    const tile = checkTile(rt, PLAN_TILE, `conv ${pass}`);
-    const split = pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : '';
+  const gpu = rt.tuning.kind !== 'cpu';
+  const long = gpu && pass !== 'weight' && directSerial(d, pass) > MAX_SERIAL;
+  if (!unpool && ((g.M >= min && g.N >= min) || long)) {
+    const want = pass === 'weight' && gpu ? GPU_WEIGHT_TILE : { ...PLAN_TILE, TN: g.N <= 32 ? 2 : g.N <= 64 ? 4 : 8 };
+    const tile = checkTile(rt, want, `conv ${pass}`);
+    const sp = pass === 'weight' ? gemmWeightSplit(rt, d, tile) : null;
+    const split = sp ? `, split ${sp.S}${sp.R > 1 ? ` × ${sp.R} rounds` : ''}` : '';
     return { kind: 'gemm', tile, text: `${tileText(tile)}${split}` };
   }
   if (pass === 'weight') return { kind: 'direct', text: 'direct (v4 partials)' };

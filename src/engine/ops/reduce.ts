@@ -14,10 +14,10 @@ export interface ReduceSegment {
 }
 
 /**
- * One dispatch that reduces every segment. Each segment's partials must lie in one buffer shared
+ * One dispatch that reduces every segment (`accumulate`: adds the sums to out). Each segment's partials must lie in one buffer shared
  * by all segments, and so must the outputs (a plan's arena, the model's flat gradient buffer).
  */
-export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegment[]): Call {
+export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegment[], accumulate = false): Call {
   if (!segments.length) throw new Error('reduceSegments: no segments');
   const src = span(segments[0].partial).buffer;
   const dst = span(segments[0].out).buffer;
@@ -45,7 +45,7 @@ export function reduceSegments(rt: Runtime, label: string, segments: ReduceSegme
     kernel: kernel(code, 'reduce_segments'),
     bind: { RP: rt.params({ u: [segments.length] }), segs: rt.upload(Uint32Array.from(table), `${label} segments`), partials: whole(src), out: whole(dst) },
     grid: grid1d(groups * 256),
-    constants: { RL },
+    constants: { RL, ACCUM: accumulate ? 1 : 0 },
     cost: { bytes, flops, serial },
     label,
   });
