@@ -278,6 +278,17 @@ def main():
          note="running variances 1e-9, 0 and 1e-4 against eps = 1e-5; a channel about 3 (bn_y's cancellation)")
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
+    # Overlapping windows (an input chosen by two windows gets both gradients) and -inf padding.
+    make("maxpool3_s2_p1_b1", [{"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 3, 9, 7],
+         loss="half_sse", seed=42)
+    make("maxpool2_s1_odd", [{"type": "MaxPool2d", "kernel_size": 2, "stride": 1}], [3, 2, 7, 5], loss="half_sse", seed=43)
+    make("conv_maxpool3_s2_p1_linear", [conv(2, 4, 3, 1, True), {"type": "ReLU"},
+                                        {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+                                        {"type": "Flatten"}, {"type": "Linear", "in_features": 100, "out_features": 10, "bias": True},
+                                        {"type": "LogSoftmax", "dim": 1}], [3, 2, 9, 9], seed=44, optimizer=SGD)
+    # A 1×1 convolution before an overlapping pool: not the fused unit (it needs stride = kernel).
+    make("conv1x1_maxpool3_s2_p1", [conv(3, 4, 1, 0, True), {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1}],
+         [2, 3, 7, 8], loss="half_sse", seed=45, optimizer=SGD)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
     make("avgpool5_odd", [{"type": "AvgPool2d", "kernel_size": 5}], [2, 3, 7, 6], loss="half_sse", seed=51)
     make("avgpool3_s2_p1_b1", [{"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 4, 9, 11],

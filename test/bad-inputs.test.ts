@@ -120,6 +120,32 @@ describe('model specs: bounded before parsing, a classifier over 10 classes', ()
   });
 });
 
+describe('layer arguments outside what the engine computes: refused naming the layer, field and value', () => {
+  const conv = { type: 'Conv2d', in_channels: 1, out_channels: 6, kernel_size: 3 };
+  const cases: [string, unknown[], string][] = [
+    [
+      'MaxPool2d padding over half the kernel',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 2 }],
+      "layer 1 (MaxPool2d): padding 2 must be at most half the kernel (PyTorch's rule)",
+    ],
+    [
+      'MaxPool2d dilation',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, dilation: [1, 2] }],
+      'layer 1 (MaxPool2d): dilation = [1,2] is not supported (only dilation 1)',
+    ],
+    [
+      'MaxPool2d ceil_mode',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 2, ceil_mode: true }],
+      'layer 1 (MaxPool2d): ceil_mode = true is not supported (only false)',
+    ],
+    ['MaxPool2d stride 0', [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 0 }], 'layer 1 (MaxPool2d): stride must be ≥ 1, got 0'],
+  ];
+  for (const [name, s, message] of cases)
+    it(name, () => {
+      expect(() => parseSpec(s, [1, 28, 28])).toThrow(message);
+    });
+});
+
 /** A safetensors file with a hand-written header (offsets as given) and `data` bytes. */
 function raw(header: Record<string, unknown> | string, data: number): Uint8Array {
   const h = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
