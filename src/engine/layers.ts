@@ -25,6 +25,7 @@ import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
 import type { Binding, Call, Runtime } from './runtime';
+import { normLayer } from './norm-layer';
 import { plainPoolK, type LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
@@ -262,6 +263,9 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         },
       };
     }
+    case 'GroupNorm':
+    case 'LayerNorm':
+      return normLayer(info);
     case 'LogSoftmax': {
       const C = info.inShape[0];
       return {

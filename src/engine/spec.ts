@@ -26,7 +26,9 @@ export type LayerInfo =
   | (Base & { type: 'AvgPool2d'; includePad: boolean } & PoolWindow)
   | (Base & { type: 'Dropout'; p: number })
   | (Base & { type: 'Dropout2d'; p: number })
-  | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
+  | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean })
+  | (Base & { type: 'GroupNorm'; groups: number; channels: number; eps: number; affine: boolean })
+  | (Base & { type: 'LayerNorm'; eps: number; affine: boolean });
 
 /** A pooling window: kernel (kh, kw), stride (sh, sw), padding (ph, pw); floor mode. */
 export interface PoolWindow {
@@ -83,6 +85,8 @@ const ARGS: Record<string, Record<string, unknown>> = {
   Dropout: { p: 0.5, inplace: false },
   Dropout2d: { p: 0.5, inplace: false },
   Linear: { in_features: undefined, out_features: undefined, bias: true },
+  GroupNorm: { num_groups: undefined, num_channels: undefined, eps: 1e-5, affine: true },
+  LayerNorm: { normalized_shape: undefined, eps: 1e-5, elementwise_affine: true },
   LogSoftmax: { dim: undefined },
 };
 
@@ -102,6 +106,11 @@ function pair(where: string, name: string, v: unknown, min: number): [number, nu
 
 function posInt(where: string, name: string, v: unknown): number {
   if (!isInt(v) || v < 1) throw new SpecError(`${where}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function positive(where: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0)) throw new SpecError(`${where}: ${name} must be a positive number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -310,6 +319,31 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       const params = [def('weight', [outF, inF])];
       if (a.bias) params.push(def('bias', [outF]));
       return { ...base, type, inF, outF, bias: a.bias, outShape: [outF], params };
+    }
+    case 'GroupNorm': {
+      const groups = posInt(where, 'num_groups', a.num_groups);
+      const channels = posInt(where, 'num_channels', a.num_channels);
+      if (channels % groups !== 0) throw new SpecError(`${where}: num_channels ${channels} is not divisible by num_groups ${groups}`);
+      const eps = positive(where, 'eps', a.eps);
+      if (typeof a.affine !== 'boolean') throw new SpecError(`${where}: affine must be true or false`);
+      if ((inShape.length !== 3 && inShape.length !== 1) || inShape[0] !== channels)
+        throw new SpecError(`${where}: expects input [${channels}, H, W] or [${channels}] (num_channels = ${channels}), but gets ${got}`);
+      const params = a.affine ? [def('weight', [channels]), def('bias', [channels])] : [];
+      return { ...base, type, groups, channels, eps, affine: a.affine, outShape: inShape, params };
+    }
+    case 'LayerNorm': {
+      const ns = a.normalized_shape;
+      const shape = isInt(ns) ? [ns] : Array.isArray(ns) && ns.length > 0 && ns.every(isInt) ? (ns as number[]) : null;
+      if (!shape || shape.some((v) => v < 1))
+        throw new SpecError(`${where}: normalized_shape must be a positive integer or a list of them, got ${JSON.stringify(ns)}`);
+      if (shapeStr(shape) !== shapeStr(inShape))
+        throw new SpecError(
+          `${where}: normalized_shape ${shapeStr(shape)} is not the whole shape of its input, ${got}; the engine normalizes over all of it: normalized_shape ${shapeStr(inShape)}`,
+        );
+      const eps = positive(where, 'eps', a.eps);
+      if (typeof a.elementwise_affine !== 'boolean') throw new SpecError(`${where}: elementwise_affine must be true or false`);
+      const params = a.elementwise_affine ? [def('weight', [...shape]), def('bias', [...shape])] : [];
+      return { ...base, type, eps, affine: a.elementwise_affine, outShape: inShape, params };
     }
     case 'LogSoftmax':
       if (a.dim !== 1 && a.dim !== -1) unsupported(where, 'dim', a.dim, 'dim 1');
