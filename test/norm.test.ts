@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { normBackwardInput, normForward, normParams, normSplit, normWeightPartials, type NormDims } from '../src/engine/ops/norm';
 import * as ref from '../src/engine/reference/norm';
 import { makeRng } from '../src/engine/rng';
+import { parseSpec } from '../src/engine/spec';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, worst } from './gpu';
 
@@ -77,4 +78,50 @@ describe('GroupNorm and LayerNorm reference backward vs finite differences', () 
       expect(maxRelErr(b.dgamma, ng)).toBeLessThan(1e-6);
       expect(maxRelErr(b.dbeta, nb)).toBeLessThan(1e-6);
     });
+});
+
+describe('GroupNorm and LayerNorm in the spec', () => {
+  const at = (l: Record<string, unknown>, inShape = [6, 5, 7]) => parseSpec([l], inShape)[0];
+  it('names and shapes the parameters as PyTorch does (state_dict N.weight, N.bias; LayerNorm: normalized_shape)', () => {
+    const g = at({ type: 'GroupNorm', num_groups: 3, num_channels: 6 });
+    expect(g.params.map((p) => [p.key, p.shape])).toEqual([
+      ['0.weight', [6]],
+      ['0.bias', [6]],
+    ]);
+    expect(g.buffers).toEqual([]);
+    expect(g.outShape).toEqual([6, 5, 7]);
+    const l = at({ type: 'LayerNorm', normalized_shape: [6, 5, 7] });
+    expect(l.params.map((p) => [p.key, p.shape])).toEqual([
+      ['0.weight', [6, 5, 7]],
+      ['0.bias', [6, 5, 7]],
+    ]);
+    expect(at({ type: 'LayerNorm', normalized_shape: 10 }, [10]).params.map((p) => p.shape)).toEqual([[10], [10]]);
+    expect(at({ type: 'LayerNorm', normalized_shape: [10], elementwise_affine: false }, [10]).params).toEqual([]);
+    expect(at({ type: 'GroupNorm', num_groups: 2, num_channels: 6, affine: false }).params).toEqual([]);
+  });
+  it.each<[Record<string, unknown>, number[], string]>([
+    [{ type: 'GroupNorm', num_groups: 4, num_channels: 6 }, [6, 5, 7], 'layer 0 (GroupNorm): num_channels 6 is not divisible by num_groups 4'],
+    [
+      { type: 'GroupNorm', num_groups: 2, num_channels: 8 },
+      [6, 5, 7],
+      'layer 0 (GroupNorm): expects input [8, H, W] or [8] (num_channels = 8), but gets [6, 5, 7] (the model input)',
+    ],
+    [{ type: 'GroupNorm', num_groups: 0, num_channels: 6 }, [6, 5, 7], 'layer 0 (GroupNorm): num_groups must be a positive integer, got 0'],
+    [{ type: 'GroupNorm', num_groups: 2, num_channels: 6, eps: 0 }, [6, 5, 7], 'layer 0 (GroupNorm): eps must be a positive number, got 0'],
+    [{ type: 'GroupNorm', num_groups: 2, num_channels: 6, affine: 1 }, [6, 5, 7], 'layer 0 (GroupNorm): affine must be true or false'],
+    [
+      { type: 'LayerNorm', normalized_shape: [5, 7] },
+      [6, 5, 7],
+      'layer 0 (LayerNorm): normalized_shape [5, 7] is not the whole shape of its input, [6, 5, 7] (the model input); the engine normalizes over all of it: normalized_shape [6, 5, 7]',
+    ],
+    [
+      { type: 'LayerNorm', normalized_shape: 7 },
+      [6, 5, 7],
+      'layer 0 (LayerNorm): normalized_shape [7] is not the whole shape of its input, [6, 5, 7] (the model input); the engine normalizes over all of it: normalized_shape [6, 5, 7]',
+    ],
+    [{ type: 'LayerNorm', normalized_shape: [] }, [6, 5, 7], 'layer 0 (LayerNorm): normalized_shape must be a positive integer or a list of them, got []'],
+    [{ type: 'LayerNorm', normalized_shape: 10, elementwise_affine: 'yes' }, [10], 'layer 0 (LayerNorm): elementwise_affine must be true or false'],
+  ])('refuses %j on %j', (l, inShape, message) => {
+    expect(() => at(l, inShape)).toThrow(message);
+  });
 });
