@@ -74,6 +74,9 @@ class EngineDropout2d(nn.Module):
 
 
 # ---- helpers ------------------------------------------------------------------------------
+NORMS = (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)  # weights about 1
+
+
 def build(spec, seed=0):
     layers = []
     for i, l in enumerate(spec):
@@ -107,8 +110,10 @@ def make(name, spec, input_shape, loss="nll", mode="train", optimizer=None, seed
         for k, p in model.named_parameters():
             if fixed and k in fixed:
                 p.copy_(torch.tensor(fixed[k], dtype=torch.float64).reshape(p.shape))
-            elif k.endswith("weight") and isinstance(model[int(k.split(".")[0])], nn.BatchNorm2d):
+            elif k.endswith("weight") and isinstance(model[int(k.split(".")[0])], NORMS):
                 p.copy_(f32(p.shape, gen, 0.2, 1.0))
+            elif k.endswith("bias") and isinstance(model[int(k.split(".")[0])], (nn.GroupNorm, nn.LayerNorm)):
+                p.copy_(f32(p.shape, gen, 0.1))
             else:
                 fan_in = p[0].numel() if p.dim() > 1 else 1
                 scale = param_scale if param_scale is not None else (1.0 / math.sqrt(fan_in) if p.dim() > 1 else 0.1)
@@ -279,6 +284,17 @@ def main():
          note="running variances 1e-9, 0 and 1e-4 against eps = 1e-5; a channel about 3 (bn_y's cancellation)")
     make("maxpool", [{"type": "MaxPool2d", "kernel_size": 2}], [2, 3, 6, 6], loss="half_sse", seed=40)
     make("maxpool_odd", [{"type": "MaxPool2d", "kernel_size": 2}], [1, 2, 7, 5], loss="half_sse", seed=41)
+    # Overlapping windows (an input chosen by two windows gets both gradients) and -inf padding.
+    make("maxpool3_s2_p1_b1", [{"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 3, 9, 7],
+         loss="half_sse", seed=42)
+    make("maxpool2_s1_odd", [{"type": "MaxPool2d", "kernel_size": 2, "stride": 1}], [3, 2, 7, 5], loss="half_sse", seed=43)
+    make("conv_maxpool3_s2_p1_linear", [conv(2, 4, 3, 1, True), {"type": "ReLU"},
+                                        {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+                                        {"type": "Flatten"}, {"type": "Linear", "in_features": 100, "out_features": 10, "bias": True},
+                                        {"type": "LogSoftmax", "dim": 1}], [3, 2, 9, 9], seed=44, optimizer=SGD)
+    # A 1×1 convolution before an overlapping pool: not the fused unit (it needs stride = kernel).
+    make("conv1x1_maxpool3_s2_p1", [conv(3, 4, 1, 0, True), {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1}],
+         [2, 3, 7, 8], loss="half_sse", seed=45, optimizer=SGD)
     make("gap", [{"type": "AdaptiveAvgPool2d", "output_size": 1}], [3, 4, 5, 5], loss="half_sse", seed=50)
     make("avgpool5_odd", [{"type": "AvgPool2d", "kernel_size": 5}], [2, 3, 7, 6], loss="half_sse", seed=51)
     make("avgpool3_s2_p1_b1", [{"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1}], [1, 4, 9, 11],
@@ -288,6 +304,34 @@ def main():
     make("conv_avgpool7_linear", [conv(2, 4, 3, 1, True), {"type": "AvgPool2d", "kernel_size": 7}, {"type": "Flatten"},
                                   {"type": "Linear", "in_features": 4, "out_features": 10, "bias": True},
                                   {"type": "LogSoftmax", "dim": 1}], [3, 2, 7, 7], seed=54, optimizer=SGD)
+    # GroupNorm: odd shapes, batch 1, G = 1 and G = C, no affine, eval (the same), in a conv net with SGD.
+    make("groupnorm3_c6_odd", [{"type": "GroupNorm", "num_groups": 3, "num_channels": 6}], [3, 6, 5, 7], loss="half_sse",
+         seed=80, optimizer=SGD, input_scale=2.0)
+    make("groupnorm1_b1", [{"type": "GroupNorm", "num_groups": 1, "num_channels": 4, "eps": 1e-3}], [1, 4, 3, 5],
+         loss="half_sse", seed=81)
+    make("groupnorm_g_eq_c", [{"type": "GroupNorm", "num_groups": 5, "num_channels": 5}], [2, 5, 4, 3], loss="half_sse", seed=82)
+    make("groupnorm_noaffine", [{"type": "GroupNorm", "num_groups": 2, "num_channels": 4, "affine": False}], [2, 4, 3, 3],
+         loss="half_sse", seed=83)
+    make("groupnorm_eval", [{"type": "GroupNorm", "num_groups": 2, "num_channels": 6}], [2, 6, 3, 4], loss="half_sse",
+         mode="eval", seed=84)
+    make("conv_groupnorm_linear", [conv(1, 6, 3, 1, True), {"type": "GroupNorm", "num_groups": 2, "num_channels": 6},
+                                   {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 2}, {"type": "Flatten"},
+                                   {"type": "Linear", "in_features": 54, "out_features": 10, "bias": True},
+                                   {"type": "LogSoftmax", "dim": 1}], [3, 1, 7, 7], seed=85, optimizer=SGD)
+    # LayerNorm over [C, H, W] after a conv and over [F] after a Linear, batch 1, no affine.
+    make("layernorm_chw_odd", [{"type": "LayerNorm", "normalized_shape": [3, 5, 7]}], [2, 3, 5, 7], loss="half_sse",
+         seed=86, optimizer=SGD)
+    make("layernorm_chw_b1_noaffine", [{"type": "LayerNorm", "normalized_shape": [4, 3, 3], "eps": 1e-3,
+                                        "elementwise_affine": False}], [1, 4, 3, 3], loss="half_sse", seed=87)
+    make("conv_layernorm_linear", [conv(2, 4, 3, 0, True), {"type": "LayerNorm", "normalized_shape": [4, 5, 5]},
+                                   {"type": "ReLU"}, {"type": "Flatten"},
+                                   {"type": "Linear", "in_features": 100, "out_features": 10, "bias": True},
+                                   {"type": "LogSoftmax", "dim": 1}], [3, 2, 7, 7], seed=88, optimizer=SGD)
+    for b in (1, 4):
+        make("linear_layernorm_b%d" % b, [{"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 9, "bias": True},
+                                          {"type": "LayerNorm", "normalized_shape": 9}, {"type": "ReLU"},
+                                          {"type": "Linear", "in_features": 9, "out_features": 10, "bias": True},
+                                          {"type": "LogSoftmax", "dim": 1}], [b, 3, 2, 2], seed=89 + b, optimizer=SGD)
     make("dropout_train", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", seed=60, dropout_seed=12345)
     make("dropout_eval", [{"type": "Dropout", "p": 0.3}], [4, 50], loss="half_sse", mode="eval", seed=61)
     make("dropout2d_train_odd", [{"type": "Dropout2d", "p": 0.3}], [3, 5, 7, 3], loss="half_sse", seed=62, dropout_seed=777)

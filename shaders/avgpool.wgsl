@@ -6,7 +6,7 @@
 //   dx[n,c,h,w] = Σ over the outputs whose window holds (h, w) of dy[n,c,i,j] / div(i, j): rows i
 //                 with i·SH − PH ≤ h < i·SH − PH + KH, i.e. ⌈(h + PH − KH + 1) / SH⌉ ≤ i ≤ ⌊(h + PH) / SH⌋.
 // One thread per output (forward) or per input element (backward: a gather, no atomics).
-// (common.wgsl is prepended: flat256.)
+// (common.wgsl is prepended: flat256, ceil_div0.)
 
 struct AvgParams { N: u32, C: u32, H: u32, W: u32, OH: u32, OW: u32, KH: u32, KW: u32, SH: u32, SW: u32, PH: u32, PW: u32, include_pad: u32 }
 
@@ -43,12 +43,6 @@ fn avgpool_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
     }
   }
   y[o] = s / divisor(i, j);
-}
-
-/** ⌈a / b⌉ for a possibly negative a and b > 0, clamped at 0. */
-fn ceil_div0(a: i32, b: i32) -> i32 {
-  if (a <= 0) { return 0; }
-  return (a + b - 1) / b;
 }
 
 @compute @workgroup_size(256)

@@ -32,6 +32,12 @@ fn flat256(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * 256u + lid;
 }
 
+// ⌈a / b⌉ for a possibly negative a and b > 0, clamped at 0 (the first pooling window holding a cell).
+fn ceil_div0(a: i32, b: i32) -> i32 {
+  if (a <= 0) { return 0; }
+  return (a + b - 1) / b;
+}
+
 // log(1 + u) for u ≥ 0, accurate to a few ulp of the result even when u is far below 2^-24:
 // WGSL's log may be off by 2^-21 absolute on [0.5, 2], more than a small u itself. Below u = 1
 // the series 2·atanh(z), z = u/(2 + u) ≤ 1/3, whose first dropped term is < 2^-26 of the sum.

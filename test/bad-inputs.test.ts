@@ -120,6 +120,48 @@ describe('model specs: bounded before parsing, a classifier over 10 classes', ()
   });
 });
 
+describe('layer arguments outside what the engine computes: refused naming the layer, field and value', () => {
+  const conv = { type: 'Conv2d', in_channels: 1, out_channels: 6, kernel_size: 3 };
+  const cases: [string, unknown[], string][] = [
+    [
+      'MaxPool2d padding over half the kernel',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 2 }],
+      "layer 1 (MaxPool2d): padding 2 must be at most half the kernel (PyTorch's rule)",
+    ],
+    [
+      'MaxPool2d dilation',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, dilation: [1, 2] }],
+      'layer 1 (MaxPool2d): dilation = [1,2] is not supported (only dilation 1)',
+    ],
+    [
+      'MaxPool2d ceil_mode',
+      [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 2, ceil_mode: true }],
+      'layer 1 (MaxPool2d): ceil_mode = true is not supported (only false)',
+    ],
+    ['MaxPool2d stride 0', [conv, { type: 'MaxPool2d', kernel_size: 3, stride: 0 }], 'layer 1 (MaxPool2d): stride must be ≥ 1, got 0'],
+    [
+      'GroupNorm channels not divisible',
+      [conv, { type: 'GroupNorm', num_groups: 4, num_channels: 6 }],
+      'layer 1 (GroupNorm): num_channels 6 is not divisible by num_groups 4',
+    ],
+    [
+      'GroupNorm on other channels',
+      [conv, { type: 'GroupNorm', num_groups: 2, num_channels: 8 }],
+      'layer 1 (GroupNorm): expects input [8, H, W] or [8] (num_channels = 8), but gets [6, 26, 26] from layer 0 (Conv2d)',
+    ],
+    [
+      'LayerNorm over part of the shape',
+      [conv, { type: 'LayerNorm', normalized_shape: [26, 26] }],
+      'layer 1 (LayerNorm): normalized_shape [26, 26] is not the whole shape of its input, [6, 26, 26] from layer 0 (Conv2d); the engine normalizes over all of it: normalized_shape [6, 26, 26]',
+    ],
+    ['LayerNorm eps', [conv, { type: 'LayerNorm', normalized_shape: [6, 26, 26], eps: -1 }], 'layer 1 (LayerNorm): eps must be a positive number, got -1'],
+  ];
+  for (const [name, s, message] of cases)
+    it(name, () => {
+      expect(() => parseSpec(s, [1, 28, 28])).toThrow(message);
+    });
+});
+
 /** A safetensors file with a hand-written header (offsets as given) and `data` bytes. */
 function raw(header: Record<string, unknown> | string, data: number): Uint8Array {
   const h = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));

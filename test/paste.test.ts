@@ -122,7 +122,7 @@ const REFUSALS: [string, string, string][] = [
   [
     'unknown layer',
     net(INIT.replace('Conv2d', 'Conv3d'), FWD),
-    'line 7, column 22: nn.Conv3d: unknown layer; supported: nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.Sigmoid, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Dropout2d, nn.Linear, nn.LogSoftmax',
+    'line 7, column 22: nn.Conv3d: unknown layer; supported: nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.Sigmoid, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Dropout2d, nn.Linear, nn.GroupNorm, nn.LayerNorm, nn.LogSoftmax',
   ],
   [
     'unknown keyword',

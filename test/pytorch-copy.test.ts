@@ -47,3 +47,40 @@ describe.skipIf(!hasTorch)('Copy as PyTorch, loaded by PyTorch', () => {
     },
   );
 });
+
+/** MaxPool2d(3, 2, 1), GroupNorm and LayerNorm over [C, H, W] and [F], named as a student would. */
+const NORMS: LayerSpec[] = [
+  { type: 'Conv2d', name: 'block1.0', in_channels: 1, out_channels: 16, kernel_size: 3, padding: 1 },
+  { type: 'GroupNorm', name: 'block1.1', num_groups: 2, num_channels: 16 },
+  { type: 'ReLU', name: 'block1.2' },
+  { type: 'MaxPool2d', name: 'block1.3', kernel_size: 3, stride: 2, padding: 1 },
+  { type: 'Conv2d', name: 'block2.0', in_channels: 16, out_channels: 10, kernel_size: 3, padding: 1 },
+  { type: 'MaxPool2d', name: 'block2.1', kernel_size: 2, stride: 1 },
+  { type: 'Conv2d', name: 'block2.2', in_channels: 10, out_channels: 10, kernel_size: 6 },
+  { type: 'LayerNorm', name: 'block2.3', normalized_shape: [10, 8, 8] },
+  { type: 'ReLU', name: 'block2.4' },
+  { type: 'Flatten' },
+  { type: 'Linear', name: 'fc1', in_features: 640, out_features: 32 },
+  { type: 'LayerNorm', name: 'norm', normalized_shape: 32 },
+  { type: 'Linear', name: 'fc2', in_features: 32, out_features: 10 },
+  { type: 'LogSoftmax', dim: 1 },
+];
+
+describe.skipIf(!hasTorch)('Copy as PyTorch with MaxPool2d(3, 2, 1), GroupNorm and LayerNorm, loaded by PyTorch', () => {
+  it("Net() loads our weights strictly (LayerNorm's weight shaped [10, 8, 8]), with PyTorch's parameter count", async () => {
+    const m = new Model(await runtime(), NORMS, [1, 28, 28]);
+    m.init(4);
+    const weights = join(dir, 'norms.safetensors');
+    writeFileSync(weights, await encodeWeights(m));
+    const py = join(dir, 'norms.py');
+    writeFileSync(py, copyPyTorch(NORMS));
+    const out = JSON.parse(execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'load', py, weights], { encoding: 'utf8' }));
+    // conv 160 + GroupNorm 32 + conv 1,450 + conv 3,610 + LayerNorm 1,280 + Linear 20,512 + LayerNorm 64 + Linear 330
+    expect(out.params).toBe(27438);
+    expect(m.paramCount).toBe(27438);
+    expect(out.shape).toEqual([2, 10]);
+    for (const s of out.expsum) expect(Math.abs(s - 1)).toBeLessThan(1e-5);
+    expect([...out.keys].sort()).toEqual(Object.keys((await m.snapshot()).state).sort());
+    m.destroy();
+  });
+});

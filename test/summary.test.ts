@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../src/engine/summary';
@@ -25,4 +25,15 @@ describe('model summary', () => {
     expect(s.inputMB).toBeCloseTo((784 * 4) / 1024 ** 2, 12);
     expect(s.paramsMB).toBeCloseTo((s.totalParams * 4) / 1024 ** 2, 12);
   });
+});
+
+describe("summary parameter counts equal PyTorch's for every gradient fixture (meta.paramCount, counted by torch)", () => {
+  const dir = join(__dirname, '..', 'fixtures', 'gradients');
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')))
+    it(f, () => {
+      const fx = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const s = summarize(fx.model, fx.input.shape.slice(1));
+      expect(s.totalParams).toBe(fx.meta.paramCount);
+      expect(s.rows.at(-1)!.outShape).toEqual(fx.expected.output.shape.slice(1));
+    });
 });

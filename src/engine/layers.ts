@@ -25,9 +25,10 @@ import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmWeightRound
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
+import { normLayer } from './norm-layer';
 import { reduceSegments } from './ops/reduce';
 import { span, type Binding, type Call, type Runtime } from './runtime';
-import type { LayerInfo } from './spec';
+import { plainPoolK, type LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
 export type Mode = 'train' | 'eval';
@@ -70,6 +71,14 @@ export interface GpuLayer {
   backward(c: LayerCtx): Call[];
   /** The partials(floats) requests backward will make at batch N (split gradient reductions). */
   partialFloats?(N: number, rt: Runtime): number[];
+}
+
+/**
+ * A 1×1 Conv2d whose MaxPool2d the fused conv1x1_pool unit can compute: its pool must be K×K with
+ * stride K and no padding (each conv output in at most one window, see conv2d_unpool.wgsl).
+ */
+export function fusesWithPool(l: Extract<LayerInfo, { type: 'Conv2d' }>, next: LayerInfo | undefined): next is Extract<LayerInfo, { type: 'MaxPool2d' }> {
+  return l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d' && plainPoolK(next) !== null;
 }
 
 export function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
@@ -190,7 +199,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
     }
     case 'MaxPool2d': {
       const l = info;
-      const dims = (N: number) => ({ N, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2], K: l.k });
+      const dims = (N: number) => ({ N, C: l.inShape[0], H: l.inShape[1], W: l.inShape[2], kh: l.kh, kw: l.kw, sh: l.sh, sw: l.sw, ph: l.ph, pw: l.pw });
       const arg = (c: LayerCtx) => c.scratch('argmax', 4 * c.N * numel(l.outShape));
       return {
         info,
@@ -267,6 +276,9 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
         },
       };
     }
+    case 'GroupNorm':
+    case 'LayerNorm':
+      return normLayer(info);
     case 'LogSoftmax': {
       const C = info.inShape[0];
       return {
@@ -323,7 +335,7 @@ export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[]
     const next = infos[i + 1];
     if (l.type === 'Conv2d') {
       const d = convDims(l, N);
-      const pooled = fusePool && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d';
+      const pooled = fusePool && fusesWithPool(l, next);
       const bn = next?.type === 'BatchNorm2d' && infos[i + 2]?.type === 'ReLU';
       const inHead = infos[i - 1]?.type === 'AdaptiveAvgPool2d' && infos[i + 1]?.type === 'Flatten';
       if (inHead) return [`layer ${i} Conv2d ${l.inC}→${l.outC}: the fused classifier head`];

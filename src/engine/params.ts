@@ -78,13 +78,13 @@ export class ParamLayout {
     return r;
   }
 
-  /** PyTorch's default initialisation (U(±1/√fan_in) for conv/linear, γ = 1, β = 0), seeded. */
+  /** PyTorch's default initialisation (U(±1/√fan_in) for conv/linear, γ = 1, β = 0 for the norms), seeded. */
   initParams(seed: number): Float32Array {
     const rand = makeRng(seed);
     const flat = new Float32Array(this.flatParams);
     for (const s of this.paramSlots) {
       const l = this.infos[s.layer];
-      if (l.type === 'BatchNorm2d') {
+      if (l.type === 'BatchNorm2d' || l.type === 'GroupNorm' || l.type === 'LayerNorm') {
         if (s.def.name === 'weight') flat.fill(1, s.offset, s.offset + s.size);
         continue;
       }

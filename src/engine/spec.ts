@@ -21,12 +21,29 @@ export type LayerInfo =
   | (Base & { type: 'Conv2d'; inC: number; outC: number; kh: number; kw: number; ph: number; pw: number; bias: boolean })
   | (Base & { type: 'BatchNorm2d'; features: number; eps: number; momentum: number })
   | (Base & { type: 'ReLU' | 'Sigmoid' | 'Flatten' | 'LogSoftmax' })
-  | (Base & { type: 'MaxPool2d'; k: number })
+  | (Base & { type: 'MaxPool2d' } & PoolWindow)
   | (Base & { type: 'AdaptiveAvgPool2d' })
-  | (Base & { type: 'AvgPool2d'; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; includePad: boolean })
+  | (Base & { type: 'AvgPool2d'; includePad: boolean } & PoolWindow)
   | (Base & { type: 'Dropout'; p: number })
   | (Base & { type: 'Dropout2d'; p: number })
-  | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean });
+  | (Base & { type: 'Linear'; inF: number; outF: number; bias: boolean })
+  | (Base & { type: 'GroupNorm'; groups: number; channels: number; eps: number; affine: boolean })
+  | (Base & { type: 'LayerNorm'; eps: number; affine: boolean });
+
+/** A pooling window: kernel (kh, kw), stride (sh, sw), padding (ph, pw); floor mode. */
+export interface PoolWindow {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
+
+/** K where the window is K×K with stride K and no padding (what the fused 1×1 conv → pool unit handles), else null. */
+export function plainPoolK(w: PoolWindow): number | null {
+  return w.kh === w.kw && w.sh === w.kh && w.sw === w.kw && w.ph === 0 && w.pw === 0 ? w.kh : null;
+}
 
 interface Base {
   index: number;
@@ -68,6 +85,8 @@ const ARGS: Record<string, Record<string, unknown>> = {
   Dropout: { p: 0.5, inplace: false },
   Dropout2d: { p: 0.5, inplace: false },
   Linear: { in_features: undefined, out_features: undefined, bias: true },
+  GroupNorm: { num_groups: undefined, num_channels: undefined, eps: 1e-5, affine: true },
+  LayerNorm: { normalized_shape: undefined, eps: 1e-5, elementwise_affine: true },
   LogSoftmax: { dim: undefined },
 };
 
@@ -87,6 +106,11 @@ function pair(where: string, name: string, v: unknown, min: number): [number, nu
 
 function posInt(where: string, name: string, v: unknown): number {
   if (!isInt(v) || v < 1) throw new SpecError(`${where}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function positive(where: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0)) throw new SpecError(`${where}: ${name} must be a positive number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -166,6 +190,19 @@ export function checkClassifier(layers: LayerInfo[], classes: number): void {
   if (e) throw new SpecError(e);
 }
 
+/** kernel_size, stride (default: the kernel) and padding of a pool, checked as PyTorch checks them; its output shape. */
+function poolWindow(where: string, a: Record<string, unknown>, inShape: number[], got: string): { window: PoolWindow; outShape: number[] } {
+  const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
+  const [sh, sw] = a.stride === null ? [kh, kw] : pair(where, 'stride', a.stride, 1);
+  const [ph, pw] = pair(where, 'padding', a.padding, 0);
+  if (2 * ph > kh || 2 * pw > kw) throw new SpecError(`${where}: padding ${JSON.stringify(a.padding)} must be at most half the kernel (PyTorch's rule)`);
+  if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
+  const oh = Math.floor((inShape[1] + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((inShape[2] + 2 * pw - kw) / sw) + 1;
+  if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} window with padding ${ph}×${pw} does not fit input ${got}`);
+  return { window: { kh, kw, sh, sw, ph, pw }, outShape: [inShape[0], oh, ow] };
+}
+
 function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerInfo | undefined): LayerInfo {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new SpecError(`layer ${index}: must be an object like {"type": "ReLU"}, got ${JSON.stringify(raw)}`);
@@ -237,17 +274,11 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
     case 'Sigmoid':
       return { ...base, type, outShape: inShape };
     case 'MaxPool2d': {
-      const [k1, k2] = pair(where, 'kernel_size', a.kernel_size, 1);
-      if (k1 !== k2) unsupported(where, 'kernel_size', a.kernel_size, 'square kernels');
-      const stride = a.stride === null ? [k1, k1] : pair(where, 'stride', a.stride, 1);
-      if (stride[0] !== k1 || stride[1] !== k1) unsupported(where, 'stride', a.stride, 'stride = kernel_size');
-      if (JSON.stringify(pair(where, 'padding', a.padding, 0)) !== '[0,0]') unsupported(where, 'padding', a.padding, 'padding 0');
       if (JSON.stringify(pair(where, 'dilation', a.dilation, 1)) !== '[1,1]') unsupported(where, 'dilation', a.dilation, 'dilation 1');
       if (a.ceil_mode !== false) unsupported(where, 'ceil_mode', a.ceil_mode, 'false');
       if (a.return_indices !== false) unsupported(where, 'return_indices', a.return_indices, 'false');
-      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
-      if (inShape[1] < k1 || inShape[2] < k1) throw new SpecError(`${where}: a ${k1}×${k1} window does not fit input ${got}`);
-      return { ...base, type, k: k1, outShape: [inShape[0], Math.floor(inShape[1] / k1), Math.floor(inShape[2] / k1)] };
+      const { window, outShape } = poolWindow(where, a, inShape, got);
+      return { ...base, type, ...window, outShape };
     }
     case 'AdaptiveAvgPool2d': {
       const o = a.output_size;
@@ -257,18 +288,11 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       return { ...base, type, outShape: [inShape[0], 1, 1] };
     }
     case 'AvgPool2d': {
-      const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
-      const [sh, sw] = a.stride === null ? [kh, kw] : pair(where, 'stride', a.stride, 1);
-      const [ph, pw] = pair(where, 'padding', a.padding, 0);
-      if (2 * ph > kh || 2 * pw > kw) throw new SpecError(`${where}: padding ${JSON.stringify(a.padding)} must be at most half the kernel (PyTorch's rule)`);
       if (a.ceil_mode !== false) unsupported(where, 'ceil_mode', a.ceil_mode, 'false');
       if (typeof a.count_include_pad !== 'boolean') throw new SpecError(`${where}: count_include_pad must be true or false`);
       if (a.divisor_override !== null) unsupported(where, 'divisor_override', a.divisor_override, 'null');
-      if (inShape.length !== 3) throw new SpecError(`${where}: expects input [C, H, W], but gets ${got}`);
-      const oh = Math.floor((inShape[1] + 2 * ph - kh) / sh) + 1;
-      const ow = Math.floor((inShape[2] + 2 * pw - kw) / sw) + 1;
-      if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} window with padding ${ph}×${pw} does not fit input ${got}`);
-      return { ...base, type, kh, kw, sh, sw, ph, pw, includePad: a.count_include_pad, outShape: [inShape[0], oh, ow] };
+      const { window, outShape } = poolWindow(where, a, inShape, got);
+      return { ...base, type, ...window, includePad: a.count_include_pad, outShape };
     }
     case 'Flatten':
       if (a.start_dim !== 1 || a.end_dim !== -1) unsupported(where, 'start_dim/end_dim', [a.start_dim, a.end_dim], 'start_dim 1, end_dim -1');
@@ -295,6 +319,31 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       const params = [def('weight', [outF, inF])];
       if (a.bias) params.push(def('bias', [outF]));
       return { ...base, type, inF, outF, bias: a.bias, outShape: [outF], params };
+    }
+    case 'GroupNorm': {
+      const groups = posInt(where, 'num_groups', a.num_groups);
+      const channels = posInt(where, 'num_channels', a.num_channels);
+      if (channels % groups !== 0) throw new SpecError(`${where}: num_channels ${channels} is not divisible by num_groups ${groups}`);
+      const eps = positive(where, 'eps', a.eps);
+      if (typeof a.affine !== 'boolean') throw new SpecError(`${where}: affine must be true or false`);
+      if ((inShape.length !== 3 && inShape.length !== 1) || inShape[0] !== channels)
+        throw new SpecError(`${where}: expects input [${channels}, H, W] or [${channels}] (num_channels = ${channels}), but gets ${got}`);
+      const params = a.affine ? [def('weight', [channels]), def('bias', [channels])] : [];
+      return { ...base, type, groups, channels, eps, affine: a.affine, outShape: inShape, params };
+    }
+    case 'LayerNorm': {
+      const ns = a.normalized_shape;
+      const shape = isInt(ns) ? [ns] : Array.isArray(ns) && ns.length > 0 && ns.every(isInt) ? (ns as number[]) : null;
+      if (!shape || shape.some((v) => v < 1))
+        throw new SpecError(`${where}: normalized_shape must be a positive integer or a list of them, got ${JSON.stringify(ns)}`);
+      if (shapeStr(shape) !== shapeStr(inShape))
+        throw new SpecError(
+          `${where}: normalized_shape ${shapeStr(shape)} is not the whole shape of its input, ${got}; the engine normalizes over all of it: normalized_shape ${shapeStr(inShape)}`,
+        );
+      const eps = positive(where, 'eps', a.eps);
+      if (typeof a.elementwise_affine !== 'boolean') throw new SpecError(`${where}: elementwise_affine must be true or false`);
+      const params = a.elementwise_affine ? [def('weight', [...shape]), def('bias', [...shape])] : [];
+      return { ...base, type, eps, affine: a.elementwise_affine, outShape: inShape, params };
     }
     case 'LogSoftmax':
       if (a.dim !== 1 && a.dim !== -1) unsupported(where, 'dim', a.dim, 'dim 1');

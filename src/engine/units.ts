@@ -1,11 +1,11 @@
 // How a plan groups layers into units computed together: BatchNorm2d → ReLU (→ Dropout), with
 // the Conv2d before it in train mode; a 1×1 Conv2d → MaxPool2d; a classifier head. Each unit is
 // a GpuLayer (forward and backward side by side) built from the ops of its layers.
-import { batchNorm, convBackward, convDims, convPartialFloats, type GpuLayer, type LayerCtx, type Mode } from './layers';
+import { batchNorm, convBackward, convDims, convPartialFloats, fusesWithPool, type GpuLayer, type LayerCtx, type Mode } from './layers';
 import { bnBackward, bnForward, bnScratchFloats, type BnFusion } from './ops/batchnorm';
 import { conv1x1Pool, conv2dForward, convStatsGroups } from './ops/conv2d';
 import { headBackward, headFits, headForward, headGroups, type HeadDims } from './ops/head';
-import type { LayerInfo } from './spec';
+import { plainPoolK, type LayerInfo } from './spec';
 import { numel } from './tensor';
 import type { Tuning } from './tuning';
 
@@ -15,6 +15,7 @@ import type { Tuning } from './tuning';
  * the pool's gradient through the kept positions (Unpool): no maxpool dispatches.
  */
 function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<LayerInfo, { type: 'MaxPool2d' }>): GpuLayer {
+  const K = plainPoolK(pool)!; // fusesWithPool checked it
   const arg = (c: LayerCtx) => c.scratch('argmax', 4 * c.N * numel(pool.outShape));
   return {
     info: conv,
@@ -22,7 +23,7 @@ function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<La
       conv1x1Pool(
         c.rt,
         convDims(conv, c.N),
-        pool.k,
+        K,
         c.x.buf,
         c.paramAt(conv.index, 'weight'),
         c.y.buf,
@@ -30,7 +31,7 @@ function convPool(conv: Extract<LayerInfo, { type: 'Conv2d' }>, pool: Extract<La
         conv.bias ? c.paramAt(conv.index, 'bias') : undefined,
       ),
     ],
-    backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K: pool.k, arg: arg(c) }),
+    backward: (c) => convBackward(c, conv, c.dy.buf, c.x.buf, c.dx?.buf ?? null, { K, arg: arg(c) }),
     partialFloats: (N, rt) => convPartialFloats(conv, N, rt, true),
   };
 }
@@ -144,7 +145,7 @@ export function planUnits(layers: GpuLayer[], mode: Mode, tuning: Pick<Tuning, '
     const next = layers[i + 1]?.info;
     // Not on a CPU adapter: re-deriving the pool's routing for every read of dy costs it more
     // than the two dispatches it saves (lavapipe: the 1×1 backward took ~4× longer).
-    if (tuning.fuseConvPool && l.type === 'Conv2d' && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d') {
+    if (tuning.fuseConvPool && l.type === 'Conv2d' && fusesWithPool(l, next)) {
       units.push({ first: i, last: i + 1, layer: convPool(l, next) });
       i += 1;
     } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {

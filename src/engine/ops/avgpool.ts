@@ -1,29 +1,18 @@
 import common from '../../../shaders/common.wgsl?raw';
 import source from '../../../shaders/avgpool.wgsl?raw';
 import { kernel } from '../kernel';
+import { poolOut, type PoolDims } from './pool';
 import { grid1d, type Binding, type Call, type Runtime } from '../runtime';
 
 const code = common + source;
 
-export interface AvgPoolDims {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
+export interface AvgPoolDims extends PoolDims {
   /** PyTorch's count_include_pad: divide by kh·kw even where the window hangs over the padding. */
   includePad: boolean;
 }
 
-export const avgpoolOut = (d: Pick<AvgPoolDims, 'H' | 'W' | 'kh' | 'kw' | 'sh' | 'sw' | 'ph' | 'pw'>) => ({
-  OH: Math.floor((d.H + 2 * d.ph - d.kh) / d.sh) + 1,
-  OW: Math.floor((d.W + 2 * d.pw - d.kw) / d.sw) + 1,
-});
+/** Output rows and columns: the max pool's (same window rules). */
+export const avgpoolOut = poolOut;
 
 function params(rt: Runtime, d: AvgPoolDims): GPUBuffer {
   const { OH, OW } = avgpoolOut(d);

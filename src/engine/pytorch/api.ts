@@ -14,6 +14,8 @@ export const MODULES: Record<string, string[]> = {
   Dropout: ['p', 'inplace'],
   Dropout2d: ['p', 'inplace'],
   Linear: ['in_features', 'out_features', 'bias'],
+  GroupNorm: ['num_groups', 'num_channels', 'eps', 'affine'],
+  LayerNorm: ['normalized_shape', 'eps', 'elementwise_affine'],
   LogSoftmax: ['dim'],
 };
 
@@ -27,6 +29,8 @@ export const POSITIONAL: Record<string, number> = {
   Linear: 2,
   Dropout: 1,
   Dropout2d: 1,
+  GroupNorm: 2,
+  LayerNorm: 1,
 };
 
 /**

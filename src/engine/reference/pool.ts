@@ -1,4 +1,7 @@
-// float64 reference for MaxPool2d (kernel K = stride, floor) and AdaptiveAvgPool2d(1).
+// float64 reference for MaxPool2d (any kernel, stride and padding; floor mode) and AdaptiveAvgPool2d(1).
+import { poolOut } from '../ops/pool';
+import type { PoolWindow } from '../spec';
+
 type A = ArrayLike<number>;
 
 export interface PoolShape {
@@ -8,9 +11,9 @@ export interface PoolShape {
   W: number;
 }
 
-export function maxpoolForward(x: A, s: PoolShape, K: number) {
-  const OH = Math.floor(s.H / K);
-  const OW = Math.floor(s.W / K);
+/** Windows as PyTorch lays them out; cells outside the input are skipped (its −inf padding never wins). */
+export function maxpoolForward(x: A, s: PoolShape, win: PoolWindow) {
+  const { OH, OW } = poolOut({ ...s, ...win });
   const y = new Float64Array(s.N * s.C * OH * OW);
   const arg = new Int32Array(y.length);
   for (let nc = 0; nc < s.N * s.C; nc++)
@@ -18,9 +21,9 @@ export function maxpoolForward(x: A, s: PoolShape, K: number) {
       for (let j = 0; j < OW; j++) {
         let best = -Infinity;
         let bi = -1;
-        for (let p = 0; p < K; p++)
-          for (let q = 0; q < K; q++) {
-            const k = (nc * s.H + i * K + p) * s.W + j * K + q;
+        for (let p = Math.max(0, i * win.sh - win.ph); p < Math.min(s.H, i * win.sh - win.ph + win.kh); p++)
+          for (let q = Math.max(0, j * win.sw - win.pw); q < Math.min(s.W, j * win.sw - win.pw + win.kw); q++) {
+            const k = (nc * s.H + p) * s.W + q;
             if (bi < 0 || x[k] > best || Number.isNaN(x[k])) {
               best = x[k];
               bi = k;
