@@ -17,7 +17,9 @@ import {
 import { biasPartialFloats, MAX_SERIAL } from '../src/engine/ops/conv2d';
 import { conv2dBackward, conv2dForward, convOut } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
+import { gpuLayer, layerRules } from '../src/engine/layers';
 import { parseSpec } from '../src/engine/spec';
+import { planUnits } from '../src/engine/units';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, worst } from './gpu';
 
@@ -127,5 +129,38 @@ describe('Conv2d stride, dilation and groups in the spec', () => {
     [{ dilation: 5 }, 'layer 0 (Conv2d): a 3×3 kernel with dilation 5×5, stride 1×1 and padding 0×0 does not fit input [4, 11, 8] (the model input)'],
   ])('refuses %j', (l, message) => {
     expect(() => at(l)).toThrow(message);
+  });
+});
+
+describe('a plan runs a strided, dilated or grouped Conv2d alone', () => {
+  const net = parseSpec(
+    [
+      { type: 'Conv2d', in_channels: 1, out_channels: 8, kernel_size: 3, stride: 2 },
+      { type: 'BatchNorm2d', num_features: 8 },
+      { type: 'ReLU' },
+      { type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 1, groups: 2 },
+      { type: 'MaxPool2d', kernel_size: 2 },
+      { type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, padding: 1, groups: 8 },
+      { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 1 },
+      { type: 'MaxPool2d', kernel_size: 2 },
+    ],
+    [1, 13, 13],
+  );
+  it('no Conv2d → BatchNorm statistics fusion (the BatchNorm → ReLU computes its own), no 1×1 → MaxPool fusion', () => {
+    const units = planUnits(net.map(gpuLayer), 'train', { fuseConvPool: true }).map((u) => [u.first, u.last]);
+    // The stride-1 1×1 Conv2d at 6 still runs with its pool.
+    expect(units).toEqual([
+      [0, 0],
+      [1, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+      [6, 7],
+    ]);
+  });
+  it('the plan report names the kernel and what made it general', async () => {
+    const rules = layerRules(await runtime(), net, 4);
+    expect(rules[0]).toBe('layer 0 Conv2d 1→8 3×3 at 13×13 (stride 2×2): forward conv2d_general; dw conv2d_general');
+    expect(rules[2]).toBe('layer 5 Conv2d 8→8 3×3 at 3×3 (groups 8): forward conv2d_general; dx conv2d_general; dw conv2d_general');
   });
 });
