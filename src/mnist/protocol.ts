@@ -70,8 +70,24 @@ export interface Inside extends DigitInside {
   image: number | null;
   /** The normalised input the model saw (1×28×28). */
   input: Float32Array;
-  /** ∂L/∂(first convolution's weight) for this digit alone, [O, C, KH, KW], from the engine's backward. */
-  firstConvGrad: { layer: number; shape: number[]; inShape: number[]; outShape: number[]; ph: number; pw: number; data: Float32Array } | null;
+  /**
+   * ∂L/∂(first convolution's weight) for this digit alone, [O, C/groups, KH, KW], from the engine's
+   * backward, with the convolution's padding, stride, dilation and groups.
+   */
+  firstConvGrad: {
+    layer: number;
+    shape: number[];
+    inShape: number[];
+    outShape: number[];
+    ph: number;
+    pw: number;
+    sh: number;
+    sw: number;
+    dh: number;
+    dw: number;
+    groups: number;
+    data: Float32Array;
+  } | null;
   /** Training steps taken when it was computed, and what the read-back cost. */
   step: number;
   ms: number;
