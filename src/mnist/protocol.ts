@@ -1,6 +1,7 @@
 // Messages between the MNIST section and its training worker (which owns the GPU device).
 import type { DigitInside } from '../engine/inspect';
 import type { AugmentConfig } from '../engine/ops/augment';
+import type { LayerInfo } from '../engine/spec';
 import type { TrainConfig } from '../train/config';
 import type { DynamicsSample } from '../train/dynamics';
 import type { EpochLog, NonFinite, Progress } from '../train/trainer';
@@ -74,20 +75,12 @@ export interface Inside extends DigitInside {
    * ∂L/∂(first convolution's weight) for this digit alone, [O, C/groups, KH, KW], from the engine's
    * backward, with the convolution's padding, stride, dilation and groups.
    */
-  firstConvGrad: {
-    layer: number;
-    shape: number[];
-    inShape: number[];
-    outShape: number[];
-    ph: number;
-    pw: number;
-    sh: number;
-    sw: number;
-    dh: number;
-    dw: number;
-    groups: number;
-    data: Float32Array;
-  } | null;
+  firstConvGrad:
+    | ({ layer: number; shape: number[]; inShape: number[]; outShape: number[]; data: Float32Array } & Pick<
+        Extract<LayerInfo, { type: 'Conv2d' }>,
+        'ph' | 'pw' | 'sh' | 'sw' | 'dh' | 'dw' | 'groups'
+      >)
+    | null;
   /** Training steps taken when it was computed, and what the read-back cost. */
   step: number;
   ms: number;
