@@ -18,6 +18,7 @@ import { biasPartialFloats, MAX_SERIAL } from '../src/engine/ops/conv2d';
 import { conv2dBackward, conv2dForward, convOut } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { gpuLayer, layerRules } from '../src/engine/layers';
+import { ParamLayout } from '../src/engine/params';
 import { parseSpec } from '../src/engine/spec';
 import { planUnits } from '../src/engine/units';
 import { maxRelErr, numericGrads, randArray } from './fd';
@@ -129,6 +130,17 @@ describe('Conv2d stride, dilation and groups in the spec', () => {
     [{ dilation: 5 }, 'layer 0 (Conv2d): a 3×3 kernel with dilation 5×5, stride 1×1 and padding 0×0 does not fit input [4, 11, 8] (the model input)'],
   ])('refuses %j', (l, message) => {
     expect(() => at(l)).toThrow(message);
+  });
+});
+
+describe('PyTorch default initialisation of a grouped Conv2d', () => {
+  it('draws U(±1/√fan_in) with fan_in = C/groups·KH·KW (depthwise 3×3: ±1/3)', () => {
+    const infos = parseSpec([{ type: 'Conv2d', in_channels: 16, out_channels: 16, kernel_size: 3, groups: 16, bias: false }], [16, 5, 5]);
+    const w = new ParamLayout(infos, 1).initParams(7);
+    const max = Math.max(...Array.from(w, Math.abs));
+    expect(w.length).toBe(16 * 9);
+    expect(max).toBeLessThanOrEqual(1 / 3);
+    expect(max).toBeGreaterThan(0.3); // 144 draws: over 0.9 of the bound, not the 1/12 of all 16 channels
   });
 });
 
