@@ -18,11 +18,15 @@ import { biasPartialFloats, MAX_SERIAL } from '../src/engine/ops/conv2d';
 import { conv2dBackward, conv2dForward, convOut } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
 import { gpuLayer, layerRules } from '../src/engine/layers';
+import { Model } from '../src/engine/model';
 import { ParamLayout } from '../src/engine/params';
+import { TUNING_KINDS } from '../src/engine/tuning';
+import { DEFAULT_CONFIG } from '../src/train/config';
+import { GpuSplit, Trainer } from '../src/train/trainer';
 import { parseSpec } from '../src/engine/spec';
 import { planUnits } from '../src/engine/units';
 import { maxRelErr, numericGrads, randArray } from './fd';
-import { randn, runtime, worst } from './gpu';
+import { randn, runtime, runtimeAs, worst } from './gpu';
 
 const g = (d: Partial<GeneralConvDims> & Pick<GeneralConvDims, 'N' | 'C' | 'H' | 'W' | 'O' | 'KH' | 'KW'>): GeneralConvDims => ({
   PH: 0,
@@ -174,5 +178,39 @@ describe('a plan runs a strided, dilated or grouped Conv2d alone', () => {
     const rules = layerRules(await runtime(), net, 4);
     expect(rules[0]).toBe('layer 0 Conv2d 1→8 3×3 at 13×13 (stride 2×2): forward conv2d_general; dw conv2d_general');
     expect(rules[2]).toBe('layer 5 Conv2d 8→8 3×3 at 3×3 (groups 8): forward conv2d_general; dx conv2d_general; dw conv2d_general');
+  });
+});
+
+describe('a strided, depthwise and grouped MNIST classifier trains', () => {
+  const spec = [
+    { type: 'Conv2d', in_channels: 1, out_channels: 8, kernel_size: 3, stride: 2 },
+    { type: 'BatchNorm2d', num_features: 8 },
+    { type: 'ReLU' },
+    { type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, padding: 1, groups: 8 },
+    { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 1 },
+    { type: 'Conv2d', in_channels: 16, out_channels: 16, kernel_size: 3, stride: 2, dilation: 2, groups: 4 },
+    { type: 'AdaptiveAvgPool2d', output_size: 1 },
+    { type: 'Flatten' },
+    { type: 'Linear', in_features: 16, out_features: 10 },
+    { type: 'LogSoftmax', dim: 1 },
+  ];
+  it('warmUp compiles every kernel its steps dispatch, and an epoch gives finite losses, in every tuning', async () => {
+    for (const kind of TUNING_KINDS) {
+      const rt = await runtimeAs(kind);
+      const model = new Model(rt, spec, [1, 28, 28]);
+      const rand = makeRng(3);
+      const images = Uint8Array.from({ length: 70 * 784 }, () => Math.floor(256 * rand()));
+      const labels = Uint8Array.from({ length: 70 }, (_, i) => i % 10);
+      const data = { images, labels, count: 70 };
+      const trainer = new Trainer(model, new GpuSplit(rt, data, 'train'), new GpuSplit(rt, data, 'test'), { ...DEFAULT_CONFIG, batch: 32, epochs: 1 });
+      const before = rt.compiledOnDemand;
+      await trainer.warmUp();
+      await trainer.run();
+      expect(rt.compiledOnDemand - before, kind).toBe(0);
+      expect(Number.isFinite(trainer.history[0].trainLoss), kind).toBe(true);
+      expect(Number.isFinite(trainer.history[0].testLoss), kind).toBe(true);
+      trainer.destroy();
+      model.destroy();
+    }
   });
 });
