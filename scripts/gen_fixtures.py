@@ -248,6 +248,23 @@ def conv(i, o, k, p=0, bias=True):
     return {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k, "padding": p, "bias": bias}
 
 
+def conv_general(SGD):
+    """Conv2d with stride, dilation and groups (shaders/conv2d_general.wgsl), alone and in a small net."""
+    def g(i, o, k, **kw):
+        return {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k, **kw}
+    make("conv_general_s2_p1", [g(3, 4, 3, stride=2, padding=1)], [2, 3, 9, 7], loss="half_sse", seed=120, optimizer=SGD)
+    make("conv_general_dil2_b1", [g(2, 3, 3, dilation=2, bias=False)], [1, 2, 9, 10], loss="half_sse", seed=121)
+    make("conv_general_depthwise3x3", [g(5, 5, 3, padding=1, groups=5)], [3, 5, 7, 6], loss="half_sse", seed=122)
+    make("conv_general_groups2_4to6", [g(4, 6, 3, padding=1, groups=2)], [2, 4, 6, 5], loss="half_sse", seed=123)
+    make("conv_general_s2_d2_g2_nonsquare_b1", [g(4, 6, 3, stride=2, dilation=2, padding=[2, 1], groups=2,
+                                                  padding_mode="zeros")], [1, 4, 11, 8], loss="half_sse", seed=124)
+    net = [g(1, 8, 3, stride=2), {"type": "BatchNorm2d", "num_features": 8}, {"type": "ReLU"},
+           g(8, 8, 3, groups=8), g(8, 16, 1), {"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"},
+           {"type": "Linear", "in_features": 16, "out_features": 10}, {"type": "LogSoftmax", "dim": 1}]
+    make("conv_general_strided_depthwise_net", net, [3, 1, 13, 13], seed=125, optimizer=SGD)
+    make("conv_general_strided_depthwise_net_eval", net, [2, 1, 13, 13], mode="eval", seed=126, randomize_buffers=True)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     SGD = {"lr": 0.1, "momentum": 0.9, "weight_decay": 5e-4}
@@ -389,6 +406,8 @@ def main():
              "2.bias": [0.6, 0.6], "input": [0.05, 0.1], "target": [0.01, 0.99]}
     make("toy_222_mazur_bias", toy(True), [1, 2], loss="half_sse", fixed=mazur, optimizer={"lr": 0.5, "momentum": 0.0})
     make("toy_222_batch3", toy(True), [3, 2], loss="half_sse", seed=80, optimizer={"lr": 1.0, "momentum": 0.9})
+
+    conv_general(SGD)
 
     # -- a small CNN with an SGD-momentum step, and the same in eval mode ------------------
     small = [conv(1, 4, 3, 1, False), {"type": "BatchNorm2d", "num_features": 4}, {"type": "ReLU"},

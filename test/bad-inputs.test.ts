@@ -73,6 +73,7 @@ describe('config strings (CLI argv, URL, form fields): one strict parser', () =>
 
 describe('model specs: bounded before parsing, a classifier over 10 classes', () => {
   const relu = { type: 'ReLU' };
+  const conv = { type: 'Conv2d', in_channels: 1, out_channels: 8, kernel_size: 3 };
   const cases: [string, () => unknown, string][] = [
     ['text over the size bound', () => readSpecText(' '.repeat(SPEC_LIMITS.chars + 1)), 'is 262,145 characters; a model spec may have at most 262,144'],
     ['nesting past the bound', () => readSpecText('['.repeat(9) + ']'.repeat(9)), 'nests deeper than 8 levels'],
@@ -82,6 +83,26 @@ describe('model specs: bounded before parsing, a classifier over 10 classes', ()
       'too many parameters',
       () => parseSpec([{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 20000 }], [1, 28, 28]),
       'The model has 15,700,000 parameters; at most 10,000,000',
+    ],
+    [
+      'Conv2d groups that do not divide both channel counts',
+      () => parseSpec([{ ...conv, in_channels: 1, out_channels: 8, groups: 2 }], [1, 28, 28]),
+      'layer 0 (Conv2d): in_channels = 1 and out_channels = 8 must both be divisible by groups = 2',
+    ],
+    [
+      "Conv2d padding_mode 'reflect'",
+      () => parseSpec([{ ...conv, padding_mode: 'reflect' }], [1, 28, 28]),
+      'layer 0 (Conv2d): padding_mode = "reflect" is not supported (only "zeros")',
+    ],
+    [
+      'a dilated Conv2d wider than its input',
+      () => parseSpec([{ ...conv, dilation: 14 }], [1, 28, 28]),
+      'layer 0 (Conv2d): a 3×3 kernel with dilation 14×14, stride 1×1 and padding 0×0 does not fit input [1, 28, 28] (the model input)',
+    ],
+    [
+      'a strided Conv2d whose output does not chain',
+      () => parseSpec([{ ...conv, stride: 2 }, { type: 'Flatten' }, { type: 'Linear', in_features: 5408, out_features: 10 }], [1, 28, 28]),
+      'layer 2 (Linear): expects input [5408] (in_features = 5408), but gets [1352] from layer 1 (Flatten)',
     ],
   ];
   for (const [name, f, message] of cases)

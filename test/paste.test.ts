@@ -79,6 +79,34 @@ describe('Paste PyTorch', () => {
   });
 });
 
+describe('Conv2d stride, dilation, groups and padding_mode, both ways', () => {
+  const text = net(
+    "self.conv1 = nn.Conv2d(1, 8, 3, stride=2, dilation=2, padding_mode='zeros')\nself.dw = nn.Conv2d(8, 8, (3, 3), 1, 1, 1, 8, False)\nself.fc = nn.Linear(1152, 10)",
+    'x = F.relu(self.conv1(x))\nx = self.dw(x)\nx = x.view(-1, 1152)\nreturn F.log_softmax(self.fc(x), dim=1)',
+  );
+  it('reads them by keyword and by position into the spec, and Copy writes them back (paste(copy(spec)) = spec)', () => {
+    const spec = pastePyTorch(text);
+    expect(spec.slice(0, 3)).toEqual([
+      { type: 'Conv2d', name: 'conv1', in_channels: 1, out_channels: 8, kernel_size: 3, stride: 2, dilation: 2, padding_mode: 'zeros' },
+      { type: 'ReLU' },
+      { type: 'Conv2d', name: 'dw', in_channels: 8, out_channels: 8, kernel_size: [3, 3], stride: 1, padding: 1, dilation: 1, groups: 8, bias: false },
+    ]);
+    expect(stateDefs(parseSpec(spec, [1, 28, 28])).params.map((p) => [p.key, p.shape])).toEqual([
+      ['conv1.weight', [8, 1, 3, 3]],
+      ['conv1.bias', [8]],
+      ['dw.weight', [8, 1, 3, 3]],
+      ['fc.weight', [10, 1152]],
+      ['fc.bias', [10]],
+    ]);
+    const py = copyPyTorch(spec);
+    expect(py).toContain("        self.conv1 = nn.Conv2d(1, 8, 3, stride=2, dilation=2, padding_mode='zeros')\n");
+    expect(py).toContain('        self.dw = nn.Conv2d(8, 8, (3, 3), stride=1, padding=1, dilation=1, groups=8, bias=False)\n');
+    expect(pastePyTorch(py)).toEqual(spec);
+    const plain = spec.map(({ name: _, ...l }) => l);
+    expect(pastePyTorch(copyPyTorch(plain))).toEqual(plain);
+  });
+});
+
 describe('Copy as PyTorch', () => {
   it.each(PRESETS.map((p) => [p.id, p.spec] as const))('paste(copy(%s)) = the preset', (_, spec) => {
     expect(pastePyTorch(copyPyTorch(spec))).toEqual(spec);
@@ -131,8 +159,18 @@ const REFUSALS: [string, string, string][] = [
   ],
   [
     'unsupported argument value',
+    net(INIT.replace('3)', "3, padding_mode='reflect')"), FWD),
+    'line 7, column 22: nn.Conv2d: layer 0 (Conv2d "conv1"): padding_mode = "reflect" is not supported (only "zeros")',
+  ],
+  [
+    'groups that do not divide the channels',
+    net(INIT.replace('3)', '3, groups=4)'), FWD),
+    'line 7, column 22: nn.Conv2d: layer 0 (Conv2d "conv1"): in_channels = 1 and out_channels = 10 must both be divisible by groups = 4',
+  ],
+  [
+    'a stride whose output does not chain',
     net(INIT.replace('3)', '3, stride=2)'), FWD),
-    'line 7, column 22: nn.Conv2d: layer 0 (Conv2d "conv1"): stride = 2 is not supported (only stride 1)',
+    'line 8, column 19: nn.Linear: layer 2 (Linear "fc"): expects input [6760] (in_features = 6760), but gets [1690] from layer 1 (Flatten)',
   ],
   [
     'shapes that do not chain',

@@ -84,3 +84,34 @@ describe.skipIf(!hasTorch)('Copy as PyTorch with MaxPool2d(3, 2, 1), GroupNorm a
     m.destroy();
   });
 });
+
+/** Strided, dilated, depthwise and grouped convolutions (conv2d_general), as a student would stack them. */
+const GENERAL: LayerSpec[] = [
+  { type: 'Conv2d', in_channels: 1, out_channels: 8, kernel_size: 3, stride: 2 },
+  { type: 'BatchNorm2d', num_features: 8 },
+  { type: 'ReLU' },
+  { type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, padding: 1, groups: 8 },
+  { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 1 },
+  { type: 'Conv2d', in_channels: 16, out_channels: 32, kernel_size: 3, stride: 2, dilation: 2, groups: 4, padding_mode: 'zeros' },
+  { type: 'AdaptiveAvgPool2d', output_size: 1 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 32, out_features: 10 },
+  { type: 'LogSoftmax', dim: 1 },
+];
+
+describe.skipIf(!hasTorch)('Copy as PyTorch with stride, dilation and groups, loaded by PyTorch', () => {
+  it('Net() loads our weights strictly; its parameter count (torchsummary: trainable) is ours', async () => {
+    const m = new Model(await runtime(), GENERAL, [1, 28, 28]);
+    m.init(4);
+    const weights = join(dir, 'general.safetensors');
+    writeFileSync(weights, await encodeWeights(m));
+    const py = join(dir, 'general.py');
+    writeFileSync(py, copyPyTorch(GENERAL));
+    const out = JSON.parse(execFileSync('/usr/bin/python3', ['scripts/pytorch_roundtrip.py', 'load', py, weights], { encoding: 'utf8' }));
+    // 8·1·9 + 8, BatchNorm 16, depthwise 8·1·9 + 8, 1×1 16·8 + 16, grouped 32·4·9 + 32, Linear 32·10 + 10.
+    expect(out.params).toBe(1834);
+    expect(m.paramCount).toBe(1834);
+    expect(out.shape).toEqual([2, 10]);
+    m.destroy();
+  });
+});

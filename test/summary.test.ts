@@ -21,6 +21,19 @@ describe('model summary', () => {
     for (const t of ['BatchNorm2d', 'Dropout', 'AdaptiveAvgPool2d']) expect(types).toContain(t);
     expect(types.filter((t) => t === 'Linear').length).toBe(0);
   });
+  it('grouped and depthwise Conv2d: parameters [O, C/groups, KH, KW] and MACs per group, as torchsummary counts them', () => {
+    const g = summarize(
+      [
+        { type: 'Conv2d', in_channels: 1, out_channels: 8, kernel_size: 3, stride: 2 },
+        { type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, groups: 8, bias: false },
+        { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 3, dilation: 2, groups: 4 },
+      ],
+      [1, 28, 28],
+    );
+    expect(g.rows[0]).toMatchObject({ outShape: [8, 13, 13], params: 80, macs: 13 * 13 * 8 * 9 });
+    expect(g.rows[1]).toMatchObject({ outShape: [8, 11, 11], params: 72, macs: 11 * 11 * 8 * 9 });
+    expect(g.rows[2]).toMatchObject({ outShape: [16, 7, 7], params: 16 * 2 * 9 + 16, macs: 7 * 7 * 16 * 2 * 9 });
+  });
   it('sizes as torchsummary computes them', () => {
     expect(s.inputMB).toBeCloseTo((784 * 4) / 1024 ** 2, 12);
     expect(s.paramsMB).toBeCloseTo((s.totalParams * 4) / 1024 ** 2, 12);

@@ -64,7 +64,8 @@ export async function benchModelShapes(
     );
   };
   for (const l of layers) {
-    if (l.type === 'Conv2d') {
+    // A strided, dilated or grouped convolution has one kernel (conv2d_general): nothing to compare.
+    if (l.type === 'Conv2d' && !l.general) {
       const d = convDims(l, N);
       const { OH, OW } = convOutSize(d);
       const name = `conv ${d.C}→${d.O} ${d.KH}×${d.KW} ${d.H}×${d.W}${d.PH ? ` pad ${d.PH}` : ''}`;

@@ -18,6 +18,14 @@ import {
   type Unpool,
 } from './ops/conv2d';
 import { avgpoolBackward, avgpoolForward } from './ops/avgpool';
+import {
+  biasDims,
+  conv2dGeneralBackwardInput,
+  conv2dGeneralForward,
+  conv2dGeneralWeightPartials,
+  generalWeightPartialFloats,
+  type GeneralConvDims,
+} from './ops/conv2d_general';
 import { dropoutApply } from './ops/dropout';
 import { dropout2dApply } from './ops/dropout2d';
 import { gemm, gemmPlan, tileText } from './ops/gemm';
@@ -179,6 +187,7 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
   switch (info.type) {
     case 'Conv2d': {
       const l = info;
+      if (l.general) return generalConv(l);
       return {
         info,
         forward: (c) => [convForward(c, l)],
@@ -290,6 +299,42 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
   }
 }
 
+export function generalDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): GeneralConvDims {
+  return { ...convDims(l, N), SH: l.sh, SW: l.sw, DH: l.dh, DW: l.dw, G: l.groups };
+}
+
+/**
+ * A Conv2d whose stride, dilation or groups is not 1: conv2d_general's kernels, never fused (a
+ * BatchNorm after it computes its own statistics); db is conv2d.wgsl's (biasDims).
+ */
+function generalConv(l: Extract<LayerInfo, { type: 'Conv2d' }>): GpuLayer {
+  const long = (rt: Runtime) => rt.tuning.longWeightChunks;
+  return {
+    info: l,
+    forward: (c) => [conv2dGeneralForward(c.rt, generalDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
+    backward: (c) => {
+      const d = generalDims(l, c.N);
+      const wp = c.partials(generalWeightPartialFloats(d, long(c.rt)));
+      const w = conv2dGeneralWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
+      c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.grad('weight') });
+      const calls = [w.call];
+      if (l.bias) {
+        const bp = c.partials(biasPartialFloats(biasDims(d), long(c.rt)));
+        const b = conv2dBiasPartials(c.rt, biasDims(d), c.dy.buf, bp);
+        calls.push(b.call);
+        c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.grad('bias') });
+      }
+      if (c.dx) calls.push(conv2dGeneralBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
+      return calls;
+    },
+    partialFloats: (N, rt) => {
+      const d = generalDims(l, N);
+      const w = generalWeightPartialFloats(d, long(rt));
+      return l.bias ? [w, biasPartialFloats(biasDims(d), long(rt))] : [w];
+    },
+  };
+}
+
 /**
  * BatchNorm2d, with the ReLU (and Dropout) that follow it computed in the same kernels when
  * `fusion` says so: the unit reads x and writes the last layer's output; backward recomputes the
@@ -333,6 +378,13 @@ export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[]
   const first = infos.findIndex((l) => l.params.length > 0);
   return infos.flatMap((l, i) => {
     const next = infos[i + 1];
+    if (l.type === 'Conv2d' && l.general) {
+      const what = [l.sh * l.sw > 1 && `stride ${l.sh}×${l.sw}`, l.dh * l.dw > 1 && `dilation ${l.dh}×${l.dw}`, l.groups > 1 && `groups ${l.groups}`];
+      const passes = ['forward', ...(i > first ? ['dx'] : []), 'dw'].map((p) => `${p} conv2d_general`);
+      return [
+        `layer ${i} Conv2d ${l.inC}→${l.outC} ${l.kh}×${l.kw} at ${l.inShape[1]}×${l.inShape[2]} (${what.filter(Boolean).join(', ')}): ${passes.join('; ')}`,
+      ];
+    }
     if (l.type === 'Conv2d') {
       const d = convDims(l, N);
       const pooled = fusePool && fusesWithPool(l, next);

@@ -88,7 +88,7 @@ export class ParamLayout {
         if (s.def.name === 'weight') flat.fill(1, s.offset, s.offset + s.size);
         continue;
       }
-      const fanIn = l.type === 'Conv2d' ? l.inC * l.kh * l.kw : l.type === 'Linear' ? l.inF : 1;
+      const fanIn = l.type === 'Conv2d' ? (l.inC / l.groups) * l.kh * l.kw : l.type === 'Linear' ? l.inF : 1;
       const bound = 1 / Math.sqrt(fanIn);
       for (let i = 0; i < s.size; i++) flat[s.offset + i] = (2 * rand() - 1) * bound;
     }

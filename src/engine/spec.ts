@@ -18,7 +18,23 @@ export interface TensorDef {
 
 /** A validated layer with everything resolved: arguments with defaults, shapes, state. */
 export type LayerInfo =
-  | (Base & { type: 'Conv2d'; inC: number; outC: number; kh: number; kw: number; ph: number; pw: number; bias: boolean })
+  | (Base & {
+      type: 'Conv2d';
+      inC: number;
+      outC: number;
+      kh: number;
+      kw: number;
+      ph: number;
+      pw: number;
+      /** Stride, dilation, groups; `general` when any is not 1 (conv2d_general's kernels, no fusion). */
+      sh: number;
+      sw: number;
+      dh: number;
+      dw: number;
+      groups: number;
+      general: boolean;
+      bias: boolean;
+    })
   | (Base & { type: 'BatchNorm2d'; features: number; eps: number; momentum: number })
   | (Base & { type: 'ReLU' | 'Sigmoid' | 'Flatten' | 'LogSoftmax' })
   | (Base & { type: 'MaxPool2d' } & PoolWindow)
@@ -237,18 +253,26 @@ function parseLayer(raw: unknown, index: number, inShape: number[], prev: LayerI
       const outC = posInt(where, 'out_channels', a.out_channels);
       const [kh, kw] = pair(where, 'kernel_size', a.kernel_size, 1);
       const [ph, pw] = pair(where, 'padding', a.padding, 0);
-      if (JSON.stringify(pair(where, 'stride', a.stride, 1)) !== '[1,1]') unsupported(where, 'stride', a.stride, 'stride 1');
-      if (JSON.stringify(pair(where, 'dilation', a.dilation, 1)) !== '[1,1]') unsupported(where, 'dilation', a.dilation, 'dilation 1');
-      if (a.groups !== 1) unsupported(where, 'groups', a.groups, 'groups 1');
+      const [sh, sw] = pair(where, 'stride', a.stride, 1);
+      const [dh, dw] = pair(where, 'dilation', a.dilation, 1);
+      const groups = posInt(where, 'groups', a.groups);
+      if (inC % groups || outC % groups)
+        throw new SpecError(`${where}: in_channels = ${inC} and out_channels = ${outC} must both be divisible by groups = ${groups}`);
       if (a.padding_mode !== 'zeros') unsupported(where, 'padding_mode', a.padding_mode, '"zeros"');
       if (typeof a.bias !== 'boolean') throw new SpecError(`${where}: bias must be true or false`);
       if (inShape.length !== 3 || inShape[0] !== inC) throw new SpecError(`${where}: expects input [${inC}, H, W] (in_channels = ${inC}), but gets ${got}`);
-      const oh = inShape[1] + 2 * ph - kh + 1;
-      const ow = inShape[2] + 2 * pw - kw + 1;
-      if (oh < 1 || ow < 1) throw new SpecError(`${where}: a ${kh}×${kw} kernel with padding ${ph}×${pw} does not fit input ${got}`);
-      const params = [def('weight', [outC, inC, kh, kw])];
+      const oh = Math.floor((inShape[1] + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+      const ow = Math.floor((inShape[2] + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+      const general = sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1 || groups !== 1;
+      if (oh < 1 || ow < 1)
+        throw new SpecError(
+          general
+            ? `${where}: a ${kh}×${kw} kernel with dilation ${dh}×${dw}, stride ${sh}×${sw} and padding ${ph}×${pw} does not fit input ${got}`
+            : `${where}: a ${kh}×${kw} kernel with padding ${ph}×${pw} does not fit input ${got}`,
+        );
+      const params = [def('weight', [outC, inC / groups, kh, kw])];
       if (a.bias) params.push(def('bias', [outC]));
-      return { ...base, type, inC, outC, kh, kw, ph, pw, bias: a.bias, outShape: [outC, oh, ow], params };
+      return { ...base, type, inC, outC, kh, kw, ph, pw, sh, sw, dh, dw, groups, general, bias: a.bias, outShape: [outC, oh, ow], params };
     }
     case 'BatchNorm2d': {
       const features = posInt(where, 'num_features', a.num_features);

@@ -25,7 +25,7 @@ export interface Summary {
 }
 
 function macs(l: LayerInfo): number {
-  if (l.type === 'Conv2d') return numel(l.outShape) * l.inC * l.kh * l.kw;
+  if (l.type === 'Conv2d') return numel(l.outShape) * (l.inC / l.groups) * l.kh * l.kw;
   if (l.type === 'Linear') return l.inF * l.outF;
   return 0;
 }

@@ -117,7 +117,7 @@ function headAt(
   const [a, b, c, d] = [0, 1, 2, 3].map((k) => layers[i + k]?.info);
   if (a?.type !== 'AdaptiveAvgPool2d' || d?.type !== 'LogSoftmax') return null;
   const lin =
-    b?.type === 'Conv2d' && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten'
+    b?.type === 'Conv2d' && !b.general && b.kh === 1 && b.kw === 1 && b.ph === 0 && b.pw === 0 && c?.type === 'Flatten'
       ? b
       : b?.type === 'Flatten' && c?.type === 'Linear'
         ? c
@@ -145,10 +145,10 @@ export function planUnits(layers: GpuLayer[], mode: Mode, tuning: Pick<Tuning, '
     const next = layers[i + 1]?.info;
     // Not on a CPU adapter: re-deriving the pool's routing for every read of dy costs it more
     // than the two dispatches it saves (lavapipe: the 1×1 backward took ~4× longer).
-    if (tuning.fuseConvPool && l.type === 'Conv2d' && fusesWithPool(l, next)) {
+    if (tuning.fuseConvPool && l.type === 'Conv2d' && !l.general && fusesWithPool(l, next)) {
       units.push({ first: i, last: i + 1, layer: convPool(l, next) });
       i += 1;
-    } else if (mode === 'train' && l.type === 'Conv2d' && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
+    } else if (mode === 'train' && l.type === 'Conv2d' && !l.general && next?.type === 'BatchNorm2d' && layers[i + 2]?.info.type === 'ReLU') {
       const d = layers[i + 3]?.info;
       const drop = d?.type === 'Dropout' && d.p > 0 ? d : null;
       units.push({

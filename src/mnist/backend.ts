@@ -342,7 +342,20 @@ export class MnistBackend {
     const r = await insideDigit(m, input, label, key ? [key] : []);
     const firstConvGrad =
       conv?.type === 'Conv2d' && key
-        ? { layer: conv.index, shape: conv.params[0].shape, inShape: conv.inShape, outShape: conv.outShape, ph: conv.ph, pw: conv.pw, data: r.paramGrads[key] }
+        ? {
+            layer: conv.index,
+            shape: conv.params[0].shape,
+            inShape: conv.inShape,
+            outShape: conv.outShape,
+            ph: conv.ph,
+            pw: conv.pw,
+            sh: conv.sh,
+            sw: conv.sw,
+            dh: conv.dh,
+            dw: conv.dw,
+            groups: conv.groups,
+            data: r.paramGrads[key],
+          }
         : null;
     return { ...r, image: req.pixels ? null : (req.image ?? 0), input, firstConvGrad, step: m.batchesTracked, ms: performance.now() - t0 };
   }

@@ -1,6 +1,7 @@
 // Messages between the MNIST section and its training worker (which owns the GPU device).
 import type { DigitInside } from '../engine/inspect';
 import type { AugmentConfig } from '../engine/ops/augment';
+import type { LayerInfo } from '../engine/spec';
 import type { TrainConfig } from '../train/config';
 import type { DynamicsSample } from '../train/dynamics';
 import type { EpochLog, NonFinite, Progress } from '../train/trainer';
@@ -70,8 +71,16 @@ export interface Inside extends DigitInside {
   image: number | null;
   /** The normalised input the model saw (1×28×28). */
   input: Float32Array;
-  /** ∂L/∂(first convolution's weight) for this digit alone, [O, C, KH, KW], from the engine's backward. */
-  firstConvGrad: { layer: number; shape: number[]; inShape: number[]; outShape: number[]; ph: number; pw: number; data: Float32Array } | null;
+  /**
+   * ∂L/∂(first convolution's weight) for this digit alone, [O, C/groups, KH, KW], from the engine's
+   * backward, with the convolution's padding, stride, dilation and groups.
+   */
+  firstConvGrad:
+    | ({ layer: number; shape: number[]; inShape: number[]; outShape: number[]; data: Float32Array } & Pick<
+        Extract<LayerInfo, { type: 'Conv2d' }>,
+        'ph' | 'pw' | 'sh' | 'sw' | 'dh' | 'dw' | 'groups'
+      >)
+    | null;
   /** Training steps taken when it was computed, and what the read-back cost. */
   step: number;
   ms: number;

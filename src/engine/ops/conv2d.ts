@@ -88,7 +88,11 @@ export const MAX_SERIAL = 256;
  */
 export function weightSplit(d: ConvDims, outputs: number, long = false): { S: number; chunk: number } {
   const { OH, OW } = convOutSize(d);
-  const rows = d.N * OH;
+  return rowSplit(d.N * OH, OW, outputs, long);
+}
+
+/** weightSplit's rule for any `rows` output rows of OW pixels (conv2d_general's strided outputs too). */
+export function rowSplit(rows: number, OW: number, outputs: number, long = false): { S: number; chunk: number } {
   const want = Math.max(1, Math.min(Math.ceil((rows * OW) / 32), Math.ceil(65536 / outputs), rows, long ? Infinity : 2048));
   const chunk = long ? Math.ceil(rows / want) : Math.min(Math.ceil(rows / want), Math.max(1, Math.floor(MAX_SERIAL / OW)));
   return { S: Math.ceil(rows / chunk), chunk };

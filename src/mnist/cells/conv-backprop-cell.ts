@@ -1,18 +1,17 @@
 // Cell 11: backprop through one convolution, the toy section's lesson one level up. For the digit
 // in cell 8 and one kernel of the first convolution: ∂L/∂w[o, c, i, j] = Σ_y Σ_x ∂L/∂Y[o, y, x] ·
-// X[c, y + i − p, x + j − p]. Pick an output pixel: its input patch, its output gradient and their
-// product, which is that pixel's share of ∂L/∂w; the sum over every pixel (float64, here) next to
-// the engine's weight gradient (float32, from its backward kernels).
+// X[c', y·s + i·d − p, x·s + j·d − p] (stride s, dilation d; c' is c within o's group). Pick an
+// output pixel: its input patch, its output gradient and their product, which is that pixel's share
+// of ∂L/∂w; the sum over every pixel (float64, here; conv-backprop.ts) next to the engine's weight
+// gradient (float32, from its backward kernels).
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { fmt } from '../../ui/format';
 import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import type { Inside } from '../protocol';
+import { grid, inChannel, kernelSums, tapAt } from './conv-backprop';
 import { SessionElement } from './base';
-
-const grid = (rows: number, cols: number, f: (i: number, j: number) => number) =>
-  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
 
 /**
  * The output pixel whose share of ∂L/∂w is largest (|∂L/∂Y| · Σ|patch|) for kernel (o, c): a new
@@ -30,11 +29,11 @@ export function busiestPixel(ins: Inside, o: number, c: number): [number, number
   for (let y = 0; y < OH; y++)
     for (let x = 0; x < OW; x++) {
       let patch = 0;
+      const ci = inChannel(g, o, c);
       for (let i = 0; i < KH; i++)
         for (let j = 0; j < KW; j++) {
-          const yy = y + i - g.ph;
-          const xx = x + j - g.pw;
-          if (yy >= 0 && xx >= 0 && yy < H && xx < W) patch += Math.abs(X[(c * H + yy) * W + xx]);
+          const [yy, xx] = tapAt(g, y, x, i, j);
+          if (yy >= 0 && xx >= 0 && yy < H && xx < W) patch += Math.abs(X[(ci * H + yy) * W + xx]);
         }
       const v = Math.abs(dY[(o * OH + y) * OW + x]) * patch;
       if (v > bestV) [best, bestV] = [[y, x], v];
@@ -97,39 +96,29 @@ export class ConvBackpropCell extends SessionElement {
     const c = Math.min(this.c, C - 1);
     const y = Math.min(this.y, OH - 1);
     const x = Math.min(this.x, OW - 1);
-    const xAt = (yy: number, xx: number) => (yy < 0 || xx < 0 || yy >= H || xx >= W ? 0 : X[(c * H + yy) * W + xx]);
-    const dyAt = (yy: number, xx: number) => dY[(o * OH + yy) * OW + xx];
-    const patch = grid(KH, KW, (i, j) => xAt(y + i - conv.ph, x + j - conv.pw));
-    const share = patch.map((r) => r.map((v) => dyAt(y, x) * v));
-    // The whole sum, and the part of it up to the picked pixel in row order, in float64.
-    const sum = grid(KH, KW, () => 0);
-    const upTo = grid(KH, KW, () => 0);
-    for (let yy = 0; yy < OH; yy++)
-      for (let xx = 0; xx < OW; xx++)
-        for (let i = 0; i < KH; i++)
-          for (let j = 0; j < KW; j++) {
-            const t = dyAt(yy, xx) * xAt(yy + i - conv.ph, xx + j - conv.pw);
-            sum[i][j] += t;
-            if (yy * OW + xx <= y * OW + x) upTo[i][j] += t;
-          }
+    const { ci, patch, sum, upTo, dy } = kernelSums(g, X, dY, o, c, y, x);
+    const share = patch.map((r) => r.map((v) => dy * v));
     const engine = grid(KH, KW, (i, j) => g.data[((o * C + c) * KH + i) * KW + j]);
     const diff = Math.max(...sum.flatMap((r, i) => r.map((v, j) => Math.abs(v - engine[i][j]))));
     const scale = Math.max(...engine.flat().map(Math.abs));
+    const off = (p: number) => (p ? ` − ${p}` : '');
+    const at = (v: string, s: number, k: string, d: number, p: number) => `${v}${s > 1 ? `·${s}` : ''} + ${k}${d > 1 ? `·${d}` : ''}${off(p)}`;
+    const [top, left] = tapAt(g, y, x, 0, 0);
     return html`<nb-cell index="11" heading="Backprop through one convolution" status="done" no-run>
-      <p>Layer ${g.layer}'s kernel for output channel ${o} and input channel ${c}: ∂L/∂w[i, j] = Σ over every output pixel (y, x) of ∂L/∂Y[${o}, y, x] · X[${c}, y + i${conv.ph ? ` − ${conv.ph}` : ''}, x + j${conv.pw ? ` − ${conv.pw}` : ''}].</p>
+      <p>Layer ${g.layer}'s kernel for output channel ${o} and input channel ${c}: ∂L/∂w[i, j] = Σ over every output pixel (y, x) of ∂L/∂Y[${o}, y, x] · X[${ci}, ${at('y', g.sh, 'i', g.dh, g.ph)}, ${at('x', g.sw, 'j', g.dw, g.pw)}].</p>
       <div class="row">
         ${this.num('output channel', o, O - 1, (v) => (this.o = v), 'convbp-o')} ${C > 1 ? this.num('input channel', c, C - 1, (v) => (this.c = v), 'convbp-c') : null}
         ${this.num('pixel row y', y, OH - 1, (v) => (this.y = v), 'convbp-y')} ${this.num('column x', x, OW - 1, (v) => (this.x = v), 'convbp-x')}
       </div>
       <div class="grid2">
-        <heat-maps .data=${X.subarray(c * H * W, (c + 1) * H * W)} channels="1" h=${H} w=${W} scale="6" kind="sequential" label="input X[${c}]"
-          .marks=${[{ y: y - conv.ph, x: x - conv.pw, h: KH, w: KW }]}></heat-maps>
+        <heat-maps .data=${X.subarray(ci * H * W, (ci + 1) * H * W)} channels="1" h=${H} w=${W} scale="6" kind="sequential" label="input X[${ci}]"
+          .marks=${[{ y: top, x: left, h: (KH - 1) * g.dh + 1, w: (KW - 1) * g.dw + 1 }]}></heat-maps>
         <heat-maps .data=${dY.subarray(o * OH * OW, (o + 1) * OH * OW)} channels="1" h=${OH} w=${OW} scale="6" kind="diverging" label="∂L/∂Y[${o}]"
           .marks=${[{ y, x, h: 1, w: 1 }]}></heat-maps>
       </div>
       <div class="grid2">
         <div><div class="muted">input patch at (${y}, ${x})</div>${this.table('convbp-patch', patch)}</div>
-        <div class="eq">× ${fmt(dyAt(y, x), 4)} =</div>
+        <div class="eq">× ${fmt(dy, 4)} =</div>
         <div><div class="muted">this pixel's share of ∂L/∂w</div>${this.table('convbp-share', share)}</div>
         <div><div class="muted">sum over pixels up to (${y}, ${x}) in row order</div>${this.table('convbp-upto', upTo)}</div>
       </div>
