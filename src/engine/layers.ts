@@ -86,7 +86,7 @@ export interface GpuLayer {
  * stride K and no padding (each conv output in at most one window, see conv2d_unpool.wgsl).
  */
 export function fusesWithPool(l: Extract<LayerInfo, { type: 'Conv2d' }>, next: LayerInfo | undefined): next is Extract<LayerInfo, { type: 'MaxPool2d' }> {
-  return l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d' && plainPoolK(next) !== null;
+  return !l.general && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d' && plainPoolK(next) !== null;
 }
 
 export function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
