@@ -51,6 +51,8 @@ export class NotebookApp extends LitElement {
     [role='tab'][aria-selected='true'] { background: var(--fg); color: var(--bg); }
     [role='tab']:focus-visible, .runall:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
     .runall { font: inherit; font-size: 14px; padding: 6px 16px; border-radius: 8px; border: 1px solid var(--run); background: var(--run); color: var(--run-fg); cursor: pointer; white-space: nowrap; }
+    .actions { display: flex; gap: 8px; }
+    .runall.stop { background: var(--surface); color: var(--fg); border-color: var(--border); }
     .runall:disabled { opacity: 0.6; cursor: progress; }
     [hidden] { display: none !important; }
   `;
@@ -73,14 +75,23 @@ export class NotebookApp extends LitElement {
     this.switchTo(SECTIONS[to].id, true);
   }
 
+  private runningIn: ToySection | MnistSection | null = null;
+
   private async runAll() {
     this.running = true;
+    const el = this.renderRoot.querySelector(this.section === 'toy' ? 'toy-section' : 'mnist-section') as ToySection | MnistSection;
+    this.runningIn = el;
     try {
-      const el = this.renderRoot.querySelector(this.section === 'toy' ? 'toy-section' : 'mnist-section') as ToySection | MnistSection;
       await el.runAll();
     } finally {
       this.running = false;
+      this.runningIn = null;
     }
+  }
+
+  /** Stop Run all in the section it runs in: its queued cells are cancelled, saying so. */
+  private stopAll() {
+    this.runningIn?.stopAll();
   }
 
   override render() {
@@ -94,7 +105,8 @@ export class NotebookApp extends LitElement {
               tabindex=${this.section === x.id ? 0 : -1} @click=${() => this.switchTo(x.id)}>${x.label}</button>`,
           )}
         </div>
-        <button class="runall" data-testid="run-all" ?disabled=${this.running} @click=${this.runAll}>${this.running ? 'Running…' : 'Run all'}</button>
+        <span class="actions"><button class="runall" data-testid="run-all" ?disabled=${this.running} @click=${this.runAll}>${this.running ? 'Running…' : 'Run all'}</button>
+        ${this.running ? html`<button class="runall stop" data-testid="run-all-stop" @click=${this.stopAll}>Stop</button>` : null}</span>
         <shortcut-help></shortcut-help>
       </header>
       <toy-section id="panel-toy" role="tabpanel" aria-labelledby="tab-toy" ?hidden=${this.section !== 'toy'}></toy-section>

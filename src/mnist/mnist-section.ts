@@ -51,6 +51,11 @@ export class MnistSection extends LitElement {
     return this.session.runAll();
   }
 
+  /** The header's Stop: what cell 5's Stop does, also before training starts. */
+  stopAll(): void {
+    this.session.stop();
+  }
+
   override connectedCallback() {
     super.connectedCallback();
     addEventListener('pagehide', this.onPageHide);

@@ -1,34 +1,18 @@
-// Run all's queue: the cells it will reach show 'queued' until it reaches them; when it ends
-// early (Stop, a failed cell, the long-run question) the ones it did not reach go back to idle
-// with a message saying that they did not run, and why.
+// Run all's queue in the MNIST section: its chain of cells and the section's reasons for ending
+// early (the queue itself is ui/cell-queue.ts, shared with the toy section).
+import { cancelQueuedCells, FAILED, queueCells, STOPPED } from '../ui/cell-queue';
 import type { Cell, MnistState } from './state';
+
+export { FAILED, STOPPED };
 
 /** The cells Run all runs, in order (cells 8–11 follow the model they show). */
 export const CHAIN: readonly Cell[] = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect'];
 
-export const STOPPED = 'Stop cancelled Run all before it reached this cell.';
-export const FAILED = 'Run all ended at an earlier cell that could not run (see its message).';
+/** Cell 5's message when Stop came before the first training step. */
+export const STOPPED_BUILDING = 'Stopped while building the model; queued cells cancelled.';
 export const ASKED = 'Run all paused to ask about the long run (cell 5) before it reached this cell.';
 
-export function queueAll(s: MnistState): Partial<MnistState> {
-  const status = { ...s.status };
-  const messages = { ...s.messages };
-  for (const c of CHAIN) {
-    status[c] = 'queued';
-    messages[c] = '';
-  }
-  return { status, messages };
-}
+export const queueAll = (s: MnistState): Partial<MnistState> => queueCells(s, CHAIN);
 
 /** The queued cells back to idle, each saying `why` it did not run; null when none is queued. */
-export function cancelQueued(s: MnistState, why: string): Partial<MnistState> | null {
-  const left = CHAIN.filter((c) => s.status[c] === 'queued');
-  if (!left.length) return null;
-  const status = { ...s.status };
-  const messages = { ...s.messages };
-  for (const c of left) {
-    status[c] = 'idle';
-    messages[c] = `Not run: ${why}`;
-  }
-  return { status, messages };
-}
+export const cancelQueued = (s: MnistState, why: string): Partial<MnistState> | null => cancelQueuedCells(s, CHAIN, why);

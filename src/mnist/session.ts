@@ -10,7 +10,7 @@ import { parseForm, parseSpecText, SHORT_RUN, type Form } from './form';
 import type { DataInfo, WorkerEvent } from './protocol';
 import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
-import { ASKED, cancelQueued, FAILED, queueAll, STOPPED } from './run-queue';
+import { ASKED, cancelQueued, FAILED, queueAll, STOPPED, STOPPED_BUILDING } from './run-queue';
 import { RunsKeeper } from './runs/runs-keeper';
 import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
@@ -196,6 +196,8 @@ export class MnistSession {
         const built = await this.worker().call({ type: 'configure', spec: spec.value, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit });
         this.set({ built, builtFor: this.key(), liveBytes: built.liveBytes });
       }
+      // Stop reached the worker before its trainer existed (or before `train` resets it): no run.
+      if (this.state.stopping) return this.stoppedBeforeFirstStep();
       const out = await this.worker().call({ type: 'train' });
       this.set({ canContinue: out.status !== 'done' });
       if (out.status === 'nonfinite') {
@@ -213,6 +215,13 @@ export class MnistSession {
     } finally {
       this.set({ training: false, stopping: false });
     }
+  }
+
+  /** Stop pressed while the data, model, plan or pipelines were being made: nothing trained, nothing kept. */
+  private stoppedBeforeFirstStep(): void {
+    this.set({ canContinue: false, ...cancelQueued(this.state, STOPPED) });
+    this.setCell('train', 'idle', STOPPED_BUILDING);
+    this.setCell('plots', 'idle', `Not run: ${STOPPED}`);
   }
 
   /** Ask the section to scroll cell `n` into view, once. */

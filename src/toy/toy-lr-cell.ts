@@ -19,6 +19,7 @@ export class ToyLrCell extends LitElement {
   @property({ type: Boolean }) stale = false;
   @property({ type: Boolean }) ready = false;
   @property() status: CellStatus = 'idle';
+  @property() message = '';
   static override styles = [
     toyTheme,
     toyBase,
@@ -67,7 +68,7 @@ export class ToyLrCell extends LitElement {
     const parsed = parseLrList(this.text);
     const listError = 'error' in parsed ? parsed.error : '';
     const frac = w.total ? w.done / w.total : 0;
-    return html`<nb-cell index="6" heading="Learning rates side by side" status=${this.status} ?run-disabled=${!this.ready || w.running}
+    return html`<nb-cell index="6" heading="Learning rates side by side" status=${this.status} message=${this.message} ?run-disabled=${!this.ready || w.running}
       @run=${() => this.runner.run()}>
       <div class="row">
         <label class="grow"

@@ -61,6 +61,16 @@ export class LrSweepRunner {
     this.state = emptySweep();
   }
 
+  /** Stop a sweep in progress (Run all's Stop): the rows done so far stay, the cell says it stopped. */
+  stop(): void {
+    if (!this.state.running) return;
+    this.gen++;
+    this.state = { ...this.state, running: false };
+    this.session.setStatus(['lr'], 'idle');
+    this.session.messages = { ...this.session.messages, lr: `Stopped after ${this.state.rows.length} of ${this.state.runs} learning rates.` };
+    this.session.changed();
+  }
+
   /** The comparison cell's list, as typed; a table for another list is marked stale. */
   setText(text: string): void {
     this.text = text;
@@ -87,6 +97,7 @@ export class LrSweepRunner {
     const chunks = LR_ITERATIONS / LR_CHUNK;
     this.state = { ...emptySweep(), running: true, runs: lrs.length, total: lrs.length * chunks, shownFor: text };
     this.session.setStatus(['lr'], 'running');
+    this.session.messages = { ...this.session.messages, lr: '' };
     this.session.changed();
     try {
       for (const lr of lrs) {

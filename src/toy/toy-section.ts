@@ -12,7 +12,8 @@ import './toy-forward';
 import './toy-lr-cell';
 import { diagnoseRun } from './toy-math';
 import './toy-partials';
-import { ToySession } from './toy-session';
+import { CELLS, ToySession } from './toy-session';
+import { cancelQueuedCells, FAILED, queueCells, STOPPED } from '../ui/cell-queue';
 import './toy-setup-cell';
 import './toy-table-cell';
 import './toy-train-cell';
@@ -23,6 +24,8 @@ import { ERA_PRESET, type ToyState } from './toy';
 const CHART_POINTS = 2000;
 /** While playing, what costs most in a frame follows at most this often (ms): the formula cells (KaTeX), the chart and the table. */
 const EVERY = { formulas: 400, chart: 150 };
+/** The cells Run all reaches: the network's (computed together), then the comparison. */
+const RUN_ALL = [...CELLS, 'lr'];
 
 @customElement('toy-section')
 export class ToySection extends LitElement {
@@ -99,10 +102,33 @@ export class ToySection extends LitElement {
     }
   }
 
-  /** Run every cell: the network (and its first steps) and the learning-rate comparison. */
+  private chainStopped = false;
+
+  /**
+   * Run every cell: the network (and its first steps), then the learning-rate comparison, each
+   * queued until reached, as the MNIST section's Run all does (ui/cell-queue.ts).
+   */
   async runAll(): Promise<void> {
-    await this.session.compute();
-    if (this.form.setup) await this.session.sweep.run();
+    const s = this.session;
+    this.chainStopped = false;
+    Object.assign(s, queueCells(s, RUN_ALL));
+    s.changed();
+    try {
+      await s.compute();
+      if (this.form.setup && !this.chainStopped && s.status.net === 'done') await s.sweep.run();
+    } finally {
+      Object.assign(s, cancelQueuedCells(s, RUN_ALL, this.chainStopped ? STOPPED : FAILED) ?? {});
+      s.changed();
+    }
+  }
+
+  /** Stop: the queued cells are cancelled, saying so, and a comparison under way ends where it is. */
+  stopAll(): void {
+    const s = this.session;
+    this.chainStopped = true;
+    Object.assign(s, cancelQueuedCells(s, RUN_ALL, STOPPED) ?? {});
+    if (s.status.lr === 'running') s.sweep.stop();
+    s.changed();
   }
 
   private onForm(e: CustomEvent<ToyFormInput>) {
@@ -125,7 +151,8 @@ export class ToySection extends LitElement {
         <toy-train-cell .session=${s} ?ready=${Boolean(setup && this.cur)} iteration=${s.iteration} .eTotal=${this.cur?.E_total ?? NaN}
           ?playing=${s.playing} speed=${s.speed} ahead=${Math.max(0, s.ahead)} .problem=${this.problem} .series=${this.lossSeries}
           status=${st('train')}></toy-train-cell>
-        <toy-lr-cell .runner=${s.sweep} .sweep=${s.sweep.state} .text=${s.sweep.text} ?stale=${s.sweep.stale} ?ready=${Boolean(setup)} status=${st('lr')}></toy-lr-cell>
+        <toy-lr-cell .runner=${s.sweep} .sweep=${s.sweep.state} .text=${s.sweep.text} ?stale=${s.sweep.stale} ?ready=${Boolean(setup)} status=${st('lr')}
+          message=${s.messages.lr ?? ''}></toy-lr-cell>
         <toy-table-cell .history=${this.chartFor.history ?? []} .setup=${setup} iteration=${this.chartFor.iteration} status=${st('table')}
           precision=${s.engine === 'cpu' ? 'float64' : 'float32'}></toy-table-cell>
       </div>

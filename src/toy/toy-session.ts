@@ -25,6 +25,8 @@ export class ToySession implements ReactiveController {
   engine: 'gpu' | 'cpu' | null = null;
   engineNote = '';
   status: Record<string, CellStatus> = {};
+  /** What a cell says about its last run (Run all's "Not run: …"). */
+  messages: Record<string, string> = {};
   /** ms per iteration of the last GPU (or CPU) run, and how many iterations it had. */
   lastRun = { ms: 0, iterations: 0 };
   /** What changed, in words, for the section's aria-live region (not every frame's iteration). */
@@ -110,6 +112,7 @@ export class ToySession implements ReactiveController {
     this.iteration = 0;
     this.extending = null;
     this.status = {};
+    this.messages = {};
     if (setup) void this.compute();
     else this.live = 'The network does not run until the marked fields are fixed.';
     this.changed();
