@@ -71,6 +71,10 @@ test('a one-epoch train run writes its log and weights; bench writes its JSON', 
   expect(Number.isFinite(log.firstBatchLoss)).toBe(true);
   expect(log.adapter).toBeTruthy();
   expect(readFileSync(join(dir, 'weights.safetensors')).length).toBeGreaterThan(4 * 8880);
+  // The start of the run, for PyTorch to begin from (export:pytorch --weights init.safetensors).
+  const init = readFileSync(join(dir, 'init.safetensors'));
+  expect(init.toString('latin1')).toContain('"epoch":"0"');
+  expect(init.equals(readFileSync(join(dir, 'weights.safetensors')))).toBe(false);
 
   const json = join(dir, 'bench.json');
   const b = cli('bench', ['--batches', '32', '--steps', '2', '--warmup', '1', '--json', json]);

@@ -3,6 +3,8 @@
 //   [--momentum M] [--weight-decay W] [--rotation DEG] [--crop-p P] [--step-size N --gamma G]
 //   [--overwrite]
 // Trains the notebook's model with the same engine through Dawn and prints one line per epoch.
+// Before the first step DIR/init.safetensors holds the weights the run starts from (the seed's
+// initialisation or --init), so the same start can be given to PyTorch (export:pytorch --weights).
 // After every epoch DIR/weights.safetensors and then DIR/log.json (which names the weights' epoch
 // and SHA-256) are replaced atomically, so a crash at any instant leaves the last finished epoch.
 // Exit status: 0 done; 2 refused before any work (bad option, spec, data, --out); 3 stopped on a
@@ -102,6 +104,7 @@ async function train(
   const train = new GpuSplit(rt, limitSplit(data.train, trainLimit), 'train');
   const test = new GpuSplit(rt, limitSplit(data.test, testLimit), 'test');
   const trainer = new Trainer(model, train, test, cfg);
+  dir.write('init.safetensors', encodeSnapshot(model, await model.snapshot(), { epoch: '0' }));
   const warm = await trainer.warmUp();
   console.log(`adapter: ${info.adapter}`);
   console.log(`model: ${countParams(model.infos)} parameters; train ${train.count}, test ${test.count}; pipelines compiled in ${warm.toFixed(0)} ms`);

@@ -36,6 +36,7 @@ def main():
     p.add_argument("--init", default=os.path.join(HERE, "weights.safetensors"), help='weights to start from ("" for PyTorch\'s initialisation)')
     p.add_argument("--epochs", type=int, default=None, help="override the run's epochs")
     p.add_argument("--steps", type=int, default=None, help="stop after this many training steps (a quick check)")
+    p.add_argument("--engine-dropout", action="store_true", help="the notebook's dropout masks instead of PyTorch's (one process): the run then follows the notebook's step for step")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads on CPU")
     p.add_argument("--out", default=os.path.join(HERE, "out"))
     args = p.parse_args()
@@ -76,6 +77,11 @@ def main():
     else:
         torch.manual_seed(cfg["seed"])
     model.to(device)
+    masks = None
+    if args.engine_dropout:
+        if world > 1:
+            raise SystemExit("--engine-dropout replays the notebook's single-process run; it does not split over %d processes" % world)
+        masks = utils.EngineMasks(model, cfg["model"], cfg["seed"])
     net = DistributedDataParallel(model) if world > 1 else model
     optimizer = torch.optim.SGD(net.parameters(), lr=cfg["lr"], momentum=cfg["momentum"], weight_decay=cfg["weightDecay"])
     scheduler, per_batch = utils.make_scheduler(optimizer, cfg, len(loader))
@@ -94,7 +100,7 @@ def main():
     for epoch in range(cfg["epochs"]):
         sampler.set_epoch(epoch)
         t0 = time.time()
-        loss, acc, steps = utils.train(net, device, loader, optimizer, scheduler, per_batch, transforms, epoch + 1, steps_left, first if epoch == 0 else None, main0)
+        loss, acc, steps = utils.train(net, device, loader, optimizer, scheduler, per_batch, transforms, epoch + 1, steps_left, first if epoch == 0 else None, main0, masks)
         if world > 1:
             t = torch.tensor([loss, acc], device=device)
             dist.all_reduce(t)

@@ -135,6 +135,52 @@ class NotebookSampler(torch.utils.data.Sampler):
         return self.n
 
 
+# ---- the notebook's dropout masks (train.py --engine-dropout) -----------------------------------------
+
+def pcg(v):
+    """The notebook's PCG hash on uint32 values (ints or int64 tensors)."""
+    state = (v * 747796405 + 2891336453) & M32
+    word = (((state >> ((state >> 28) + 4)) ^ state) * 277803737) & M32
+    return ((word >> 22) ^ word) & M32
+
+
+class EngineMasks:
+    """Gives every nn.Dropout / nn.Dropout2d of a model the notebook's counter-based mask instead of
+    PyTorch's random one, so a run here from the same weights follows the notebook's step for step:
+    element i of spec layer L at step g is kept when (pcg(pcg(s + pcg(L)) ^ i) >> 8) / 2^24 >= p,
+    with s = pcg(pcg(seed) + g) (Dropout2d: i = n*C + c, the whole channel). Call step() once per
+    training batch, before the forward pass."""
+
+    def __init__(self, model, spec, seed):
+        kinds = ("Dropout", "Dropout2d")
+        layers = [i for i, l in enumerate(spec) if l["type"] in kinds]
+        mods = [m for m in model.modules() if type(m).__name__ in kinds]
+        if len(layers) != len(mods):
+            sys.exit("--engine-dropout: the model has %d dropout modules but its spec %d dropout layers" % (len(mods), len(layers)))
+        self.seed, self.g, self.key = seed, -1, 0
+        for layer, m in zip(layers, mods):
+            m.forward = self._masked(m, layer, type(m).__name__ == "Dropout2d")
+
+    def step(self):
+        self.g += 1
+        self.key = pcg((pcg(self.seed) + self.g) & M32)
+
+    def _masked(self, m, layer, channels):
+        p32 = float(torch.tensor(m.p, dtype=torch.float32))
+        scale = 0.0 if m.p >= 1 else 1.0 / (1.0 - m.p)
+
+        def forward(x):
+            if not m.training or m.p == 0:
+                return x
+            n = x.shape[0] * x.shape[1] if channels else x.numel()
+            key = pcg((self.key + pcg(layer)) & M32)
+            i = torch.arange(n, dtype=torch.int64, device=x.device)
+            keep = ((pcg(key ^ i) >> 8).double() / 16777216.0 >= p32).to(x.dtype)
+            return x * keep.reshape((x.shape[0], x.shape[1], 1, 1) if channels else x.shape) * scale
+
+        return forward
+
+
 # ---- optimizer schedule ----------------------------------------------------------------------------
 
 def make_scheduler(optimizer, cfg, steps_per_epoch):
@@ -171,14 +217,17 @@ def progress(iterable, total, desc, enabled=True):
     return lines()
 
 
-def train(model, device, loader, optimizer, scheduler, per_batch, transforms, epoch, max_steps=None, on_first_loss=None, show=True):
-    """One epoch (or max_steps batches) of SGD on nll_loss; (mean loss, accuracy %, steps)."""
+def train(model, device, loader, optimizer, scheduler, per_batch, transforms, epoch, max_steps=None, on_first_loss=None, show=True, masks=None):
+    """One epoch (or max_steps batches) of SGD on nll_loss; (mean loss, accuracy %, steps).
+    masks: an EngineMasks, stepped once per batch."""
     model.train()
     total, correct, seen, steps = 0.0, 0, 0, 0
     bar = progress(loader, min(len(loader), max_steps or len(loader)), "epoch %d" % epoch, show)
     for images, labels in bar:
         x, y = transforms(images, train=True).to(device), labels.to(device)
         optimizer.zero_grad()
+        if masks is not None:
+            masks.step()
         out = model(x)
         loss = F.nll_loss(out, y)
         if on_first_loss is not None and steps == 0:
