@@ -113,3 +113,52 @@ test('the exported train.py runs as 1 process (first-step loss = ours to 1e-4) a
   expect(nb.status, nb.stderr).toBe(0);
   expect(nb.stdout.trim()).toBe('valid 4 10');
 });
+
+test("train.py --engine-dropout: a model with dropout, from our initial weights, takes our masks (first 3 steps' train loss = ours to 1e-4)", () => {
+  test.skip(!hasTorch, 'PyTorch or nbformat is not installed for /usr/bin/python3 (apt-get install python3-torch python3-nbformat)');
+  const dir = mkdtempSync(join(tmpdir(), 'proj-'));
+  // The default model has six Dropout layers; 192 images at batch 64 are 3 steps.
+  const run = [
+    '--train-limit',
+    '192',
+    '--test-limit',
+    '64',
+    '--epochs',
+    '1',
+    '--batch',
+    '64',
+    '--rotation',
+    '0',
+    '--lr',
+    '0.05',
+    '--schedule',
+    'constant',
+    '--seed',
+    '5',
+  ];
+  const a = cli('train', [...run, '--out', join(dir, 'a')]);
+  expect(a.status, a.err).toBe(0);
+  const proj = join(dir, 'proj');
+  const e = cli('export-pytorch', ['--run', join(dir, 'a'), '--weights', join(dir, 'a', 'init.safetensors'), '--out', proj]);
+  expect(e.status, e.err).toBe(0);
+  const ours = JSON.parse(readFileSync(join(dir, 'a', 'log.json'), 'utf8'));
+  const masked = py([join(proj, 'train.py'), '--data', DATA, '--threads', '2', '--engine-dropout', '--out', join(dir, 'm')]);
+  expect(masked.status, masked.stderr).toBe(0);
+  const theirs = JSON.parse(readFileSync(join(dir, 'm', 'log.json'), 'utf8'));
+  console.log(
+    `first-step loss ours ${ours.firstBatchLoss}, PyTorch with our masks ${theirs.firstBatchLoss}; epoch train loss ${ours.epochs[0].trainLoss} / ${theirs.epochs[0].trainLoss}`,
+  );
+  expect(Math.abs(theirs.firstBatchLoss - ours.firstBatchLoss)).toBeLessThanOrEqual(1e-4);
+  expect(Math.abs(theirs.epochs[0].trainLoss - ours.epochs[0].trainLoss)).toBeLessThanOrEqual(1e-4);
+
+  const two = spawnSync(
+    '/usr/bin/torchrun',
+    ['--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(proj, 'train.py'), '--data', DATA, '--engine-dropout'],
+    {
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
+  expect(two.status).not.toBe(0);
+  expect(two.stdout + two.stderr).toContain("--engine-dropout replays the notebook's single-process run; it does not split over 2 processes");
+});
