@@ -32,6 +32,9 @@ const RUN = [
 const RUN2 = [...RUN, '--lr', '0.02', '--schedule', 'step', '--step-size', '1', '--gamma', '0.5'];
 
 const py = (args: string[], cwd?: string) => spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000, cwd });
+// Debian's torchrun 1.13 on Python 3.11 needs --redirects/--tee spelled out (its default "0" no longer parses).
+const torchrun = (args: string[]) =>
+  spawnSync('/usr/bin/torchrun', ['--redirects', '1', '--tee', '1', '--nproc_per_node', '2', ...args], { encoding: 'utf8', timeout: 300_000 });
 const firstLoss = (out: string) => Number(/first batch loss: ([0-9.]+)/.exec(out)?.[1]);
 
 test.beforeAll(() => {
@@ -76,30 +79,8 @@ test('the exported train.py runs as 1 process (first-step loss = ours to 1e-4) a
   const back = readSafetensors(readFileSync(join(dir, 'out1', 'weights.safetensors')));
   expect(Object.keys(back.tensors).sort()).toEqual(Object.keys(readSafetensors(readFileSync(join(proj, 'weights.safetensors'))).tensors).sort());
 
-  const two = spawnSync(
-    '/usr/bin/torchrun',
-    [
-      '--redirects',
-      '1',
-      '--tee',
-      '1',
-      '--nproc_per_node',
-      '2',
-      join(proj, 'train.py'),
-      '--data',
-      DATA,
-      '--steps',
-      '2',
-      '--threads',
-      '1',
-      '--out',
-      join(dir, 'out2'),
-    ],
-    {
-      encoding: 'utf8',
-      timeout: 300_000,
-    },
-  );
+  const two = torchrun([join(proj, 'train.py'), '--data', DATA, '--steps', '2', '--threads', '1', '--out', join(dir, 'out2')]);
+
   expect(two.status, two.stderr).toBe(0);
   expect(two.stdout).toContain('2 process(es); 7918 parameters; train 128, test 64; batch 32 per process');
   expect(two.stdout).toMatch(/epoch {2}1 {2}train loss [0-9.]+/);
