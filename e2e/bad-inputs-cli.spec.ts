@@ -228,7 +228,7 @@ test('SIGKILL mid-training leaves the last finished epoch whole; a second run in
   const next = cli('train', [...SMALL, '--out', dir, '--overwrite']);
   expect(next.status, next.err).toBe(0);
   expectConsistent(dir, 1);
-  expect(readdirSync(dir).sort()).toEqual(['log.json', 'weights.safetensors']);
+  expect(readdirSync(dir).sort()).toEqual(['init.safetensors', 'log.json', 'weights.safetensors']);
 });
 
 test('SIGKILL during the weights write leaves the previous complete file and a log that names it', async () => {
@@ -247,6 +247,6 @@ test('SIGKILL during the weights write leaves the previous complete file and a l
   // A later run into the directory takes over the stale lock and removes the orphaned temporary file.
   const next = cli('train', [...SMALL, '--out', dir, '--overwrite']);
   expect(next.status, next.err).toBe(0);
-  expect(readdirSync(dir).sort()).toEqual(['log.json', 'weights.safetensors']);
+  expect(readdirSync(dir).sort()).toEqual(['init.safetensors', 'log.json', 'weights.safetensors']);
   expectConsistent(dir, 1);
 });
