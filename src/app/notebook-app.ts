@@ -42,7 +42,12 @@ export class NotebookApp extends LitElement {
   static override styles = css`
     :host { display: block; max-width: 1280px; margin: 0 auto; padding: 0 20px 40px; }
     header { display: grid; grid-template-columns: minmax(0, 1fr) auto auto auto; align-items: center; gap: 12px 20px; padding: 16px 0 12px; }
-    @media (max-width: 720px) { header { grid-template-columns: 1fr auto auto; } h1 { grid-column: 1 / -1; } }
+    /* Narrow: the tabs get a row of their own, so Run all and Stop never squeeze them. */
+    @media (max-width: 720px) {
+      header { grid-template-columns: 1fr auto; }
+      h1, [role='tablist'] { grid-column: 1 / -1; }
+      [role='tab'] { flex: 1; }
+    }
     h1 { font-size: 20px; margin: 0; }
     h1 small { display: block; font-size: 13px; font-weight: 400; color: var(--muted); margin-top: 2px; }
     h1 a { color: var(--accent); }
