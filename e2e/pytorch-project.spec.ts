@@ -12,23 +12,10 @@ import { cli } from './cli-run';
 
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, nbformat'], { stdio: 'ignore' }).status === 0;
 const DATA = resolve('public/data');
+// A one-epoch run at batch 64 on 64 test images, transforms off.
+const SHORT = ['--test-limit', '64', '--epochs', '1', '--batch', '64', '--rotation', '0'];
 // era-7918 has no Dropout: the first step's loss is then a function of the weights and the batch alone.
-const RUN = [
-  '--model',
-  'src/models/era-7918.json',
-  '--train-limit',
-  '128',
-  '--test-limit',
-  '64',
-  '--epochs',
-  '1',
-  '--batch',
-  '64',
-  '--rotation',
-  '0',
-  '--seed',
-  '3',
-];
+const RUN = ['--model', 'src/models/era-7918.json', '--train-limit', '128', ...SHORT, '--seed', '3'];
 const RUN2 = [...RUN, '--lr', '0.02', '--schedule', 'step', '--step-size', '1', '--gamma', '0.5'];
 
 const py = (args: string[], cwd?: string) => spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 300_000, cwd });
@@ -99,24 +86,7 @@ test("train.py --engine-dropout: a model with dropout, from our initial weights,
   test.skip(!hasTorch, 'PyTorch or nbformat is not installed for /usr/bin/python3 (apt-get install python3-torch python3-nbformat)');
   const dir = mkdtempSync(join(tmpdir(), 'proj-'));
   // The default model has six Dropout layers; 192 images at batch 64 are 3 steps.
-  const run = [
-    '--train-limit',
-    '192',
-    '--test-limit',
-    '64',
-    '--epochs',
-    '1',
-    '--batch',
-    '64',
-    '--rotation',
-    '0',
-    '--lr',
-    '0.05',
-    '--schedule',
-    'constant',
-    '--seed',
-    '5',
-  ];
+  const run = ['--train-limit', '192', ...SHORT, '--lr', '0.05', '--schedule', 'constant', '--seed', '5'];
   const a = cli('train', [...run, '--out', join(dir, 'a')]);
   expect(a.status, a.err).toBe(0);
   const proj = join(dir, 'proj');

@@ -13,13 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from '../dist-node/args.js';
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null))
-    .filter(Boolean),
-);
+// The CLI's own option parser: an unknown option or a missing value is refused, never ignored.
+const args = parseArgs(process.argv.slice(2), ['out', 'presets', 'seeds']);
 const PRESETS = {
   'mnist-default': { lr: 0.05 },
   s5: { lr: 0.01 }, // the S5 notebook's SGD rate; 0.05 without BatchNorm diverges

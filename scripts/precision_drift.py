@@ -12,7 +12,7 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
 run_dir, proj, data = sys.argv[1:4]
 sys.path.insert(0, proj)
@@ -24,20 +24,17 @@ cfg = json.load(open(os.path.join(proj, "config.json")))
 tr_x, tr_y, _, _ = utils.load_mnist(data)
 n = cfg["trainLimit"]
 tr_x, tr_y = tr_x[:n], tr_y[:n]
-order = utils.permutation(n, (cfg["seed"] * 1000003) & utils.M32)
-tf = utils.Transforms(cfg["augment"])
 
 
 def run(dtype):
+    """The run's epoch through utils.train (the notebook's sample order), in dtype."""
     m = Net()
     m.load_state_dict(utils.read_safetensors(os.path.join(run_dir, "init.safetensors")), strict=True)
-    m.to(dtype).train()
-    opt = torch.optim.SGD(m.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
-    for s in range(n // cfg["batch"]):
-        idx = order[s * cfg["batch"]:(s + 1) * cfg["batch"]]
-        opt.zero_grad()
-        F.nll_loss(m(tf(tr_x[idx], train=True).to(dtype)), tr_y[idx]).backward()
-        opt.step()
+    m.to(dtype)
+    loader = DataLoader(TensorDataset(tr_x, tr_y), batch_size=cfg["batch"], sampler=utils.NotebookSampler(n, cfg["seed"]))
+    opt = torch.optim.SGD(m.parameters(), lr=cfg["lr"], momentum=cfg["momentum"], weight_decay=cfg["weightDecay"])
+    tf = utils.Transforms(cfg["augment"])
+    utils.train(m, "cpu", loader, opt, None, False, lambda im, train: tf(im, train).to(dtype), 1, show=False)
     return {k: v.double() for k, v in m.state_dict().items() if v.dtype.is_floating_point and "running" not in k}
 
 
@@ -49,4 +46,4 @@ def dist(p, q):
     return max(((p[k] - q[k]).norm() / q[k].norm()).item() for k in p if not k.endswith("bias"))
 
 
-print(json.dumps({"steps": n // cfg["batch"], "torch32_vs_torch64": dist(f32, f64), "ours_vs_torch64": dist(ours, f64), "ours_vs_torch32": dist(ours, f32)}))
+print(json.dumps({"steps": len(range(0, n, cfg["batch"])), "torch32_vs_torch64": dist(f32, f64), "ours_vs_torch64": dist(ours, f64), "ours_vs_torch32": dist(ours, f32)}))
