@@ -263,6 +263,10 @@ def conv_general(SGD):
            {"type": "Linear", "in_features": 16, "out_features": 10}, {"type": "LogSoftmax", "dim": 1}]
     make("conv_general_strided_depthwise_net", net, [3, 1, 13, 13], seed=125, optimizer=SGD)
     make("conv_general_strided_depthwise_net_eval", net, [2, 1, 13, 13], mode="eval", seed=126, randomize_buffers=True)
+    # PyTorch's padding strings: "same" (plain and dilated) and "valid".
+    same = [g(2, 4, 3, padding="same"), {"type": "ReLU"}, g(4, 3, [5, 3], padding="valid"),
+            g(3, 3, 3, padding="same", dilation=[2, 1])]
+    make("conv_padding_same_valid_b1", same, [1, 2, 9, 8], loss="half_sse", seed=127, optimizer=SGD)
 
 
 def main():

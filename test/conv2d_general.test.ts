@@ -23,7 +23,7 @@ import { ParamLayout } from '../src/engine/params';
 import { TUNING_KINDS } from '../src/engine/tuning';
 import { DEFAULT_CONFIG } from '../src/train/config';
 import { GpuSplit, Trainer } from '../src/train/trainer';
-import { parseSpec } from '../src/engine/spec';
+import { parseSpec, type LayerInfo } from '../src/engine/spec';
 import { planUnits } from '../src/engine/units';
 import { maxRelErr, numericGrads, randArray } from './fd';
 import { randn, runtime, runtimeAs, worst } from './gpu';
@@ -122,6 +122,17 @@ describe('Conv2d stride, dilation and groups in the spec', () => {
     const dw = parseSpec([{ type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, groups: 8, bias: false }], [8, 5, 5])[0];
     expect(dw.params[0].shape).toEqual([8, 1, 3, 3]);
   });
+  it('reads PyTorch\'s padding strings: "valid" pads nothing, "same" keeps H×W (dilation·(k−1)/2 a side)', () => {
+    const pads = (l: Record<string, unknown>) => {
+      const c = at(l) as Extract<LayerInfo, { type: 'Conv2d' }>;
+      return [c.ph, c.pw, ...c.outShape];
+    };
+    expect(pads({ padding: 'valid' })).toEqual([0, 0, 6, 9, 6]);
+    expect(pads({ padding: 'same' })).toEqual([1, 1, 6, 11, 8]);
+    expect(pads({ padding: 'same', kernel_size: [5, 1] })).toEqual([2, 0, 6, 11, 8]);
+    expect(pads({ padding: 'same', kernel_size: 2, dilation: [2, 4] })).toEqual([1, 2, 6, 11, 8]);
+    expect(pads({ padding: 'same', groups: 2, dilation: 3 })).toEqual([3, 3, 6, 11, 8]);
+  });
   it.each<[Record<string, unknown>, string]>([
     [{ groups: 3 }, 'layer 0 (Conv2d): in_channels = 4 and out_channels = 6 must both be divisible by groups = 3'],
     [{ groups: 4 }, 'layer 0 (Conv2d): in_channels = 4 and out_channels = 6 must both be divisible by groups = 4'],
@@ -130,7 +141,16 @@ describe('Conv2d stride, dilation and groups in the spec', () => {
     [{ dilation: [1, 0] }, 'layer 0 (Conv2d): dilation must be ≥ 1, got [1,0]'],
     [{ padding_mode: 'reflect' }, 'layer 0 (Conv2d): padding_mode = "reflect" is not supported (only "zeros")'],
     [{ padding_mode: 'circular' }, 'layer 0 (Conv2d): padding_mode = "circular" is not supported (only "zeros")'],
-    [{ padding: 'same' }, 'layer 0 (Conv2d): padding must be an integer or a pair of integers, got "same"'],
+    [{ padding: 'full' }, 'layer 0 (Conv2d): padding "full" is not one of "same", "valid", an integer or a pair of integers'],
+    [{ padding: 'same', stride: [1, 2] }, 'layer 0 (Conv2d): padding "same" is not supported for strided convolutions (stride 1×2), as in PyTorch'],
+    [
+      { padding: 'same', kernel_size: [3, 2] },
+      'layer 0 (Conv2d): padding "same" with a 3×2 kernel pads 2×1 in all, unevenly (PyTorch puts the extra row and column after); the engine pads evenly: use an odd kernel_size or an explicit padding',
+    ],
+    [
+      { padding: 'same', kernel_size: 2, dilation: 3 },
+      'layer 0 (Conv2d): padding "same" with a 2×2 kernel and dilation 3×3 pads 3×3 in all, unevenly (PyTorch puts the extra row and column after); the engine pads evenly: use an odd kernel_size or an explicit padding',
+    ],
     [{ dilation: 5 }, 'layer 0 (Conv2d): a 3×3 kernel with dilation 5×5, stride 1×1 and padding 0×0 does not fit input [4, 11, 8] (the model input)'],
   ])('refuses %j', (l, message) => {
     expect(() => at(l)).toThrow(message);

@@ -107,6 +107,27 @@ describe('Conv2d stride, dilation, groups and padding_mode, both ways', () => {
   });
 });
 
+describe("Conv2d padding='same' and 'valid', both ways", () => {
+  it('reads the strings into the spec, keeps H×W with "same", and Copy writes them back as strings', () => {
+    const spec = pastePyTorch(
+      net(
+        "self.conv1 = nn.Conv2d(1, 8, 3, padding='same')\nself.conv2 = nn.Conv2d(8, 4, 5, 1, 'valid')\nself.fc = nn.Linear(2304, 10)",
+        'x = F.relu(self.conv1(x))\nx = self.conv2(x)\nx = x.view(-1, 2304)\nreturn F.log_softmax(self.fc(x), dim=1)',
+      ),
+    );
+    expect(spec.slice(0, 3)).toEqual([
+      { type: 'Conv2d', name: 'conv1', in_channels: 1, out_channels: 8, kernel_size: 3, padding: 'same' },
+      { type: 'ReLU' },
+      { type: 'Conv2d', name: 'conv2', in_channels: 8, out_channels: 4, kernel_size: 5, stride: 1, padding: 'valid' },
+    ]);
+    expect(parseSpec(spec, [1, 28, 28]).map((l) => l.outShape)).toEqual([[8, 28, 28], [8, 28, 28], [4, 24, 24], [2304], [10], [10]]);
+    const py = copyPyTorch(spec);
+    expect(py).toContain("        self.conv1 = nn.Conv2d(1, 8, 3, padding='same')\n");
+    expect(py).toContain("        self.conv2 = nn.Conv2d(8, 4, 5, stride=1, padding='valid')\n");
+    expect(pastePyTorch(py)).toEqual(spec);
+  });
+});
+
 describe('Copy as PyTorch', () => {
   it.each(PRESETS.map((p) => [p.id, p.spec] as const))('paste(copy(%s)) = the preset', (_, spec) => {
     expect(pastePyTorch(copyPyTorch(spec))).toEqual(spec);
