@@ -147,6 +147,9 @@ export class RunsKeeper {
         weightsEpoch: null,
       });
       this.current = { built: session.state.built, id: r.id, name: r.name, init: r.init };
+      // Cells 8 and 9 show the loaded weights, not the ones before.
+      if (session.state.inside) await session.inside.showEpoch('inside', null);
+      if (session.state.weights) await session.inside.showEpoch('weights', null);
       this.note = `Loaded ${r.name}: fields, spec and weights; Continue trains it further.`;
     }
     this.changed();
