@@ -4,6 +4,7 @@
 // equal what loading the kept run gives, the run's record and its JSON hold every epoch; "same
 // initial weights" gives two runs the same epoch-0 weights and first-step loss, and is refused
 // naming the tensor and both shapes when the spec no longer fits.
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
@@ -15,6 +16,13 @@ const probs = (page: Page) =>
     .locator('td[data-value]')
     .evaluateAll((tds) => tds.map((t) => Number((t as HTMLElement).dataset.value)));
 const kernels = (page: Page) => page.getByTestId('weights-map-0.weight').evaluate((el) => Array.from((el as unknown as { data: Float32Array }).data));
+
+async function axe(page: Page) {
+  const r = await new AxeBuilder({ page }).include('notebook-app').analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary?.replace(/\s+/g, ' ')})`).join(', ')}`);
+}
 
 /** The inside cell's probabilities once it shows `cost` (which weights), read when they are there. */
 async function probsAt(page: Page, cost: string | RegExp): Promise<number[]> {
@@ -96,6 +104,11 @@ test('epoch sliders: finished epochs during a run by keyboard, the run untouched
   expect(file.runs[0].epochWeights).toHaveLength(4);
   await expect(rows(page).getByTestId('runs-init')).toHaveText(file.runs[0].init);
   expect(file.runs[0].init).toMatch(/^[0-9a-f]{8}$/);
+  // The sliders, the replay control and the init column: axe clean in light and dark.
+  await page.getByTestId('mnist-replay').check();
+  expect(await axe(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axe(page)).toEqual([]);
   expect(errors).toEqual([]);
 });
 
