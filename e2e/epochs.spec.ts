@@ -169,3 +169,21 @@ test('same initial weights: two runs start alike (epoch-0 kernels, first-step lo
   await expect(rows(page)).toHaveCount(2);
   expect(errors).toEqual([]);
 });
+
+test('past the budget no weights per epoch are kept, and cells 8 and 9 say so with the numbers', async ({ page }) => {
+  const mlp = [
+    { type: 'Flatten' },
+    { type: 'Linear', in_features: 784, out_features: 1100 },
+    { type: 'ReLU' },
+    { type: 'Linear', in_features: 1100, out_features: 10 },
+    { type: 'LogSoftmax', dim: 1 },
+  ];
+  await page.goto(`/?section=mnist&trainLimit=256&testLimit=128&epochs=20&batch=64&model=${encodeURIComponent(JSON.stringify(mlp))}`);
+  await page.getByTestId('mnist-run').click();
+  const note = 'Weights per epoch are not kept for this run: 874,510 parameters × 21 sets (epochs 0 to 20) × 4 bytes = 70.06 MiB, over the 64.00 MiB budget.';
+  await expect(page.getByTestId('inside-epoch-none')).toHaveText(note, { timeout: 120_000 });
+  await expect(page.getByTestId('weights-epoch-none')).toHaveText(note);
+  await expect(page.getByTestId('inside-epoch')).toHaveCount(0);
+  await page.getByTestId('mnist-stop').click();
+  await expect(page.getByTestId('mnist-run')).toBeEnabled({ timeout: 120_000 });
+});
