@@ -1,6 +1,7 @@
 // Cell 8: inside one digit. Every layer's output as maps (one colour scale per layer) and the
 // gradient of the loss for the digit's true label with respect to it (diverging), the saliency
-// map and the ten probabilities; from the current weights, refreshed while training.
+// map and the ten probabilities; from the current weights, refreshed while training, or from a
+// finished epoch's (the epoch slider).
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { LayerInside } from '../../engine/inspect';

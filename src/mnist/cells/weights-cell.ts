@@ -1,5 +1,6 @@
 // Cell 9: the weights. Each convolution's kernels as small images (a row per output channel, a
-// column per input channel) and how they changed since the previous refresh.
+// column per input channel) and how they changed since the previous refresh, or at a finished
+// epoch (the epoch slider) and since the epoch before.
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { fmt } from '../../ui/format';
