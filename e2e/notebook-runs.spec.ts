@@ -87,7 +87,11 @@ test('runs are kept, renamed, sorted, overlaid, deleted, loaded; exported and im
   await rows(page).nth(0).getByTestId('runs-pick').check();
   await rows(page).nth(1).getByTestId('runs-pick').check();
   const labels = await page.getByTestId('runs-overlay-acc').evaluate((el: any) => el.series.map((s: any) => `${s.label}:${s.points.length}`));
-  expect(labels).toEqual(['zz baseline:1', 'run 2:1']);
+  // The legend names each run with its initial weights' hash: the same seed and spec, the same start.
+  const [h1, h2] = await rows(page).getByTestId('runs-init').allInnerTexts();
+  expect(h1).toMatch(/^[0-9a-f]{8}$/);
+  expect(h2).toBe(h1);
+  expect(labels).toEqual([`zz baseline (init ${h1}):1`, `run 2 (init ${h1}):1`]);
 
   // Kept across a reload.
   await page.reload();

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Screenshots of both notebook sections, after their cells have run, at 1280×800 and 800×1000,
 // light and dark (the toy from its top, MNIST from its train cell), the inside-the-CNN cells, the
-// runs table with two runs overlaid (1280 and 420 wide) and the shortcut list, then the first-use
+// runs table with two runs overlaid (1280 and 420 wide), the shortcut list and the epoch sliders
+// (1280 and 420 wide), then the first-use
 // views at 1280 and 420 wide (`--first-use`: only those; `runs`: only the runs table), into
 // docs/screenshots/ (what the README shows). Needs a build (`npm run build`)
 // and Chromium with WebGPU (the system's, as in playwright.config.ts, or Playwright's own).
 //   npm run screenshots              (all of them)
 //   node scripts/screenshots.mjs runs   (only the runs table, after a build)
+//   node scripts/screenshots.mjs epochs (only the epoch sliders, after a build)
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
@@ -155,7 +157,56 @@ async function runsShots() {
   await page.close();
 }
 
+/**
+ * The epoch sliders after a 3-epoch run: cell 8 on test image 3 at epoch 1, cell 9 at epoch 1
+ * with its change since epoch 0; 1280 and 420 wide, light and dark, each cell's top in view.
+ */
+async function epochShots() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${base}/?section=mnist&trainLimit=512&testLimit=256&epochs=3&batch=64`);
+  await page.getByTestId('mnist-run').click();
+  await page.waitForTimeout(500);
+  await page.locator('mnist-section nb-cell[index="5"]').getByTestId('cell-status').filter({ hasText: 'done' }).waitFor({ timeout: 600_000 });
+  await page.getByTestId('inside-image').fill('3');
+  await page.getByTestId('inside-image').dispatchEvent('change');
+  await page.getByTestId('inside-summary').waitFor({ timeout: 60_000 });
+  await page.locator('mnist-section nb-cell[index="9"]').getByTestId('cell-run').click();
+  await page.getByTestId('weights-step').waitFor({ timeout: 60_000 });
+  for (const id of ['inside-epoch', 'weights-epoch']) {
+    await page.getByTestId(id).focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+  }
+  await page.getByTestId('weights-step').filter({ hasText: 'after epoch 1' }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('inside-cost').filter({ hasText: 'after epoch 1' }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('weights-epoch').blur();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.waitForTimeout(500);
+      for (const [n, name] of [
+        [8, 'inside'],
+        [9, 'weights'],
+      ]) {
+        await page.locator(`mnist-section nb-cell[index="${n}"]`).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await page.waitForTimeout(200);
+        const file = `${out}/epochs-${name}-${width}-${scheme}.png`;
+        await page.screenshot({ path: file });
+        console.log(`wrote ${file}`);
+      }
+    }
+  }
+  await page.close();
+}
+
 try {
+  if (process.argv[2] === 'epochs') {
+    await epochShots();
+    await browser.close();
+    server.httpServer.close();
+    process.exit(0);
+  }
   if (process.argv[2] === 'runs') {
     await runsShots();
     await browser.close();
@@ -207,6 +258,7 @@ try {
   }
   await firstUse(page);
   await runsShots();
+  await epochShots();
 } finally {
   await browser.close();
   server.httpServer.close();

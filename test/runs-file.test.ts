@@ -117,6 +117,43 @@ describe('runs file', () => {
   });
 });
 
+describe('weights per epoch in a kept run', () => {
+  const three = () => [weights(), weights(), weights()];
+  const w = (edit: (o: any) => void) => file(edit, [run({ epochWeights: three(), init: '0a1b2c3d' })]);
+
+  it('round-trip: epoch 0 to the last, byte for byte, with the init hash and a note', () => {
+    const a = run({ epochWeights: three(), init: '0a1b2c3d' });
+    const b = run({ id: 'run-b', epochNote: 'not kept: over the budget' });
+    const back = runsFromJson(runsToJson([a, b]), 'runs.json');
+    expect(back).toEqual([a, b]);
+    expect(back[0].epochWeights![2]).toBeInstanceOf(Uint8Array);
+  });
+
+  it('refuses bad per-epoch weights naming the field', () => {
+    expect(refused(w((o) => o.runs[0].epochWeights.pop()))).toThrow(
+      'runs.json: runs[0].epochWeights: not a list of 3 weight sets (epoch 0 and each of the 2 in history)',
+    );
+    expect(refused(w((o) => (o.runs[0].epochWeights = 'AAAA')))).toThrow('runs.json: runs[0].epochWeights: not a list of base64 strings');
+    expect(refused(w((o) => (o.runs[0].epochWeights[1] = 'AQID*A==')))).toThrow('runs.json: runs[0].epochWeights[1]: not valid base64');
+    expect(refused(w((o) => (o.runs[0].epochWeights[1] = 5)))).toThrow('runs.json: runs[0].epochWeights[1]: not valid base64');
+    expect(refused(w((o) => (o.runs[0].epochWeights[2] = toBase64(weights('0.weight')))))).toThrow(
+      'runs.json: runs[0].epochWeights[2]: no tensor 0.weight (the spec needs it)',
+    );
+    expect(refused(w((o) => (o.runs[0].epochWeights[0] = toBase64(new Uint8Array([1, 2, 3])))))).toThrow(
+      'runs.json: runs[0].epochWeights[0] is truncated: 3 bytes, not even the 8-byte header length',
+    );
+    expect(refused(w((o) => (o.runs[0].init = 'xyz')))).toThrow('runs.json: runs[0].init: not a hash of 8 hex digits');
+    expect(refused(w((o) => (o.runs[0].epochNote = 7)))).toThrow('runs.json: runs[0].epochNote: not a note');
+  });
+
+  it('a record read back from IndexedDB goes through the same checks', () => {
+    expect(runError(run({ epochWeights: [weights(), weights()] }))).toBe(
+      'run.epochWeights: not a list of 3 weight sets (epoch 0 and each of the 2 in history)',
+    );
+    expect(runError(run({ epochWeights: [weights(), weights(), new Uint8Array(0) as Uint8Array] }))).toMatch(/^run\.epochWeights\[2\]/);
+  });
+});
+
 describe('the assignment target', () => {
   const full = (h: EpochLog[], over: Partial<RunRecord> = {}) => standing(run({ history: h, ...over }));
   it('met: under 20,000 parameters, all 10,000 test images, 99.4% by epoch 20', () => {

@@ -16,6 +16,8 @@ import { timeCalls } from '../engine/timing';
 import { confusion } from '../train/confusion';
 import { GpuSplit, Trainer } from '../train/trainer';
 import { encodeSnapshot, encodeWeights, loadWeights } from '../train/weights';
+import { EpochModel } from './epoch-model';
+import { initialWeights, weightsHash } from './runs/epoch-weights';
 import type { Built, Checkpoint, DataInfo, Handlers, Imported, Inside, Inspection, Preview, Reply, RequestOf, RunOutcome, WorkerEvent } from './protocol';
 
 export class WorkerError extends Error {
@@ -47,6 +49,8 @@ export class MnistBackend {
   private lastCheckpoint: Checkpoint | null = null;
   /** Set when the device is lost; the next GPU work rebuilds everything on a new device. */
   private lost: string | null = null;
+  /** A finished epoch's weights, for the epoch sliders. */
+  private epochModel = new EpochModel();
 
   /** `emit` sends an event to the page (progress, epochs, checkpoints, recovery). */
   constructor(private readonly emit: (e: WorkerEvent) => void) {}
@@ -55,9 +59,17 @@ export class MnistBackend {
     init: (req) => this.init(req.dataUrl),
     samples: async (req) => ({ images: classSamples(need(this.data, 'load the data').train, req.perClass), perClass: req.perClass }),
     preview: (req) => this.preview(req),
-    configure: (req) => {
+    configure: async (req) => {
       this.lastCheckpoint = null;
-      return this.build(req);
+      const built = await this.build(req);
+      // Epoch 0 for the sliders, and the hash the runs table shows for it.
+      const m = this.model!;
+      const snap = await m.snapshot();
+      const hash = await weightsHash(
+        snap.state,
+        m.paramSlots.map((p) => p.def.key),
+      );
+      return { ...built, init: { hash, weights: encodeSnapshot(m, snap, { epoch: '0' }) } };
     },
     train: () => this.trainRun(),
     stop: async () => {
@@ -66,7 +78,8 @@ export class MnistBackend {
     },
     inspect: (req) => this.inspect(req.maxMisclassified),
     inside: (req) => this.inside(req),
-    weights: async () => {
+    weights: async (req) => {
+      if (req.epoch) return { state: await this.epochModel.state(need(this.rt, 'open the GPU'), req.epoch), step: 0, epoch: req.epoch.epoch };
       const m = need(this.model, 'train or import a model');
       return { state: await m.getState(), step: m.batchesTracked };
     },
@@ -180,7 +193,7 @@ export class MnistBackend {
   }
 
   /** A new model and trainer for `req`; `load` fills the weights (or throws, leaving the old ones in place). */
-  private async build(req: RequestOf<'configure'>, load: (m: Model) => void = (m) => m.init(req.config.seed)): Promise<Built> {
+  private async build(req: RequestOf<'configure'>, load: (m: Model) => void = (m) => this.initModel(m, req)): Promise<Built> {
     const r = need(this.rt, 'open the GPU');
     const { train, test } = this.gpuSplits(req.trainLimit, req.testLimit);
     let m: Model | null = null;
@@ -207,6 +220,12 @@ export class MnistBackend {
       stepsPerEpoch: t.stepsPerEpoch,
       lastBatch: train.count - (t.stepsPerEpoch - 1) * req.config.batch,
     };
+  }
+
+  /** Fresh weights from the seed, or a replayed run's initial weights (its spec and seed; refused naming the tensor when they do not fit). */
+  private initModel(m: Model, req: RequestOf<'configure'>): void {
+    if (req.initFrom) m.setState(initialWeights(req.initFrom.spec, req.initFrom.seed));
+    else m.init(req.config.seed);
   }
 
   /** Continue from a checkpoint (after a reload, or on a new device). */
@@ -301,6 +320,7 @@ export class MnistBackend {
     this.model?.destroy();
     this.splits?.train.destroy();
     this.splits?.test.destroy();
+    this.epochModel.destroy();
     this.rt?.device.destroy();
     this.trainer = null;
     this.model = null;
@@ -323,7 +343,7 @@ export class MnistBackend {
    * dispatches queue behind the step in flight and the next step waits for nothing.
    */
   private async inside(req: RequestOf<'inside'>): Promise<Inside> {
-    const m = need(this.model, 'train or import a model');
+    const live = need(this.model, 'train or import a model');
     const d = need(this.data, 'load the data');
     const t0 = performance.now();
     let input: Float32Array;
@@ -337,9 +357,13 @@ export class MnistBackend {
       input = normalise(d.test.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE));
       label = d.test.labels[i];
     }
-    const conv = m.infos.find((l) => l.type === 'Conv2d');
+    const firstConv = (m: Model) => m.infos.find((l) => l.type === 'Conv2d');
+    const grads = (m: Model) => (firstConv(m) ? [firstConv(m)!.params[0].key] : []);
+    const { r, m } = req.epoch
+      ? await this.epochModel.inside(need(this.rt, 'open the GPU'), req.epoch, input, label, grads)
+      : { r: await insideDigit(live, input, label, grads(live)), m: live };
+    const conv = firstConv(m);
     const key = conv ? conv.params[0].key : null;
-    const r = await insideDigit(m, input, label, key ? [key] : []);
     const firstConvGrad =
       conv?.type === 'Conv2d' && key
         ? {
@@ -357,6 +381,7 @@ export class MnistBackend {
             data: r.paramGrads[key],
           }
         : null;
-    return { ...r, image: req.pixels ? null : (req.image ?? 0), input, firstConvGrad, step: m.batchesTracked, ms: performance.now() - t0 };
+    const at = req.epoch ? { step: 0, epoch: req.epoch.epoch } : { step: m.batchesTracked };
+    return { ...r, image: req.pixels ? null : (req.image ?? 0), input, firstConvGrad, ...at, ms: performance.now() - t0 };
   }
 }

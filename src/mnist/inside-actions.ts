@@ -1,6 +1,7 @@
 // Looking inside the model from the page: one digit's maps and gradients, the weights, refreshed
 // while a run trains (each refresh queues behind the step in flight; none waits for another).
 import { strictNumber } from '../train/config';
+import type { EpochPick } from './protocol';
 import type { MnistSession } from './session';
 
 /** Seconds between refreshes while training. */
@@ -18,7 +19,7 @@ export class InsideActions {
     const session = this.session;
     const s = session.state;
     if (!s.built) return session.set({ insideError: 'Train or import a model first (cell 5).' });
-    let req: { type: 'inside'; image?: number; pixels?: Float32Array; label?: number };
+    let req: { type: 'inside'; image?: number; pixels?: Float32Array; label?: number; epoch?: EpochPick };
     if ('drawn' in pick) {
       if (!this.drawn) return session.set({ insideError: 'Draw a digit in cell 7 first.' });
       req = { type: 'inside', pixels: this.drawn.pixels, label: this.drawn.label };
@@ -29,6 +30,8 @@ export class InsideActions {
       if (!(Number.isInteger(i) && i >= 0 && i < n)) return session.set({ insideError: `a test image index from 0 to ${n - 1}` });
       req = { type: 'inside', image: i };
     }
+    const epoch = this.pick(s.insideEpoch);
+    if (epoch) req.epoch = epoch;
     this.busy = true;
     try {
       session.set({ inside: await session.worker().call(req), insideError: '' });
@@ -40,11 +43,37 @@ export class InsideActions {
     }
   }
 
-  /** The parameters now; the previous snapshot is kept to show what changed. */
+  /** Epoch `e`'s weights to look at (null: the model's current ones). */
+  private pick(e: number | null): EpochPick | undefined {
+    const r = this.session.state.epochRun;
+    const weights = e === null ? undefined : r?.weights[e];
+    return r && weights && e !== null ? { spec: r.spec, epoch: e, weights } : undefined;
+  }
+
+  /**
+   * The parameters now, the previous snapshot kept to show what changed; at a picked epoch, its
+   * weights and the change since the epoch before.
+   */
   async refreshWeights(): Promise<void> {
-    if (!this.session.state.built) return;
-    const w = await this.session.worker().call({ type: 'weights' });
-    this.session.set({ prevWeights: this.session.state.weights, weights: w });
+    const s = this.session.state;
+    if (!s.built) return;
+    const e = s.weightsEpoch;
+    const at = this.pick(e);
+    const w = await this.session.worker().call({ type: 'weights', epoch: at });
+    const before = at && e! > 0 ? await this.session.worker().call({ type: 'weights', epoch: this.pick(e! - 1) }) : null;
+    this.session.set({ prevWeights: at ? before : this.session.state.weights?.epoch === undefined ? this.session.state.weights : null, weights: w });
+  }
+
+  /** The epoch slider of cell 8 or 9 moved (null: back to the current weights): show that epoch. */
+  async showEpoch(cell: 'inside' | 'weights', e: number | null): Promise<void> {
+    const session = this.session;
+    if (cell === 'weights') {
+      session.set({ weightsEpoch: e });
+      return this.refreshWeights();
+    }
+    session.set({ insideEpoch: e });
+    const i = session.state.inside;
+    await this.show(i && i.image === null ? { drawn: true } : { image: session.state.insidePick });
   }
 
   /** Remember a drawn digit (normalised) and the class the model gave it, for "inside this drawing". */
@@ -57,7 +86,8 @@ export class InsideActions {
     const s = this.session.state;
     if (this.busy || performance.now() - this.last < REFRESH_SEC * 1000) return;
     this.last = performance.now();
-    if (s.inside) void this.show(s.inside.image === null ? { drawn: true } : { image: String(s.inside.image) });
-    if (s.weights) void this.refreshWeights();
+    // A cell showing a picked epoch stays on it: training does not move what it shows.
+    if (s.inside && s.insideEpoch === null) void this.show(s.inside.image === null ? { drawn: true } : { image: String(s.inside.image) });
+    if (s.weights && s.weightsEpoch === null) void this.refreshWeights();
   }
 }

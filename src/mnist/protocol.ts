@@ -38,6 +38,15 @@ export interface Built {
   liveBytes: number;
   stepsPerEpoch: number;
   lastBatch: number;
+  /** For a fresh model (configure): its initial weights (.safetensors) and their hash (epoch-weights.ts). */
+  init?: { hash: string; weights: Uint8Array };
+}
+
+/** A finished epoch's weights to look at instead of the model's current ones (the epoch sliders). */
+export interface EpochPick {
+  spec: unknown;
+  epoch: number;
+  weights: Uint8Array;
 }
 
 export interface Inspection {
@@ -84,6 +93,8 @@ export interface Inside extends DigitInside {
   /** Training steps taken when it was computed, and what the read-back cost. */
   step: number;
   ms: number;
+  /** The finished epoch whose weights it shows; absent for the model's current weights. */
+  epoch?: number;
 }
 
 export interface Imported {
@@ -99,14 +110,15 @@ export type Request =
   | { type: 'init'; dataUrl: string }
   | { type: 'samples'; perClass: number }
   | { type: 'preview'; augment: AugmentConfig; seed: number; count: number }
-  | { type: 'configure'; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }
+  /** initFrom: start from the initial weights of a run of that spec and seed ("same initial weights"). */
+  | { type: 'configure'; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number; initFrom?: { spec: unknown; seed: number } }
   | { type: 'train' }
   | { type: 'stop' }
   | { type: 'inspect'; maxMisclassified: number }
   | { type: 'predict'; pixels: Float32Array }
   /** The inside of one digit: test image `image`, or drawn `pixels` (normalised) taken as `label`. */
-  | { type: 'inside'; image?: number; pixels?: Float32Array; label?: number }
-  | { type: 'weights' }
+  | { type: 'inside'; image?: number; pixels?: Float32Array; label?: number; epoch?: EpochPick }
+  | { type: 'weights'; epoch?: EpochPick }
   | { type: 'memory' }
   | { type: 'export' }
   | { type: 'import'; bytes: Uint8Array; file: string; spec: unknown; config: TrainConfig; trainLimit?: number; testLimit?: number }
@@ -124,7 +136,7 @@ export interface ResultOf {
   inspect: Inspection;
   predict: number[];
   inside: Inside;
-  weights: { state: Record<string, { shape: number[]; data: Float32Array }>; step: number };
+  weights: { state: Record<string, { shape: number[]; data: Float32Array }>; step: number; epoch?: number };
   memory: { liveBytes: number; liveBuffers: number };
   export: Uint8Array;
   import: Imported;

@@ -116,6 +116,10 @@ export async function openWeightsFile(session: MnistSession, file: File): Promis
       trainAccPoints: [],
       inspection: null,
       saved: null,
+      // A weights file has no epochs to scrub (a kept run loaded from the table brings its own).
+      epochRun: null,
+      insideEpoch: null,
+      weightsEpoch: null,
     });
     session.set({ built: { params: r.params, warmUpMs: 0, liveBytes: r.liveBytes, stepsPerEpoch: 0, lastBatch: 0 }, builtFor: session.key() });
     void clearRun();

@@ -12,7 +12,9 @@ import { InsideActions } from './inside-actions';
 import { restoreSaved } from './saved-runs';
 import { ASKED, cancelQueued, FAILED, queueAll, STOPPED, STOPPED_BUILDING } from './run-queue';
 import { RunsKeeper } from './runs/runs-keeper';
-import { initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
+import { epochBudgetNote } from './runs/epoch-weights';
+import { replayFrom } from './replay';
+import { epochsKept, initialState, LONG_RUN_SEC, MAX_SAMPLES, type Cell, type MnistState } from './state';
 
 export { SessionController, type Cell, type MnistState } from './state';
 
@@ -105,9 +107,17 @@ export class MnistSession {
         const d = s.dynamics.length >= MAX_SAMPLES ? s.dynamics.filter((_, i) => i % 2 === 0) : s.dynamics;
         return this.set({ dynamics: [...d, e.sample] });
       }
-      case 'checkpoint':
+      case 'checkpoint': {
+        // The weights after this epoch, for the epoch sliders (none kept past the budget).
+        const er = s.epochRun;
+        if (er && !er.note && e.checkpoint.epoch === epochsKept(er) + 1) {
+          const weights = [...er.weights];
+          weights[e.checkpoint.epoch] = e.checkpoint.weights;
+          this.set({ epochRun: { ...er, weights } });
+        }
         void saveRun({ ...e.checkpoint, trainPoints: s.trainPoints, trainAccPoints: s.trainAccPoints, firstLoss: s.firstLoss });
         return;
+      }
       case 'recovered':
         return this.set({ recovered: e.message });
     }
@@ -169,6 +179,9 @@ export class MnistSession {
 
   /** Build the model in the worker (fresh weights unless continuing), then train. */
   async runTrain(restart = true, resume: SavedRun | null = null): Promise<void> {
+    // "Same initial weights": the picked run's seed into the fields, its initial weights to the worker.
+    const replay = restart && !resume && this.state.replay ? replayFrom(this) : null;
+    if (typeof replay === 'string') return this.setCell('train', 'error', replay);
     const { parsed: c, spec } = this.state;
     if (!c.config || spec.error) return this.setCell('train', 'error', 'Fix the marked fields first.');
     this.set({ training: true, stopping: false, longRun: null });
@@ -178,6 +191,9 @@ export class MnistSession {
       await this.ensureData();
       if (resume) {
         this.set({ built: await this.worker().call({ type: 'resume', checkpoint: resume }), builtFor: this.key(), saved: null });
+        this.set({
+          epochRun: { spec: resume.spec, weights: [], note: 'Weights per epoch are not kept for a run continued from a checkpoint of an earlier visit.' },
+        });
       } else if (restart || !this.state.built || this.state.builtFor !== this.key()) {
         void clearRun();
         this.set({
@@ -192,9 +208,21 @@ export class MnistSession {
           firstLoss: null,
           inspection: null,
           dynamics: [],
+          epochRun: null,
+          insideEpoch: null,
+          weightsEpoch: null,
         });
-        const built = await this.worker().call({ type: 'configure', spec: spec.value, config: c.config, trainLimit: c.trainLimit, testLimit: c.testLimit });
-        this.set({ built, builtFor: this.key(), liveBytes: built.liveBytes });
+        const built = await this.worker().call({
+          type: 'configure',
+          spec: spec.value,
+          config: c.config,
+          trainLimit: c.trainLimit,
+          testLimit: c.testLimit,
+          ...(replay ? { initFrom: replay } : {}),
+        });
+        const note = epochBudgetNote(built.params, c.config.epochs) ?? '';
+        const epochRun = { spec: spec.value, weights: note || !built.init ? [] : [built.init.weights], note };
+        this.set({ built, builtFor: this.key(), liveBytes: built.liveBytes, epochRun });
       }
       // Stop reached the worker before its trainer existed (or before `train` resets it): no run.
       if (this.state.stopping) return this.stoppedBeforeFirstStep();
@@ -208,7 +236,7 @@ export class MnistSession {
         this.setCell('train', 'done', out.status === 'stopped' ? `Stopped ${where}. Continue picks up from there.` : '');
         this.setCell('plots', 'done');
       }
-      if (out.status !== 'nonfinite') await this.runs.keep(out.status);
+      if (out.status !== 'nonfinite') await this.runs.keep(out.status, out.stepInEpoch === 0);
     } catch (e) {
       this.fail('train', e);
       this.setCell('plots', 'error');

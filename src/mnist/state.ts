@@ -63,6 +63,16 @@ export interface MnistState {
   prevWeights: WeightsSnapshot | null;
   /** Training dynamics samples of this page's run (cell 10), oldest first, thinned past MAX_SAMPLES. */
   dynamics: DynamicsSample[];
+  /**
+   * The weights after each finished epoch of the run in the worker ([0]: the initial ones) and
+   * its spec, for the epoch sliders; `note` says why none are kept (the budget), when none are.
+   */
+  epochRun: EpochRun | null;
+  /** The epoch cells 8 and 9 show (null: the model's current weights). */
+  insideEpoch: number | null;
+  weightsEpoch: number | null;
+  /** The kept run whose initial weights and seed the next run starts from, or null. */
+  replay: string | null;
   /** A cell to bring into view once (Run all reaching training, a digit opened in cell 8); seq tells one request from the next. */
   reveal: { cell: number; seq: number } | null;
 }
@@ -72,6 +82,22 @@ export const MAX_SAMPLES = 1000;
 export interface WeightsSnapshot {
   state: Record<string, { shape: number[]; data: Float32Array }>;
   step: number;
+  /** The finished epoch they are from, when picked on the slider. */
+  epoch?: number;
+}
+
+export interface EpochRun {
+  spec: unknown;
+  weights: Uint8Array[];
+  note: string;
+}
+
+/** How many epochs after 0 have their weights kept, in order (-1: none, not even the initial ones). */
+export function epochsKept(r: EpochRun | null): number {
+  if (!r) return -1;
+  let n = 0;
+  while (r.weights[n]) n++;
+  return n - 1;
 }
 
 export function initialState(): MnistState {
@@ -117,6 +143,10 @@ export function initialState(): MnistState {
     weights: null,
     prevWeights: null,
     dynamics: [],
+    epochRun: null,
+    insideEpoch: null,
+    weightsEpoch: null,
+    replay: null,
     reveal: null,
   };
 }

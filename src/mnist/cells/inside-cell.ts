@@ -1,6 +1,7 @@
 // Cell 8: inside one digit. Every layer's output as maps (one colour scale per layer) and the
 // gradient of the loss for the digit's true label with respect to it (diverging), the saliency
-// map and the ten probabilities; from the current weights, refreshed while training.
+// map and the ten probabilities; from the current weights, refreshed while training, or from a
+// finished epoch's (the epoch slider).
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { LayerInside } from '../../engine/inspect';
@@ -9,6 +10,7 @@ import { fmt } from '../../ui/format';
 import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import { SessionElement } from './base';
+import { epochSlider } from './epoch-slider';
 
 /** [C, H, W] → C maps of H×W; [N] or [C, 1, 1] → one strip. */
 export function mapDims(shape: number[]): { channels: number; h: number; w: number } {
@@ -57,13 +59,14 @@ export class InsideCell extends SessionElement {
         <button data-testid="inside-drawn" ?disabled=${!s.built} @click=${() => this.session.inside.show({ drawn: true })}>the digit drawn in cell 7</button>
         <span class="muted">or click a misclassified digit in cell 7. L = NLL of the true label (for a drawing: of the class the model gave it).</span>
       </div>
+      ${epochSlider(this.session, 'inside')}
       ${
         i
           ? html`<div class="grid2">
               <div><digit-grid .images=${i.input} columns="1" scale="4"></digit-grid></div>
               <div>
                 <div data-testid="inside-summary">${i.image === null ? 'drawn digit' : `test image ${i.image}`}: label ${i.label}, predicted ${pred}, L = ${fmt(i.loss, 4)}</div>
-                <div class="muted" data-testid="inside-cost">weights after step ${i.step}; computed and read back in ${i.ms.toFixed(0)} ms</div>
+                <div class="muted" data-testid="inside-cost">${i.epoch === undefined ? `weights after step ${i.step}` : i.epoch === 0 ? 'initial weights (epoch 0)' : `weights after epoch ${i.epoch}`}; computed and read back in ${i.ms.toFixed(0)} ms</div>
                 <table class="probs" data-testid="inside-probs">${i.probs.map(
                   (p, c) => html`<tr style=${c === pred ? 'font-weight:700' : ''}><td>${c}</td>
                   <td><span class="bar" style="width:${160 * p}px"></span></td><td data-value=${p}>${(100 * p).toFixed(2)}%</td></tr>`,

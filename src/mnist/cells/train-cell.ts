@@ -7,12 +7,43 @@ import { fmt, fmtSeconds } from '../../ui/format';
 import { SHORT_RUN_QUERY } from '../form';
 import { exportProject } from '../export-project';
 import { continueSaved, discardBad, discardSaved, downloadWeights, openWeightsFile, savedDifference } from '../saved-runs';
+import { SessionController } from '../state';
 import { SessionElement } from './base';
 import './copy-link';
 import './run-status';
 
 @customElement('mnist-train-cell')
 export class TrainCell extends SessionElement {
+  // The replay picker lists the kept runs: re-render when they change too.
+  private kctl = new SessionController(this);
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>) {
+    super.willUpdate(changed as never);
+    if (changed.has('session') && this.session) this.kctl.attach(this.session.runs);
+  }
+
+  /** "Replay from the same initial weights": a kept run's initial weights and seed for the next Run. */
+  private replay() {
+    const s = this.s;
+    const runs = this.session.runs.runs;
+    const r = runs.find((x) => x.id === s.replay);
+    const on = (e: Event) => this.session.set({ replay: (e.target as HTMLInputElement).checked ? (runs[runs.length - 1]?.id ?? null) : null });
+    return html`<div class="row">
+      <label style="flex-direction:row;align-items:center;gap:6px"><input type="checkbox" data-testid="mnist-replay" .checked=${s.replay !== null}
+        ?disabled=${!runs.length || s.training} @change=${on} />Replay from the same initial weights</label>
+      ${
+        s.replay !== null
+          ? html`<label style="flex-direction:row;align-items:center;gap:6px">of
+              <select data-testid="mnist-replay-run" ?disabled=${s.training} @change=${(e: Event) => this.session.set({ replay: (e.target as HTMLSelectElement).value })}>
+                ${runs.map((x) => html`<option value=${x.id} ?selected=${x.id === s.replay}>${x.name}${x.init ? ` (init ${x.init})` : ''}</option>`)}
+              </select></label>
+            <span class="muted" data-testid="mnist-replay-note">${
+              r ? `Run starts from ${r.name}'s initial weights and its data order (seed ${r.config.seed}): change one thing, then compare them in cell 12.` : ''
+            }</span>`
+          : html`<span class="muted">${runs.length ? 'start the next run as a kept one started, to change one thing and compare' : 'keep a run first (cell 12) to replay it'}</span>`
+      }
+    </div>`;
+  }
   private banners() {
     const s = this.s;
     const saved = s.saved;
@@ -69,6 +100,7 @@ export class TrainCell extends SessionElement {
           </select><span class="err" data-testid="mnist-error-schedule">${schedErr ?? ''}</span></label>
         ${sched === 'StepLR' ? html`${this.field('stepSize', 'step size (epochs)')} ${this.field('gamma', 'gamma')}` : null}
       </div>
+      ${this.replay()}
       <div class="row">
         <button class="primary" data-testid="mnist-run" ?disabled=${!ready || s.training} @click=${() => this.session.runTrain(true)}>Run</button>
         <button data-testid="mnist-stop" ?disabled=${!s.training || s.stopping} @click=${this.session.stop}>${s.stopping ? 'Stopping…' : 'Stop'}</button>

@@ -1,11 +1,13 @@
 // Cell 9: the weights. Each convolution's kernels as small images (a row per output channel, a
-// column per input channel) and how they changed since the previous refresh.
+// column per input channel) and how they changed since the previous refresh, or at a finished
+// epoch (the epoch slider) and since the epoch before.
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { fmt } from '../../ui/format';
 import '../../ui/heat-maps';
 import '../../ui/nb-cell';
 import { SessionElement } from './base';
+import { epochSlider } from './epoch-slider';
 
 /** CSS pixels between kernels, and the least a kernel is drawn (a 3×3 kernel at 8 px a weight). */
 const GAP = 4;
@@ -29,10 +31,15 @@ export class WeightsCell extends SessionElement {
     const convs = w ? Object.entries(w.state).filter(([k, t]) => k.endsWith('.weight') && t.shape.length === 4) : [];
     return html`<nb-cell index="9" heading="Weights" status=${w ? 'done' : 'idle'} ?run-disabled=${!s.built} run-label="Refresh"
         @run=${() => this.session.inside.refreshWeights()}>
+      ${epochSlider(this.session, 'weights')}
       ${
         !w
           ? html`<p class="muted">Refresh to see every convolution's kernels; while a run trains they refresh with cell 8, and the change since the last refresh is shown beside them.</p>`
-          : html`<p class="muted" data-testid="weights-step">after step ${w.step}${prev ? `; change since step ${prev.step}` : ''}</p>
+          : html`<p class="muted" data-testid="weights-step">${
+              w.epoch === undefined
+                ? `after step ${w.step}${prev ? `; change since step ${prev.step}` : ''}`
+                : `${w.epoch === 0 ? 'initial weights (epoch 0)' : `after epoch ${w.epoch}; change since epoch ${w.epoch - 1}`}`
+            }</p>
             ${convs.map(([k, t]) => {
               const [O, I, KH, KW] = t.shape;
               const before = prev?.state[k];

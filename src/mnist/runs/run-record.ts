@@ -25,6 +25,12 @@ export interface RunRecord {
   imagesPerSec: number;
   /** .safetensors (PyTorch state_dict names, the spec in its metadata). */
   weights: Uint8Array;
+  /** Short hash of the initial weights (epoch-weights.ts): runs that share it started alike. */
+  init?: string;
+  /** The weights after each epoch, [0] the initial ones (.safetensors); absent beyond the budget. */
+  epochWeights?: Uint8Array[];
+  /** Why epochWeights is absent (the budget's numbers), when it is. */
+  epochNote?: string;
 }
 
 /** The assignment: ≥ 99.4% test accuracy within 20 epochs with fewer than 20,000 parameters. */
@@ -95,16 +101,34 @@ export function runError(v: unknown, where = 'run'): string | null {
   if (v.ended === 'done' && v.history.length !== epochs) return `${at('history')}: ${v.history.length} epochs for a finished run of ${epochs}`;
   if (!finite(v.seconds) || v.seconds < 0) return `${at('seconds')}: not a duration`;
   if (!finite(v.imagesPerSec) || v.imagesPerSec < 0) return `${at('imagesPerSec')}: not a rate`;
-  if (!(v.weights instanceof Uint8Array)) return `${at('weights')}: missing`;
+  const w = weightsError(v.weights, keys, at('weights'));
+  if (w) return w;
+  if (v.init !== undefined && (typeof v.init !== 'string' || !/^[0-9a-f]{8}$/.test(v.init))) return `${at('init')}: not a hash of 8 hex digits`;
+  if (v.epochNote !== undefined && (typeof v.epochNote !== 'string' || v.epochNote.length > 2 * NAME_MAX)) return `${at('epochNote')}: not a note`;
+  if (v.epochWeights !== undefined) {
+    const n = v.history.length + 1;
+    if (!Array.isArray(v.epochWeights) || v.epochWeights.length !== n)
+      return `${at('epochWeights')}: not a list of ${n} weight sets (epoch 0 and each of the ${n - 1} in history)`;
+    for (const [i, e] of v.epochWeights.entries()) {
+      const err = weightsError(e, keys, at(`epochWeights[${i}]`));
+      if (err) return err;
+    }
+  }
+  return null;
+}
+
+/** Null when `b` is .safetensors holding every tensor of `keys` at its shape; else `where` and why not. */
+function weightsError(b: unknown, keys: { key: string; shape: number[] }[], where: string): string | null {
+  if (!(b instanceof Uint8Array)) return `${where}: missing`;
   try {
-    const f = readSafetensors(v.weights, at('weights'));
+    const f = readSafetensors(b, where);
     for (const k of keys) {
       const t = f.tensors[k.key] ?? (f.ints[k.key] ? { shape: [] } : undefined);
-      if (!t) return `${at('weights')}: no tensor ${k.key} (the spec needs it)`;
-      if (JSON.stringify([...t.shape]) !== JSON.stringify(k.shape)) return `${at('weights')}: ${k.key} has shape [${t.shape}], the spec needs [${k.shape}]`;
+      if (!t) return `${where}: no tensor ${k.key} (the spec needs it)`;
+      if (JSON.stringify([...t.shape]) !== JSON.stringify(k.shape)) return `${where}: ${k.key} has shape [${t.shape}], the spec needs [${k.shape}]`;
     }
   } catch (e) {
-    return (e as Error).message.startsWith(at('weights')) ? (e as Error).message : `${at('weights')}: ${(e as Error).message}`;
+    return (e as Error).message.startsWith(where) ? (e as Error).message : `${where}: ${(e as Error).message}`;
   }
   return null;
 }

@@ -29,7 +29,8 @@ export async function storageUse(): Promise<StorageUse | null> {
 
 /** Bytes a run takes in IndexedDB, about: its weights plus its JSON. */
 export function runBytes(r: RunRecord): number {
-  return r.weights.byteLength + JSON.stringify({ ...r, weights: null }).length * 2;
+  const perEpoch = (r.epochWeights ?? []).reduce((n, w) => n + w.byteLength, 0);
+  return r.weights.byteLength + perEpoch + JSON.stringify({ ...r, weights: null, epochWeights: null }).length * 2;
 }
 
 export async function listRuns(): Promise<{ runs: RunRecord[]; bad: { id: string; error: string }[] }> {

@@ -13,7 +13,7 @@ import type { RunsKeeper } from './runs-keeper';
 import { runBytes } from './run-store';
 import './runs-overlay';
 
-type Col = 'name' | 'params' | 'best' | 'first' | 'epochs' | 'seconds' | 'adapter' | 'target';
+type Col = 'name' | 'params' | 'best' | 'first' | 'epochs' | 'seconds' | 'adapter' | 'init' | 'target';
 const COLS: [Col, string][] = [
   ['name', 'name'],
   ['params', 'parameters'],
@@ -22,12 +22,13 @@ const COLS: [Col, string][] = [
   ['epochs', 'epochs'],
   ['seconds', 'time'],
   ['adapter', 'adapter'],
+  ['init', 'initial weights'],
   ['target', 'target'],
 ];
 
 function key(r: RunRecord, c: Col): number | string {
   const st = standing(r);
-  return { name: r.name, params: r.params, best: st.best?.acc ?? -1, first: st.firstAtTarget ?? Infinity, epochs: r.history.length, seconds: r.seconds, adapter: r.adapter, target: st.met ? 1 : 0 }[c];
+  return { name: r.name, params: r.params, best: st.best?.acc ?? -1, first: st.firstAtTarget ?? Infinity, epochs: r.history.length, seconds: r.seconds, adapter: r.adapter, init: r.init ?? '', target: st.met ? 1 : 0 }[c];
 }
 
 @customElement('mnist-runs-cell')
@@ -90,6 +91,7 @@ export class RunsCell extends SessionElement {
       <td>${r.history.length}${r.ended === 'stopped' ? ` of ${r.config.epochs} (stopped)` : ''}</td>
       <td>${fmtSeconds(r.seconds)}</td>
       <td>${r.adapter}</td>
+      <td data-testid="runs-init" title="runs with the same hash started from the same weights">${r.init ?? '—'}</td>
       <td data-testid="runs-target" class=${st.met ? 'met' : 'notmet'}>${st.met ? 'met' : html`not met: ${st.why}`}</td>
       <td><button data-testid="runs-load" ?disabled=${this.s.training} @click=${() => k.load(r.id)}>Load</button>
         <button data-testid="runs-delete" @click=${() => k.remove(r.id)}>Delete</button></td>

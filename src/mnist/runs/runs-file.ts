@@ -28,7 +28,8 @@ export function fromBase64(s: string): Uint8Array | null {
 }
 
 export function runsToJson(runs: RunRecord[]): string {
-  return JSON.stringify({ format: RUNS_FORMAT, version: RUNS_VERSION, runs: runs.map((r) => ({ ...r, weights: toBase64(r.weights) })) });
+  return JSON.stringify({ format: RUNS_FORMAT, version: RUNS_VERSION, runs: runs.map((r) => ({ ...r, weights: toBase64(r.weights), ...(r.epochWeights ? { epochWeights: r.epochWeights.map(toBase64) } : {}) })),
+  });
 }
 
 /** Every run of the file, checked; throws RunsFileError naming the file and the first bad field. */
@@ -53,6 +54,15 @@ export function runsFromJson(text: string, file: string): RunRecord[] {
     const bytes = fromBase64(w);
     if (!bytes) throw new RunsFileError(`${where}.weights: not valid base64`);
     const run: Record<string, unknown> = { ...r, weights: bytes };
+    const ew = (r as Record<string, unknown>).epochWeights;
+    if (ew !== undefined) {
+      if (!Array.isArray(ew)) throw new RunsFileError(`${where}.epochWeights: not a list of base64 strings`);
+      run.epochWeights = ew.map((e, k) => {
+        const b = typeof e === 'string' ? fromBase64(e) : null;
+        if (!b) throw new RunsFileError(`${where}.epochWeights[${k}]: not valid base64`);
+        return b;
+      });
+    }
     const err = runError(run, where);
     if (err) throw new RunsFileError(err);
     if (ids.has(run.id as string)) throw new RunsFileError(`${where}.id: ${run.id} appears twice in the file`);

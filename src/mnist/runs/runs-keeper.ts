@@ -2,6 +2,7 @@
 // (spec, configuration, adapter, history, weights), renames, deletes, loads one back into the
 // notebook, and moves runs in and out of a JSON file. Its elements re-render on subscribe().
 import { formFrom, specToText } from '../form';
+import { epochsKept } from '../state';
 import { openWeightsFile } from '../saved-runs';
 import type { MnistSession } from '../session';
 import { NAME_MAX, runError, type RunRecord } from './run-record';
@@ -22,7 +23,7 @@ export class RunsKeeper {
   picked: string[] = [];
   private listeners = new Set<() => void>();
   /** The record the model now in the worker belongs to: Continue updates it instead of adding one. */
-  private current: { built: unknown; id: string; name: string } | null = null;
+  private current: { built: unknown; id: string; name: string; init?: string } | null = null;
 
   constructor(private session: MnistSession) {}
 
@@ -49,7 +50,7 @@ export class RunsKeeper {
   }
 
   /** After a run ends (all epochs, or stopped after at least one): keep it, with its final weights. */
-  async keep(ended: 'done' | 'stopped'): Promise<void> {
+  async keep(ended: 'done' | 'stopped', atEpochEnd: boolean): Promise<void> {
     const s = this.session.state;
     if (!s.epochs.length || !s.built || !s.parsed.config) return;
     const same = this.current?.built === s.built ? this.current : null;
@@ -58,6 +59,7 @@ export class RunsKeeper {
     this.error = '';
     try {
       const weights = await this.session.worker().call({ type: 'export' });
+      const init = s.built.init?.hash ?? same?.init;
       const r: RunRecord = {
         id,
         name,
@@ -73,16 +75,34 @@ export class RunsKeeper {
         seconds: s.epochs.reduce((t, e) => t + e.seconds, 0),
         imagesPerSec: s.epochs.reduce((t, e) => t + e.imagesPerSec, 0) / s.epochs.length,
         weights,
+        ...(init ? { init } : {}),
+        ...this.perEpoch(weights, atEpochEnd),
       };
       const bad = runError(r);
       if (bad) throw new Error(`this run cannot be kept: ${bad}`);
       await putRuns([r], `this run (${name})`);
-      this.current = { built: s.built, id, name };
+      this.current = { built: s.built, id, name, init };
       this.note = `Kept ${name}.`;
     } catch (e) {
       this.error = (e as Error).message;
     }
     await this.refresh();
+  }
+
+  /**
+   * The run's weights per epoch, 0 to the last in its history, or the note saying why there are
+   * none. The last epoch's checkpoint may still be on its way: a run that ended on an epoch's
+   * end has exactly those weights in `final`.
+   */
+  private perEpoch(final: Uint8Array, atEpochEnd: boolean): Pick<RunRecord, 'epochWeights' | 'epochNote'> {
+    const s = this.session.state;
+    const er = s.epochRun;
+    const n = s.epochs.length;
+    if (!er || er.note) return { epochNote: er?.note || 'Weights per epoch were not kept: this model was not trained from epoch 0 on this page.' };
+    const w = er.weights.slice(0, n + 1);
+    if (!w[n] && atEpochEnd && epochsKept(er) === n - 1) w[n] = final;
+    if (w.length !== n + 1 || w.some((x) => !x)) return { epochNote: `Weights per epoch were not kept: ${w.filter(Boolean).length} of the ${n + 1} sets arrived.` };
+    return { epochWeights: w };
   }
 
   async rename(id: string, name: string): Promise<void> {
@@ -120,8 +140,16 @@ export class RunsKeeper {
     await openWeightsFile(session, new File([r.weights as Uint8Array<ArrayBuffer>], `${r.name}.safetensors`));
     if (session.state.weightsError) this.error = `${r.name} could not be loaded: ${session.state.weightsError}`;
     else {
-      session.set({ epochs: r.history });
-      this.current = { built: session.state.built, id: r.id, name: r.name };
+      session.set({
+        epochs: r.history,
+        epochRun: { spec: r.spec, weights: r.epochWeights ?? [], note: r.epochNote ?? '' },
+        insideEpoch: null,
+        weightsEpoch: null,
+      });
+      this.current = { built: session.state.built, id: r.id, name: r.name, init: r.init };
+      // Cells 8 and 9 show the loaded weights, not the ones before.
+      if (session.state.inside) await session.inside.showEpoch('inside', null);
+      if (session.state.weights) await session.inside.showEpoch('weights', null);
       this.note = `Loaded ${r.name}: fields, spec and weights; Continue trains it further.`;
     }
     this.changed();

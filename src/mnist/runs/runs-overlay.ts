@@ -16,7 +16,7 @@ export class RunsOverlay extends LitElement {
 
   override render() {
     const series = (f: (h: RunRecord['history'][number]) => number): Series[] =>
-      this.runs.map((r) => ({ label: r.name, points: r.history.map((h) => ({ x: h.epoch, y: f(h) })) }));
+      this.runs.map((r) => ({ label: r.init ? `${r.name} (init ${r.init})` : r.name, points: r.history.map((h) => ({ x: h.epoch, y: f(h) })) }));
     return html`<line-chart data-testid="runs-overlay-acc" heading="Test accuracy (%)" x-label="epoch" integer-x .series=${series((h) => h.testAcc)}></line-chart>
       <line-chart data-testid="runs-overlay-loss" heading="Test loss" x-label="epoch" integer-x .series=${series((h) => h.testLoss)}></line-chart>`;
   }
