@@ -62,6 +62,10 @@ test('after Run all: the running cell in view, cells 7–11 on the trained model
   await expect(status(page, 8)).toHaveText('done');
   await expect(page.getByTestId('weights-step')).toBeVisible({ timeout: 60_000 });
   await expect(status(page, 9)).toHaveText('done');
+  // Cells 8 and 9 ran as part of Run all, after cell 7: their counts follow its.
+  const counts = await Promise.all([7, 8, 9].map(async (n) => (await cell(page, n).getByTestId('cell-count').textContent())!));
+  const c7 = Number(counts[0].slice(1, -1));
+  expect(counts).toEqual([`[${c7}]`, `[${c7 + 1}]`, `[${c7 + 2}]`]);
   // Cell 11 opens on a pixel whose gradient and patch are not zero, so its share is not all zeros.
   const share = (await json(page, 'convbp-share', 'data-values')) as number[];
   const patch = (await json(page, 'convbp-patch', 'data-values')) as number[];

@@ -77,7 +77,11 @@ test('while a run trains, the digit, the weights and the dynamics refresh; a mis
   await expect(page.getByTestId('weights-step')).toBeVisible({ timeout: 60_000 });
   const stepOf = async () => Number(/after step (\d+)/.exec(await page.getByTestId('inside-cost').innerText())![1]);
   const first = await stepOf();
+  const count8 = await page.locator('mnist-section nb-cell[index="8"]').getByTestId('cell-count').textContent();
+  expect(count8).toMatch(/^\[\d+\]$/);
   await expect.poll(stepOf, { timeout: 120_000 }).toBeGreaterThan(first);
+  // A refresh while training redraws the cell; it is not another run of it.
+  await expect(page.locator('mnist-section nb-cell[index="8"]').getByTestId('cell-count')).toHaveText(count8!);
   await expect(page.getByTestId('inside-cost')).toContainText(/computed and read back in \d+ ms/);
   // Training dynamics: samples arrive during the run, one series per layer with parameters.
   const samples = async () => Number((await page.getByTestId('dynamics-count').getAttribute('data-value')) ?? 0);

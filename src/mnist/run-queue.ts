@@ -5,8 +5,8 @@ import type { Cell, MnistState } from './state';
 
 export { FAILED, STOPPED };
 
-/** The cells Run all runs, in order (cells 8–11 follow the model they show). */
-export const CHAIN: readonly Cell[] = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect'];
+/** The cells Run all runs, in order (cells 10–11 follow the model they show). */
+export const CHAIN: readonly Cell[] = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect', 'inside', 'weights'];
 
 /** Cell 5's message when Stop came before the first training step. */
 export const STOPPED_BUILDING = 'Stopped while building the model; queued cells cancelled.';

@@ -8,7 +8,7 @@ import type { SavedRun } from './checkpoints';
 import { DEFAULT_SPEC_TEXT, initialForm, parseForm, parseSpecText, type Form, type ParsedForm, type ParsedSpec } from './form';
 import type { Built, DataInfo, Imported, Inside, Inspection, Preview, Samples } from './protocol';
 
-export const CELLS = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect'] as const;
+export const CELLS = ['transforms', 'dataset', 'loaders', 'model', 'train', 'plots', 'inspect', 'inside', 'weights'] as const;
 export type Cell = (typeof CELLS)[number];
 type Point = { x: number; y: number };
 

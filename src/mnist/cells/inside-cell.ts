@@ -50,7 +50,7 @@ export class InsideCell extends SessionElement {
     const s = this.s;
     const i = s.inside;
     const pred = i ? i.probs.indexOf(Math.max(...i.probs)) : -1;
-    return html`<nb-cell index="8" heading="Inside one digit" status=${i ? 'done' : 'idle'} message=${s.insideError}
+    return html`<nb-cell index="8" heading="Inside one digit" status=${s.status.inside ?? 'idle'} message=${s.insideError || (s.messages.inside ?? '')}
         ?run-disabled=${!s.built} run-label="Show" @run=${() => this.session.inside.show({ image: s.insidePick })}>
       <div class="row">
         <label style="flex-direction:row;align-items:center;gap:6px">test image

@@ -29,7 +29,7 @@ export class WeightsCell extends SessionElement {
     const w = s.weights;
     const prev = s.prevWeights;
     const convs = w ? Object.entries(w.state).filter(([k, t]) => k.endsWith('.weight') && t.shape.length === 4) : [];
-    return html`<nb-cell index="9" heading="Weights" status=${w ? 'done' : 'idle'} ?run-disabled=${!s.built} run-label="Refresh"
+    return html`<nb-cell index="9" heading="Weights" status=${s.status.weights ?? 'idle'} message=${s.messages.weights ?? ''} ?run-disabled=${!s.built} run-label="Refresh"
         @run=${() => this.session.inside.refreshWeights()}>
       ${epochSlider(this.session, 'weights')}
       ${
