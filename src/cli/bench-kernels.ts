@@ -22,7 +22,7 @@ import { benchModelShapes, type ShapeRow } from './bench-shapes';
 const DEFAULT_MODELS = 'src/models/mnist-default.json,src/models/s5.json';
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), ['max', 'json', 'batch', 'models', 'tiles'], ['models-only']);
+  const opts = parseArgs(process.argv.slice(2), ['max', 'json', 'batch', 'models', 'tiles', 'blocks'], ['models-only']);
   const arg = (name: string, def: string) => opts[name] ?? def;
   const { device, info, tuning } = await openNodeGpu();
   const rt = new Runtime(device, info, tuning);
@@ -39,10 +39,16 @@ async function main() {
     if (![TM, TN, BK].every(Number.isInteger)) throw new Error(`--tiles ${t}: expected TMxTNxBK, e.g. 8x8x16`);
     return { TM, TN, BK };
   });
+  // --blocks 64x1x8,32x2x8: CPU register blocks (WG×TL×TU, ops/conv_cpu.ts) timed besides the GEMMs.
+  const blocks = (opts.blocks ? opts.blocks.split(',') : ['64x1x8']).map((t) => {
+    const [WG, TL, TU] = t.split('x').map(Number);
+    if (![WG, TL, TU].every(Number.isInteger)) throw new Error(`--blocks ${t}: expected WGxTLxTU, e.g. 64x1x8`);
+    return { WG, TL, TU };
+  });
   for (const file of arg('models', DEFAULT_MODELS).split(',')) {
     const spec = JSON.parse(readFileSync(file, 'utf8'));
     const model = file.replace(/^.*\//, '').replace(/\.json$/, '');
-    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra)));
+    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra, blocks)));
   }
   const json = arg('json', '');
   const save = () =>

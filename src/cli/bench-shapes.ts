@@ -12,6 +12,7 @@ import {
   gemmWeightPartialFloats,
   gemmWeightSplit,
 } from '../engine/ops/gemm_conv2d';
+import { blockText, CPU_BLOCK, cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuWeightPartialFloats, cpuWeightSplit, type CpuBlock } from '../engine/ops/conv_cpu';
 import { matmul } from '../engine/ops/matmul';
 import type { Call, Runtime } from '../engine/runtime';
 import { parseSpec, type LayerInfo } from '../engine/spec';
@@ -52,6 +53,7 @@ export async function benchModelShapes(
   reps: number,
   rounds: number,
   extraTiles: GemmTile[] = [],
+  blocks: CpuBlock[] = [CPU_BLOCK],
 ): Promise<ShapeRow[]> {
   const layers = parseSpec(spec, [1, 28, 28]);
   const rows: ShapeRow[] = [];
@@ -73,7 +75,8 @@ export async function benchModelShapes(
       const [x, w, y] = [d.N * d.C * d.H * d.W, d.O * d.C * d.KH * d.KW, d.N * d.O * OH * OW].map((n) => rt.buffer(4 * n));
       const wt = convGemmTile(rt, d, 'weight');
       const gemmScratch = Math.max(...[wt, big(wt), ...extraTiles].map((t) => gemmWeightPartialFloats(rt, d, t)));
-      const scratch = rt.buffer(4 * Math.max(4, convScratchFloats(d), gemmScratch));
+      const cpuScratch = Math.max(...blocks.map((b) => cpuWeightPartialFloats(d, b)));
+      const scratch = rt.buffer(4 * Math.max(4, convScratchFloats(d), gemmScratch, cpuScratch));
       const direct = convTile(rt, d);
       const directText = `direct ${direct.B}×${direct.T}`;
       for (const pass of ['forward', 'input', 'weight'] as const) {
@@ -98,6 +101,16 @@ export async function benchModelShapes(
                 : gemmConv2dBackwardWeight(rt, d, y, x, w, scratch, tile);
           const split = pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : '';
           await run(name, label, `${tileText(tile)}${split}`, flop, calls);
+        }
+        for (const blk of blocks) {
+          const calls =
+            pass === 'forward'
+              ? [cpuConv2dForward(rt, d, x, w, y, undefined, blk)]
+              : pass === 'input'
+                ? [cpuConv2dBackwardInput(rt, d, y, w, x, blk)]
+                : cpuConv2dBackwardWeight(rt, d, y, x, w, scratch, blk);
+          const split = pass === 'weight' ? `, split ${cpuWeightSplit(d, blk).S}` : '';
+          await run(name, label, `${blockText(blk)}${split}`, flop, calls);
         }
       }
       for (const b of [x, w, y, scratch]) rt.destroy(b);

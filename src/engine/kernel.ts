@@ -134,10 +134,17 @@ export function checkBindings(k: Kernel, names: Iterable<string>, label = k.entr
     if (!given.has(name)) throw new Error(`kernel ${label}: binding '${name}' (@binding(${d.slot})) is used by ${k.entry} but not given`);
 }
 
-/** Threads per workgroup of `entry`, from its `@workgroup_size(x[, y[, z]])` (literals). */
+/**
+ * Threads per workgroup of `entry`, from its `@workgroup_size(x[, y[, z]])`: literals, or names of
+ * module constants (`const WG = 64u;`, so that a variant can set it).
+ */
 export function workgroupSize(code: string, entry: string): number {
   const m = new RegExp(`@workgroup_size\\(([^)]*)\\)\\s*fn\\s+${entry}\\s*\\(`).exec(code);
-  return m ? m[1].split(',').reduce((p, v) => p * Number(v.trim()), 1) : NaN;
+  const value = (v: string) => {
+    const c = /^[A-Za-z_]\w*$/.test(v) ? new RegExp(`const\\s+${v}\\s*(?::\\s*\\w+\\s*)?=\\s*(\\d+)u?\\s*;`).exec(code) : null;
+    return Number(c ? c[1] : v.replace(/u$/, ''));
+  };
+  return m ? m[1].split(',').reduce((p, v) => p * value(v.trim()), 1) : NaN;
 }
 
 export function hash(s: string): number {
