@@ -1,7 +1,16 @@
 // bench:kernels' model section: every Conv2d and Linear of the given model specs at one batch,
 // the direct kernels the engine has run so far (ops/conv2d.ts, ops/matmul.ts) against the GEMM
 // kernels (ops/gemm_conv2d.ts, ops/gemm.ts) and some of their tiles, in the same run.
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, convTile, type ConvDims } from '../engine/ops/conv2d';
+import {
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  convOutSize,
+  convScratchFloats,
+  convTile,
+  type ConvDims,
+  type Tile,
+} from '../engine/ops/conv2d';
 import { gemm, gemmPlan, gemmScratchFloats, tileStorage, tileText, type GemmTile } from '../engine/ops/gemm';
 import {
   convGemmDims,
@@ -12,7 +21,16 @@ import {
   gemmWeightPartialFloats,
   gemmWeightSplit,
 } from '../engine/ops/gemm_conv2d';
-import { blockText, CPU_BLOCK, cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuWeightPartialFloats, cpuWeightSplit, type CpuBlock } from '../engine/ops/conv_cpu';
+import {
+  blockText,
+  CPU_BLOCK,
+  cpuConv2dBackwardInput,
+  cpuConv2dBackwardWeight,
+  cpuConv2dForward,
+  cpuWeightPartialFloats,
+  cpuWeightSplit,
+  type CpuBlock,
+} from '../engine/ops/conv_cpu';
 import { matmul } from '../engine/ops/matmul';
 import type { Call, Runtime } from '../engine/runtime';
 import { parseSpec, type LayerInfo } from '../engine/spec';
@@ -54,6 +72,7 @@ export async function benchModelShapes(
   rounds: number,
   extraTiles: GemmTile[] = [],
   blocks: CpuBlock[] = [CPU_BLOCK],
+  directTiles: Tile[] = [],
 ): Promise<ShapeRow[]> {
   const layers = parseSpec(spec, [1, 28, 28]);
   const rows: ShapeRow[] = [];
@@ -92,6 +111,10 @@ export async function benchModelShapes(
               ? [conv2dBackwardInput(rt, d, y, w, x)]
               : conv2dBackwardWeight(rt, d, y, x, w, scratch);
         await run(name, label, pass === 'weight' ? 'direct (v4, + reduce)' : directText, flop, old);
+        for (const dt of pass === 'weight' ? [] : directTiles) {
+          const calls = [pass === 'forward' ? conv2dForward(rt, d, x, w, y, undefined, undefined, dt) : conv2dBackwardInput(rt, d, y, w, x, undefined, dt)];
+          await run(name, label, `direct ${dt.B}×${dt.T}`, flop, calls);
+        }
         for (const tile of tiles) {
           const calls =
             pass === 'forward'

@@ -22,12 +22,18 @@ export function checkBlock(rt: Runtime, b: CpuBlock, label: string): CpuBlock {
   if (!ok(b.WG, 256) || !ok(b.TL, 8) || !ok(b.TU, 32))
     throw new Error(`${label}: block WG=${b.WG} TL=${b.TL} TU=${b.TU}: WG must be 1–256 lanes, TL 1–8 and TU 1–32 outputs`);
   if (b.WG > rt.tuning.maxInvocations)
-    throw new Error(`${label}: ${blockText(b)} needs ${b.WG} invocations per workgroup; the tuning allows ${rt.tuning.maxInvocations} (maxComputeInvocationsPerWorkgroup)`);
+    throw new Error(
+      `${label}: ${blockText(b)} needs ${b.WG} invocations per workgroup; the tuning allows ${rt.tuning.maxInvocations} (maxComputeInvocationsPerWorkgroup)`,
+    );
   return b;
 }
 
-/** The block each pass takes unless told otherwise (measured with bench:kernels on lavapipe). */
-export const CPU_BLOCK: CpuBlock = { WG: 64, TL: 1, TU: 8 };
+/**
+ * The block a CPU tuning's plan takes (convChoice) and the default here: 16 lanes (one or two
+ * SIMD batches) × 4 outputs along them × 9 along the uniform axis (one 3×3 channel of dw), the
+ * fastest of the blocks bench:kernels timed on lavapipe (docs/bench/README.md).
+ */
+export const CPU_BLOCK: CpuBlock = { WG: 16, TL: 4, TU: 9 };
 
 function params(rt: Runtime, d: ConvDims, chunk = 0) {
   const { OH, OW } = convOutSize(d);
