@@ -6,6 +6,7 @@ import { convOutSize } from '../src/engine/ops/conv2d';
 import {
   checkBlock,
   CPU_BLOCK,
+  CPU_PLAN_BLOCKS,
   cpuConv2dBackwardInput,
   cpuConv2dBackwardWeight,
   cpuConv2dForward,
@@ -29,7 +30,7 @@ const cases: [string, ConvShape][] = [
   ['9×8 kernel, padding 4, 3', { N: 2, C: 2, H: 11, W: 13, O: 3, KH: 9, KW: 8, PH: 4, PW: 3 }],
 ];
 
-const blocks: CpuBlock[] = [CPU_BLOCK, { WG: 64, TL: 1, TU: 8 }, { WG: 16, TL: 3, TU: 5 }];
+const blocks: CpuBlock[] = [CPU_BLOCK, CPU_PLAN_BLOCKS.forward, CPU_PLAN_BLOCKS.weight, { WG: 16, TL: 3, TU: 5 }];
 
 async function cpuRuntime(): Promise<Runtime> {
   const base = await runtime();

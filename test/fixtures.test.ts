@@ -132,7 +132,7 @@ describe('the loss trajectory (ten training steps against PyTorch)', () => {
 describe('the S5 trajectory (3 steps at batch 4) goes through the GEMM kernels (a CPU tuning: the barrier-free ones)', () => {
   // What it proves holds only if its plan takes the GEMMs: read from the step's own dispatches.
   // On a CPU tuning the wide layers take conv_cpu.wgsl (10×10 · 4 = 400 pixels, 64 channels: no
-  // multiple of its 64-pixel × 9-channel block).
+  // multiple of its 128-pixel × 9-channel forward block).
   const fx = load('s5_trajectory_b4.json');
   for (const kind of TUNING_KINDS)
     it(`tuning ${kind}`, async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convOutSize, type ConvDims } from '../src/engine/ops/conv2d';
 import { gemm, gemmScratchFloats } from '../src/engine/ops/gemm';
-import { CPU_BLOCK, cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuWeightPartialFloats } from '../src/engine/ops/conv_cpu';
+import { CPU_PLAN_BLOCKS, cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuWeightPartialFloats } from '../src/engine/ops/conv_cpu';
 import { gemmConv2dBackwardInput, gemmConv2dBackwardWeight, gemmConv2dForward, gemmWeightPartialFloats } from '../src/engine/ops/gemm_conv2d';
 import { Runtime } from '../src/engine/runtime';
 import { chooseTuning, TUNING_KINDS } from '../src/engine/tuning';
@@ -42,8 +42,8 @@ describe('GEMM kernels vs PyTorch fixtures of wide layers', () => {
         expect(worst(await rt.readF32(DW, fx.expected.grads['0.weight'].data.length), fx.expected.grads['0.weight'].data, abs, rel)).toBeLessThanOrEqual(1);
       });
 
-  // A CPU tuning's plan block (ops/conv_cpu.ts): batch 5 × 8×8 = 320 and 3 × 6×6 = 108 output
-  // pixels and 64 or 128 channels are no multiple of its 64 pixels × 9 channels; the last is below one block.
+  // A CPU tuning's plan blocks (ops/conv_cpu.ts): batch 5 × 8×8 = 320 and 3 × 6×6 = 108 output
+  // pixels and 64 or 128 channels are no multiple of their 128 or 64 pixels × 9 channels; the last is below one block.
   for (const name of ['conv_wide_64to128_10x10_b5', 'conv_wide_128to256_8x8_b3', 'conv_below_tile_2to3_4x5_pad1_b1'])
     it(`cpu tuning, barrier-free block, ${name}`, async () => {
       const base = await runtime();
@@ -56,9 +56,9 @@ describe('GEMM kernels vs PyTorch fixtures of wide layers', () => {
       const [X, Wt, B, DY] = [fx.input.data, fx.params['0.weight'].data, fx.params['0.bias'].data, dyOf(fx)].map((a) => rt.upload(Float32Array.from(a)));
       const [Y, DX, DW] = [N * d.O * OH * OW, N * C * H * W, d.O * C * d.KH * d.KW].map((n) => rt.buffer(4 * n));
       const calls = [
-        cpuConv2dForward(rt, d, X, Wt, Y, B, CPU_BLOCK),
-        cpuConv2dBackwardInput(rt, d, DY, Wt, DX, CPU_BLOCK),
-        ...cpuConv2dBackwardWeight(rt, d, DY, X, DW, rt.buffer(4 * Math.max(4, cpuWeightPartialFloats(d))), CPU_BLOCK),
+        cpuConv2dForward(rt, d, X, Wt, Y, B, CPU_PLAN_BLOCKS.forward),
+        cpuConv2dBackwardInput(rt, d, DY, Wt, DX, CPU_PLAN_BLOCKS.input),
+        ...cpuConv2dBackwardWeight(rt, d, DY, X, DW, rt.buffer(4 * Math.max(4, cpuWeightPartialFloats(d, CPU_PLAN_BLOCKS.weight))), CPU_PLAN_BLOCKS.weight),
       ];
       expect(calls.map((c) => c.kernel).filter((k) => k.startsWith('conv_cpu'))).toEqual([
         'conv_cpu_forward',

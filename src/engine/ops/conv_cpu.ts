@@ -28,12 +28,19 @@ export function checkBlock(rt: Runtime, b: CpuBlock, label: string): CpuBlock {
   return b;
 }
 
-/**
- * The block a CPU tuning's plan takes (convChoice) and the default here: 16 lanes (one or two
- * SIMD batches) × 4 outputs along them × 9 along the uniform axis (one 3×3 channel of dw), the
- * fastest of the blocks bench:kernels timed on lavapipe (docs/bench/README.md).
- */
+/** The default block here: 16 lanes (one or two SIMD batches) × 4 outputs along them × 9 along the uniform axis. */
 export const CPU_BLOCK: CpuBlock = { WG: 16, TL: 4, TU: 9 };
+
+/**
+ * The block a CPU tuning's plan takes per pass (convChoice): the fastest of the blocks
+ * bench:kernels timed on lavapipe (docs/bench/README.md). Bigger register blocks on fewer lanes
+ * won: each lane's index arithmetic and bounds checks are spread over more multiply-adds.
+ */
+export const CPU_PLAN_BLOCKS: Record<'forward' | 'input' | 'weight', CpuBlock> = {
+  forward: { WG: 16, TL: 8, TU: 9 },
+  input: { WG: 8, TL: 8, TU: 9 },
+  weight: { WG: 8, TL: 8, TU: 9 },
+};
 
 function params(rt: Runtime, d: ConvDims, chunk = 0) {
   const { OH, OW } = convOutSize(d);

@@ -5,7 +5,7 @@ import { kernel } from '../kernel';
 import { type Binding, type Call, type Runtime } from '../runtime';
 import { convOutSize, convSizes, convTile, MAX_SERIAL, type ConvDims, type Partials } from './conv2d';
 import { checkTile, chooseSplit, chooseTile, tileText, type GemmTile } from './gemm';
-import { blockText, checkBlock, CPU_BLOCK, cpuWeightSplit, type CpuBlock } from './conv_cpu';
+import { blockText, checkBlock, CPU_PLAN_BLOCKS, cpuWeightSplit, type CpuBlock } from './conv_cpu';
 import { reduceSegments, type ReduceSegment } from './reduce';
 
 /** The GEMM each pass of a convolution is: rows, columns and reduction length. */
@@ -176,8 +176,8 @@ export function gemmConv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, 
 /** How one pass of a convolution runs: a GEMM with its tile, a CPU tuning's barrier-free block, or today's direct kernel. */
 export type ConvChoice = { kind: 'gemm'; tile: GemmTile; text: string } | { kind: 'cpu'; block: CpuBlock; text: string } | { kind: 'direct'; text: string };
 
-/** Floor of the GEMM's M and N for a pass to take conv_cpu's CPU_BLOCK on a CPU tuning. */
-const CPU_MIN = { forward: 128, input: 32, weight: 64 };
+/** Floor of the GEMM's M and N for a pass to take conv_cpu's CPU_PLAN_BLOCKS on a CPU tuning. */
+const CPU_MIN = { forward: 64, input: 32, weight: 64 };
 
 /** Floor of the GEMM's M and N for each pass to take it (convChoice). */
 const GEMM_MIN = { forward: 128, input: 128, weight: 64 };
@@ -207,7 +207,7 @@ export function convChoice(rt: Runtime, d: ConvDims, pass: 'forward' | 'input' |
   const g = convGemmDims(d, pass);
   const gpu = rt.tuning.kind !== 'cpu';
   if (!gpu && !unpool && g.M >= CPU_MIN[pass] && g.N >= CPU_MIN[pass]) {
-    const block = checkBlock(rt, CPU_BLOCK, `conv ${pass}`);
+    const block = checkBlock(rt, CPU_PLAN_BLOCKS[pass], `conv ${pass}`);
     const S = pass === 'weight' ? cpuWeightSplit(d, block).S : 0;
     return { kind: 'cpu', block, text: `${blockText(block)}${S ? `, split ${S}` : ''}` };
   }
