@@ -6,10 +6,10 @@ import { convOutSize } from '../src/engine/ops/conv2d';
 import {
   checkBlock,
   CPU_BLOCK,
-  CPU_PLAN_BLOCKS,
   cpuConv2dBackwardInput,
   cpuConv2dBackwardWeight,
   cpuConv2dForward,
+  cpuPlanBlock,
   cpuWeightPartialFloats,
   cpuWeightSplit,
   type CpuBlock,
@@ -30,7 +30,8 @@ const cases: [string, ConvShape][] = [
   ['9×8 kernel, padding 4, 3', { N: 2, C: 2, H: 11, W: 13, O: 3, KH: 9, KW: 8, PH: 4, PW: 3 }],
 ];
 
-const blocks: CpuBlock[] = [CPU_BLOCK, CPU_PLAN_BLOCKS.forward, CPU_PLAN_BLOCKS.weight, { WG: 16, TL: 3, TU: 5 }];
+// The default, the plan's two (cpuPlanBlock) and one of odd sizes.
+const blocks: CpuBlock[] = [CPU_BLOCK, { WG: 16, TL: 8, TU: 16 }, { WG: 8, TL: 8, TU: 9 }, { WG: 16, TL: 3, TU: 5 }];
 
 async function cpuRuntime(): Promise<Runtime> {
   const base = await runtime();
@@ -64,6 +65,13 @@ describe('barrier-free conv2d (forward, dx, dw) vs float64 reference', () => {
 
   it('splits a long dw of few workgroups (S5 conv1 at batch 3: K = 2,028 in 7 chunks)', () => {
     expect(cpuWeightSplit(cases[4][1])).toEqual({ S: 7, chunk: 290 });
+  });
+
+  it("takes the plan's blocks: 16 lanes × 8×16, dw of under 128 output channels 8 lanes × 8×9", () => {
+    expect(cpuPlanBlock(cases[0][1], 'forward')).toEqual(blocks[1]);
+    expect(cpuPlanBlock(cases[0][1], 'weight')).toEqual(blocks[1]);
+    expect(cpuPlanBlock(cases[4][1], 'input')).toEqual(blocks[1]);
+    expect(cpuPlanBlock(cases[4][1], 'weight')).toEqual(blocks[2]);
   });
 
   it('refuses a block it cannot run, naming the field and value', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convOutSize, type ConvDims } from '../src/engine/ops/conv2d';
 import { gemm, gemmScratchFloats } from '../src/engine/ops/gemm';
-import { CPU_PLAN_BLOCKS, cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuWeightPartialFloats } from '../src/engine/ops/conv_cpu';
+import { cpuConv2dBackwardInput, cpuConv2dBackwardWeight, cpuConv2dForward, cpuPlanBlock, cpuWeightPartialFloats } from '../src/engine/ops/conv_cpu';
 import { gemmConv2dBackwardInput, gemmConv2dBackwardWeight, gemmConv2dForward, gemmWeightPartialFloats } from '../src/engine/ops/gemm_conv2d';
 import { Runtime } from '../src/engine/runtime';
 import { chooseTuning, TUNING_KINDS } from '../src/engine/tuning';
@@ -56,9 +56,17 @@ describe('GEMM kernels vs PyTorch fixtures of wide layers', () => {
       const [X, Wt, B, DY] = [fx.input.data, fx.params['0.weight'].data, fx.params['0.bias'].data, dyOf(fx)].map((a) => rt.upload(Float32Array.from(a)));
       const [Y, DX, DW] = [N * d.O * OH * OW, N * C * H * W, d.O * C * d.KH * d.KW].map((n) => rt.buffer(4 * n));
       const calls = [
-        cpuConv2dForward(rt, d, X, Wt, Y, B, CPU_PLAN_BLOCKS.forward),
-        cpuConv2dBackwardInput(rt, d, DY, Wt, DX, CPU_PLAN_BLOCKS.input),
-        ...cpuConv2dBackwardWeight(rt, d, DY, X, DW, rt.buffer(4 * Math.max(4, cpuWeightPartialFloats(d, CPU_PLAN_BLOCKS.weight))), CPU_PLAN_BLOCKS.weight),
+        cpuConv2dForward(rt, d, X, Wt, Y, B, cpuPlanBlock(d, 'forward')),
+        cpuConv2dBackwardInput(rt, d, DY, Wt, DX, cpuPlanBlock(d, 'input')),
+        ...cpuConv2dBackwardWeight(
+          rt,
+          d,
+          DY,
+          X,
+          DW,
+          rt.buffer(4 * Math.max(4, cpuWeightPartialFloats(d, cpuPlanBlock(d, 'weight')))),
+          cpuPlanBlock(d, 'weight'),
+        ),
       ];
       expect(calls.map((c) => c.kernel).filter((k) => k.startsWith('conv_cpu'))).toEqual([
         'conv_cpu_forward',

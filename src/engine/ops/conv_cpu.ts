@@ -32,15 +32,14 @@ export function checkBlock(rt: Runtime, b: CpuBlock, label: string): CpuBlock {
 export const CPU_BLOCK: CpuBlock = { WG: 16, TL: 4, TU: 9 };
 
 /**
- * The block a CPU tuning's plan takes per pass (convChoice): the fastest of the blocks
- * bench:kernels timed on lavapipe (docs/bench/README.md). Bigger register blocks on fewer lanes
- * won: each lane's index arithmetic and bounds checks are spread over more multiply-adds.
+ * The block a CPU tuning's plan takes for a pass (convChoice): the fastest of the blocks
+ * bench:kernels timed on lavapipe (docs/bench/README.md), 16 lanes × 8×16. Bigger register blocks
+ * on fewer lanes won: each lane's index arithmetic and bounds checks are spread over more
+ * multiply-adds. dw's lanes run along the output channels: under 128 of them, 8 lanes × 8×9.
  */
-export const CPU_PLAN_BLOCKS: Record<'forward' | 'input' | 'weight', CpuBlock> = {
-  forward: { WG: 16, TL: 8, TU: 9 },
-  input: { WG: 8, TL: 8, TU: 9 },
-  weight: { WG: 8, TL: 8, TU: 9 },
-};
+export function cpuPlanBlock(d: ConvDims, pass: 'forward' | 'input' | 'weight'): CpuBlock {
+  return pass === 'weight' && d.O < 128 ? { WG: 8, TL: 8, TU: 9 } : { WG: 16, TL: 8, TU: 16 };
+}
 
 function params(rt: Runtime, d: ConvDims, chunk = 0) {
   const { OH, OW } = convOutSize(d);
