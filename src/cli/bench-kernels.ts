@@ -39,8 +39,8 @@ async function main() {
     if (![TM, TN, BK].every(Number.isInteger)) throw new Error(`--tiles ${t}: expected TMxTNxBK, e.g. 8x8x16`);
     return { TM, TN, BK };
   });
-  // --blocks 64x1x8,32x2x8: CPU register blocks (WG×TL×TU, ops/conv_cpu.ts) timed besides the GEMMs.
-  const blocks = (opts.blocks ? opts.blocks.split(',') : ['64x1x8']).map((t) => {
+  // --blocks 16x8x16,8x8x9 (the default: the CPU plan's): CPU register blocks (WG×TL×TU, ops/conv_cpu.ts) timed besides the GEMMs.
+  const blocks = (opts.blocks ? opts.blocks.split(',') : ['16x8x16', '8x8x9']).map((t) => {
     const [WG, TL, TU] = t.split('x').map(Number);
     if (![WG, TL, TU].every(Number.isInteger)) throw new Error(`--blocks ${t}: expected WGxTLxTU, e.g. 64x1x8`);
     return { WG, TL, TU };

@@ -115,26 +115,26 @@ export async function benchModelShapes(
           const calls = [pass === 'forward' ? conv2dForward(rt, d, x, w, y, undefined, undefined, dt) : conv2dBackwardInput(rt, d, y, w, x, undefined, dt)];
           await run(name, label, `direct ${dt.B}×${dt.T}`, flop, calls);
         }
-        for (const tile of tiles) {
-          const calls =
+        // The GEMM tiles, then the CPU adapters' blocks: [name, calls] each.
+        const variants: [string, Call[]][] = [
+          ...tiles.map((tile): [string, Call[]] => [
+            `${tileText(tile)}${pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : ''}`,
             pass === 'forward'
               ? [gemmConv2dForward(rt, d, x, w, y, undefined, tile)]
               : pass === 'input'
                 ? [gemmConv2dBackwardInput(rt, d, y, w, x, tile)]
-                : gemmConv2dBackwardWeight(rt, d, y, x, w, scratch, tile);
-          const split = pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : '';
-          await run(name, label, `${tileText(tile)}${split}`, flop, calls);
-        }
-        for (const blk of blocks) {
-          const calls =
+                : gemmConv2dBackwardWeight(rt, d, y, x, w, scratch, tile),
+          ]),
+          ...blocks.map((blk): [string, Call[]] => [
+            `${blockText(blk)}${pass === 'weight' ? `, split ${cpuWeightSplit(d, blk).S}` : ''}`,
             pass === 'forward'
               ? [cpuConv2dForward(rt, d, x, w, y, undefined, blk)]
               : pass === 'input'
                 ? [cpuConv2dBackwardInput(rt, d, y, w, x, blk)]
-                : cpuConv2dBackwardWeight(rt, d, y, x, w, scratch, blk);
-          const split = pass === 'weight' ? `, split ${cpuWeightSplit(d, blk).S}` : '';
-          await run(name, label, `${blockText(blk)}${split}`, flop, calls);
-        }
+                : cpuConv2dBackwardWeight(rt, d, y, x, w, scratch, blk),
+          ]),
+        ];
+        for (const [text, calls] of variants) await run(name, label, text, flop, calls);
       }
       for (const b of [x, w, y, scratch]) rt.destroy(b);
     } else if (l.type === 'Linear') {
