@@ -187,6 +187,30 @@ function constValue(expr: string, code: string, depth = 0): number {
     if (!m) throw new Error(`workgroup storage: no \`const ${name}\` for ${expr}`);
     return `(${constValue(m[1], code, depth + 1)})`;
   });
-  if (!/^[\d\s+\-*/()]+$/.test(text)) throw new Error(`workgroup storage: ${expr} is not a constant integer expression`);
-  return Math.trunc(Function(`"use strict"; return (${text});`)() as number);
+  const tokens = text.match(/\d+|[-+*/()]|\S/g) ?? [];
+  let i = 0;
+  // expr := term (('+' | '-') term)*; term := atom (('*' | '/') atom)*; atom := integer | '(' expr ')'
+  const atom = (): number => {
+    const t = tokens[i++];
+    if (t === '(') {
+      const v = sum();
+      if (tokens[i++] !== ')') throw new Error(`workgroup storage: ${expr}: unbalanced parentheses`);
+      return v;
+    }
+    if (t === undefined || !/^\d+$/.test(t)) throw new Error(`workgroup storage: ${expr} is not a constant integer expression`);
+    return Number(t);
+  };
+  const product = (): number => {
+    let v = atom();
+    while (tokens[i] === '*' || tokens[i] === '/') v = tokens[i++] === '*' ? v * atom() : Math.trunc(v / atom());
+    return v;
+  };
+  const sum = (): number => {
+    let v = product();
+    while (tokens[i] === '+' || tokens[i] === '-') v = tokens[i++] === '+' ? v + product() : v - product();
+    return v;
+  };
+  const v = sum();
+  if (i !== tokens.length) throw new Error(`workgroup storage: ${expr} is not a constant integer expression`);
+  return v;
 }
