@@ -35,6 +35,25 @@ describe('kernel', () => {
     expect(b.bindings.get('dy')!.slot).toBe(1);
   });
 
+  it('reads the workgroup size from a module const and the workgroup storage the entry uses', () => {
+    const src = `
+const WG = 32u;
+const TM = 4u;
+const BM = 16u * TM;
+var<workgroup> As: array<f32, 8u * BM>;
+var<workgroup> red: array<array<vec2f, 4>, WG>;
+var<workgroup> unused: array<f32, 1024>;
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+fn stage(i: u32) { As[i] = 1.0; }
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) i: u32) { stage(i); red[i][0] = vec2f(As[i]); y[i] = red[0][0].x; }
+`;
+    const k = kernel(src, 'main');
+    expect(k.workgroupSize).toBe(32);
+    expect(k.workgroupStorage).toBe(4 * 8 * 64 + 8 * 4 * 32);
+    expect(kernel(src, 'main', { WG: 64, TM: 2 }).workgroupStorage).toBe(4 * 8 * 32 + 8 * 4 * 64);
+  });
+
   it('applies variants: constants and function hooks, cached', () => {
     const v = kernel(wgsl, 'backward', { B: 2, dy_at: 'fn dy_at(k: u32) -> f32 { return 2.0 * dy[k]; }' });
     expect(v.code).toContain('const B = 2u;');

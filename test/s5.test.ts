@@ -40,7 +40,7 @@ describe('the S5 model under the defaults tuning', () => {
     });
 
   for (const N of [128, 512])
-    it(`batch ${N}: every loop ≤ 256 iterations, every dispatch over 100 MFLOP on ≥ 16,384 threads`, async () => {
+    it(`batch ${N}: every loop ≤ 256 iterations, every dispatch over 100 MFLOP on ≥ 16,384 threads, workgroup storage within the limit`, async () => {
       const rt = await runtime();
       const m = new Model(rt, spec, [1, 28, 28]);
       let report: ReturnType<typeof planReport> | null = null;
@@ -58,6 +58,11 @@ describe('the S5 model under the defaults tuning', () => {
       const big = r.dispatches.filter((d) => (d.flops ?? 0) > 100e6);
       expect(big.length).toBeGreaterThan(8);
       expect(big.filter((d) => d.threads < 16384).map(at)).toEqual([]);
+      // Workgroup storage per kernel within the tuning's limit (16 KiB under defaults), and the
+      // GEMMs' tiles counted (128×128×16: 16 KiB).
+      const limit = rt.tuning.maxWorkgroupStorage;
+      expect(r.dispatches.filter((d) => d.workgroupStorage > limit).map((d) => `${at(d)}: ${d.workgroupStorage} bytes`)).toEqual([]);
+      expect(Math.max(...r.dispatches.filter((d) => d.kernel.startsWith('conv_gemm')).map((d) => d.workgroupStorage))).toBe(16384);
       m.releasePlans();
       m.destroy();
     });

@@ -22,7 +22,7 @@ import { benchModelShapes, type ShapeRow } from './bench-shapes';
 const DEFAULT_MODELS = 'src/models/mnist-default.json,src/models/s5.json';
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), ['max', 'json', 'batch', 'models', 'tiles'], ['models-only']);
+  const opts = parseArgs(process.argv.slice(2), ['max', 'json', 'batch', 'models', 'tiles', 'blocks', 'direct'], ['models-only']);
   const arg = (name: string, def: string) => opts[name] ?? def;
   const { device, info, tuning } = await openNodeGpu();
   const rt = new Runtime(device, info, tuning);
@@ -39,10 +39,22 @@ async function main() {
     if (![TM, TN, BK].every(Number.isInteger)) throw new Error(`--tiles ${t}: expected TMxTNxBK, e.g. 8x8x16`);
     return { TM, TN, BK };
   });
+  // --blocks 16x8x16,8x8x9 (the default: the CPU plan's): CPU register blocks (WG×TL×TU, ops/conv_cpu.ts) timed besides the GEMMs.
+  const blocks = (opts.blocks ? opts.blocks.split(',') : ['16x8x16', '8x8x9']).map((t) => {
+    const [WG, TL, TU] = t.split('x').map(Number);
+    if (![WG, TL, TU].every(Number.isInteger)) throw new Error(`--blocks ${t}: expected WGxTLxTU, e.g. 64x1x8`);
+    return { WG, TL, TU };
+  });
+  // --direct 16x4,8x8: direct-kernel tiles (B×T, ops/conv2d.ts) timed besides each forward and dx's own.
+  const direct = (opts.direct ? opts.direct.split(',') : []).map((t) => {
+    const [B, T] = t.split('x').map(Number);
+    if (![B, T].every(Number.isInteger)) throw new Error(`--direct ${t}: expected BxT, e.g. 16x4`);
+    return { B, T };
+  });
   for (const file of arg('models', DEFAULT_MODELS).split(',')) {
     const spec = JSON.parse(readFileSync(file, 'utf8'));
     const model = file.replace(/^.*\//, '').replace(/\.json$/, '');
-    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra)));
+    shapes.push(...(await benchModelShapes(rt, model, spec, batch, 1, slow ? 2 : 20, extra, blocks, direct)));
   }
   const json = arg('json', '');
   const save = () =>

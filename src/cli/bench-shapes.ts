@@ -1,7 +1,16 @@
 // bench:kernels' model section: every Conv2d and Linear of the given model specs at one batch,
 // the direct kernels the engine has run so far (ops/conv2d.ts, ops/matmul.ts) against the GEMM
 // kernels (ops/gemm_conv2d.ts, ops/gemm.ts) and some of their tiles, in the same run.
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutSize, convScratchFloats, convTile, type ConvDims } from '../engine/ops/conv2d';
+import {
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  convOutSize,
+  convScratchFloats,
+  convTile,
+  type ConvDims,
+  type Tile,
+} from '../engine/ops/conv2d';
 import { gemm, gemmPlan, gemmScratchFloats, tileStorage, tileText, type GemmTile } from '../engine/ops/gemm';
 import {
   convGemmDims,
@@ -12,6 +21,16 @@ import {
   gemmWeightPartialFloats,
   gemmWeightSplit,
 } from '../engine/ops/gemm_conv2d';
+import {
+  blockText,
+  CPU_BLOCK,
+  cpuConv2dBackwardInput,
+  cpuConv2dBackwardWeight,
+  cpuConv2dForward,
+  cpuWeightPartialFloats,
+  cpuWeightSplit,
+  type CpuBlock,
+} from '../engine/ops/conv_cpu';
 import { matmul } from '../engine/ops/matmul';
 import type { Call, Runtime } from '../engine/runtime';
 import { parseSpec, type LayerInfo } from '../engine/spec';
@@ -52,6 +71,8 @@ export async function benchModelShapes(
   reps: number,
   rounds: number,
   extraTiles: GemmTile[] = [],
+  blocks: CpuBlock[] = [CPU_BLOCK],
+  directTiles: Tile[] = [],
 ): Promise<ShapeRow[]> {
   const layers = parseSpec(spec, [1, 28, 28]);
   const rows: ShapeRow[] = [];
@@ -73,7 +94,8 @@ export async function benchModelShapes(
       const [x, w, y] = [d.N * d.C * d.H * d.W, d.O * d.C * d.KH * d.KW, d.N * d.O * OH * OW].map((n) => rt.buffer(4 * n));
       const wt = convGemmTile(rt, d, 'weight');
       const gemmScratch = Math.max(...[wt, big(wt), ...extraTiles].map((t) => gemmWeightPartialFloats(rt, d, t)));
-      const scratch = rt.buffer(4 * Math.max(4, convScratchFloats(d), gemmScratch));
+      const cpuScratch = Math.max(...blocks.map((b) => cpuWeightPartialFloats(d, b)));
+      const scratch = rt.buffer(4 * Math.max(4, convScratchFloats(d), gemmScratch, cpuScratch));
       const direct = convTile(rt, d);
       const directText = `direct ${direct.B}×${direct.T}`;
       for (const pass of ['forward', 'input', 'weight'] as const) {
@@ -89,16 +111,30 @@ export async function benchModelShapes(
               ? [conv2dBackwardInput(rt, d, y, w, x)]
               : conv2dBackwardWeight(rt, d, y, x, w, scratch);
         await run(name, label, pass === 'weight' ? 'direct (v4, + reduce)' : directText, flop, old);
-        for (const tile of tiles) {
-          const calls =
+        for (const dt of pass === 'weight' ? [] : directTiles) {
+          const calls = [pass === 'forward' ? conv2dForward(rt, d, x, w, y, undefined, undefined, dt) : conv2dBackwardInput(rt, d, y, w, x, undefined, dt)];
+          await run(name, label, `direct ${dt.B}×${dt.T}`, flop, calls);
+        }
+        // The GEMM tiles, then the CPU adapters' blocks: [name, calls] each.
+        const variants: [string, Call[]][] = [
+          ...tiles.map((tile): [string, Call[]] => [
+            `${tileText(tile)}${pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : ''}`,
             pass === 'forward'
               ? [gemmConv2dForward(rt, d, x, w, y, undefined, tile)]
               : pass === 'input'
                 ? [gemmConv2dBackwardInput(rt, d, y, w, x, tile)]
-                : gemmConv2dBackwardWeight(rt, d, y, x, w, scratch, tile);
-          const split = pass === 'weight' ? `, split ${gemmWeightSplit(rt, d, tile).S}` : '';
-          await run(name, label, `${tileText(tile)}${split}`, flop, calls);
-        }
+                : gemmConv2dBackwardWeight(rt, d, y, x, w, scratch, tile),
+          ]),
+          ...blocks.map((blk): [string, Call[]] => [
+            `${blockText(blk)}${pass === 'weight' ? `, split ${cpuWeightSplit(d, blk).S}` : ''}`,
+            pass === 'forward'
+              ? [cpuConv2dForward(rt, d, x, w, y, undefined, blk)]
+              : pass === 'input'
+                ? [cpuConv2dBackwardInput(rt, d, y, w, x, blk)]
+                : cpuConv2dBackwardWeight(rt, d, y, x, w, scratch, blk),
+          ]),
+        ];
+        for (const [text, calls] of variants) await run(name, label, text, flop, calls);
       }
       for (const b of [x, w, y, scratch]) rt.destroy(b);
     } else if (l.type === 'Linear') {

@@ -29,6 +29,7 @@ import {
 import { dropoutApply } from './ops/dropout';
 import { dropout2dApply } from './ops/dropout2d';
 import { gemm, gemmPlan, tileText } from './ops/gemm';
+import { cpuConv2dBackwardInput, cpuConv2dForward, cpuConv2dWeightPartials, cpuWeightSplit } from './ops/conv_cpu';
 import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmWeightRounds, gemmWeightSplit } from './ops/gemm_conv2d';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
@@ -110,6 +111,14 @@ export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d'
     const split = gemmWeightSplit(c.rt, d, wc.tile);
     const wp = split.S > 1 ? c.partials(split.S * numelW(d)) : undefined;
     calls.push(...gemmWeightRounds(c.rt, d, dy, x, c.gradAt(l.index, 'weight'), wp, wc.tile, split, (s) => c.reduceLater(s)));
+  } else if (wc.kind === 'cpu') {
+    // Unsplit: dw itself; split: partials reduced with the plan's other sums.
+    const { S } = cpuWeightSplit(d, wc.block);
+    const out = c.gradAt(l.index, 'weight');
+    const wp = S > 1 ? c.partials(S * numelW(d)) : out;
+    const w = cpuConv2dWeightPartials(c.rt, d, dy, x, wp, wc.block);
+    calls.push(w.call);
+    if (S > 1) c.reduceLater({ partial: wp, count: w.count, S: w.S, out });
   } else {
     const wp = c.partials(weightPartialFloats(d, long));
     const fused = dx && ic?.kind === 'direct' && fusedBackward(d);
@@ -125,7 +134,13 @@ export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d'
     c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
   }
   if (dx && !dxDone)
-    calls.push(ic?.kind === 'gemm' ? gemmConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.tile) : conv2dBackwardInput(c.rt, d, dy, weight, dx, unpool));
+    calls.push(
+      ic?.kind === 'gemm'
+        ? gemmConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.tile)
+        : ic?.kind === 'cpu'
+          ? cpuConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.block)
+          : conv2dBackwardInput(c.rt, d, dy, weight, dx, unpool),
+    );
   return calls;
 }
 
@@ -136,8 +151,8 @@ export function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: 
   const d = convDims(l, N);
   const long = rt.tuning.longWeightChunks;
   const wc = convChoice(rt, d, 'weight', unpool);
-  const S = wc.kind === 'gemm' ? gemmWeightSplit(rt, d, wc.tile).S : 0;
-  const w = wc.kind === 'gemm' ? (S > 1 ? [S * numelW(d)] : []) : [weightPartialFloats(d, long)];
+  const S = wc.kind === 'gemm' ? gemmWeightSplit(rt, d, wc.tile).S : wc.kind === 'cpu' ? cpuWeightSplit(d, wc.block).S : 0;
+  const w = wc.kind === 'direct' ? [weightPartialFloats(d, long)] : S > 1 ? [S * numelW(d)] : [];
   return l.bias ? [...w, biasPartialFloats(d, long)] : w;
 }
 
@@ -146,9 +161,9 @@ function convForward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>): Ca
   const d = convDims(l, c.N);
   const ch = convChoice(c.rt, d, 'forward');
   const b = l.bias ? c.param('bias') : undefined;
-  return ch.kind === 'gemm'
-    ? gemmConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.tile)
-    : conv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b);
+  if (ch.kind === 'gemm') return gemmConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.tile);
+  if (ch.kind === 'cpu') return cpuConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.block);
+  return conv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b);
 }
 
 /**

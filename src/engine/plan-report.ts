@@ -19,6 +19,8 @@ export interface PlanDispatch {
   layerType: string | null;
   workgroups: [number, number, number];
   workgroupSize: number;
+  /** Bytes of workgroup storage (var<workgroup>) the kernel uses. */
+  workgroupStorage: number;
   threads: number;
   bytes: number;
   flops: number | null;
@@ -80,6 +82,7 @@ export function planReport(calls: Call[], plan: Plan, infos: LayerInfo[], model:
       layerType: c.layer === undefined ? null : (unitName.get(c.layer) ?? infos[c.layer]?.type ?? null),
       workgroups: [x, y, z],
       workgroupSize: c.workgroupSize,
+      workgroupStorage: c.workgroupStorage,
       threads: x * y * z * c.workgroupSize,
       bytes: c.bytes,
       flops: c.flops,

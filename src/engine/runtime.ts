@@ -31,6 +31,8 @@ export interface Call {
   /** Kernel entry point and its threads per workgroup (read from the WGSL's @workgroup_size). */
   kernel: string;
   workgroupSize: number;
+  /** Bytes of var<workgroup> its kernel entry uses. */
+  workgroupStorage: number;
   /** The model layer it belongs to (set by the plan; undefined for input, loss and update). */
   layer?: number;
   /** The op's estimate; when an op gives none, bytes is the size of every bound storage buffer. */
@@ -364,6 +366,7 @@ export class Runtime {
       workgroups: [x, y, z] as [number, number, number],
       kernel: k.entry,
       workgroupSize: k.workgroupSize,
+      workgroupStorage: k.workgroupStorage,
       bytes,
       flops: d.cost?.flops ?? null,
       serial: d.cost?.serial ?? null,

@@ -134,9 +134,8 @@ export function convStatsGroups(rt: Runtime, d: ConvDims): number {
  * y = conv(x, w) (+ b). With `stats` (3·O·convStatsGroups(d) floats), also the count, mean and M2
  * of each workgroup's outputs per channel, for the BatchNorm that follows (bnForward's producedChunks).
  */
-export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding, stats?: Binding): Call {
+export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding, stats?: Binding, tile = convTile(rt, d)): Call {
   const { OH, OW } = convOutSize(d);
-  const tile = convTile(rt, d);
   const g = grid1d(d.N * OH * Math.ceil(OW / tile.T));
   const z = convSizes(d);
   const S = g[0] * g[1];
@@ -154,8 +153,7 @@ export function conv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, 
   });
 }
 
-export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, unpool?: Unpool): Call {
-  const tile = convTile(rt, d);
+export function conv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w: Binding, dx: Binding, unpool?: Unpool, tile = convTile(rt, d)): Call {
   const g = grid1d(d.N * d.H * Math.ceil(d.W / tile.T));
   const z = convSizes(d);
   return rt.dispatch({

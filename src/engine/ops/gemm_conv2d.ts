@@ -5,6 +5,7 @@ import { kernel } from '../kernel';
 import { type Binding, type Call, type Runtime } from '../runtime';
 import { convOutSize, convSizes, convTile, MAX_SERIAL, type ConvDims, type Partials } from './conv2d';
 import { checkTile, chooseSplit, chooseTile, tileText, type GemmTile } from './gemm';
+import { blockText, checkBlock, cpuPlanBlock, cpuWeightSplit, type CpuBlock } from './conv_cpu';
 import { reduceSegments, type ReduceSegment } from './reduce';
 
 /** The GEMM each pass of a convolution is: rows, columns and reduction length. */
@@ -172,8 +173,11 @@ export function gemmConv2dBackwardWeight(rt: Runtime, d: ConvDims, dy: Binding, 
   return gemmWeightRounds(rt, d, dy, x, dw, scratch, t, gemmWeightSplit(rt, d, t));
 }
 
-/** How one pass of a convolution runs: a GEMM with its tile, or today's direct kernel. */
-export type ConvChoice = { kind: 'gemm'; tile: GemmTile; text: string } | { kind: 'direct'; text: string };
+/** How one pass of a convolution runs: a GEMM with its tile, a CPU tuning's barrier-free block, or today's direct kernel. */
+export type ConvChoice = { kind: 'gemm'; tile: GemmTile; text: string } | { kind: 'cpu'; block: CpuBlock; text: string } | { kind: 'direct'; text: string };
+
+/** Floor of the GEMM's M and N for a pass to take conv_cpu's cpuPlanBlock on a CPU tuning. */
+const CPU_MIN = { forward: 64, input: 32, weight: 64 };
 
 /** Floor of the GEMM's M and N for each pass to take it (convChoice). */
 const GEMM_MIN = { forward: 128, input: 128, weight: 64 };
@@ -192,8 +196,11 @@ const directSerial = (d: ConvDims, pass: 'forward' | 'input') => (pass === 'forw
 
 /**
  * The rule a plan follows per layer and pass (measured with bench:kernels on lavapipe, see
- * docs/bench/): the GEMM where its M and N are ≥ 128 (forward, dx) or ≥ 64 (dw, whose direct
- * kernel's partials also grow with the batch); on a GPU tuning also a forward or dx whose direct
+ * docs/bench/). A CPU tuning: the barrier-free block (cpuPlanBlock, ops/conv_cpu.ts) where
+ * the GEMM's M and N are ≥ CPU_MIN (forward and dw 64, dx 32), else the direct kernel; the
+ * staged GEMM tiles never (they measured slower there). A GPU tuning (gpu, defaults):
+ * the GEMM where its M and N are ≥ 128 (forward, dx) or ≥ 64 (dw, whose direct
+ * kernel's partials also grow with the batch); also a forward or dx whose direct
  * kernel would loop more than MAX_SERIAL times per thread (C or O · KH·KW > 256); else the direct
  * kernel (B×T: its channels × pixels per thread), which measured faster on lavapipe. Tiles:
  * PLAN_TILE, its columns narrowed to a short N (32 → 128×32); dw on a GPU tuning GPU_WEIGHT_TILE.
@@ -201,8 +208,13 @@ const directSerial = (d: ConvDims, pass: 'forward' | 'input') => (pass === 'forw
  */
 export function convChoice(rt: Runtime, d: ConvDims, pass: 'forward' | 'input' | 'weight', unpool = false): ConvChoice {
   const g = convGemmDims(d, pass);
-  const min = GEMM_MIN[pass];
   const gpu = rt.tuning.kind !== 'cpu';
+  if (!gpu && !unpool && g.M >= CPU_MIN[pass] && g.N >= CPU_MIN[pass]) {
+    const block = checkBlock(rt, cpuPlanBlock(d, pass), `conv ${pass}`);
+    const S = pass === 'weight' ? cpuWeightSplit(d, block).S : 0;
+    return { kind: 'cpu', block, text: `${blockText(block)}${S ? `, split ${S}` : ''}` };
+  }
+  const min = GEMM_MIN[pass];
   const long = gpu && pass !== 'weight' && directSerial(d, pass) > MAX_SERIAL;
   if (!unpool && ((g.M >= min && g.N >= min) || long)) {
     const want = pass === 'weight' && gpu ? GPU_WEIGHT_TILE : { ...PLAN_TILE, TN: g.N <= 32 ? 2 : g.N <= 64 ? 4 : 8 };
