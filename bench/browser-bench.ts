@@ -8,7 +8,8 @@ import { limitSplit } from '../src/data/mnist';
 import { openGpu } from '../src/engine/gpu';
 import { Model } from '../src/engine/model';
 import { Runtime } from '../src/engine/runtime';
-import defaultSpec from '../src/models/mnist-default.json';
+import type { LayerSpec } from '../src/engine/spec';
+import { PRESETS } from '../src/models/presets';
 import { DEFAULT_CONFIG } from '../src/train/config';
 import { GpuSplit, Trainer } from '../src/train/trainer';
 
@@ -22,6 +23,8 @@ const q = new URLSearchParams(location.search);
 const batch = Number(q.get('batch') ?? 128);
 const steps = Number(q.get('steps') ?? 20);
 const warmup = Number(q.get('warmup') ?? 3);
+// A preset of the model cell, by id (?model=s5); both engines train the same one.
+const preset = PRESETS.find((p) => p.id === (q.get('model') ?? 'mnist-default'));
 const out = document.getElementById('out')!;
 const log = (s: string) => (out.textContent = `${out.textContent === 'running…' ? '' : out.textContent}${s}\n`);
 
@@ -31,7 +34,7 @@ async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const rt = new Runtime(device, info);
   const train = new GpuSplit(rt, limitSplit(data.train, 60000), 'train');
   const test = new GpuSplit(rt, limitSplit(data.test, 1000), 'test');
-  const model = new Model(rt, defaultSpec, [1, 28, 28]);
+  const model = new Model(rt, preset!.spec, [1, 28, 28]);
   model.init(1);
   const trainer = new Trainer(model, train, test, { ...DEFAULT_CONFIG, batch });
   const pipelinesMs = await trainer.warmUp();
@@ -52,7 +55,7 @@ async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
  * The same model in TensorFlow.js, built from the same JSON spec (NHWC). After global pooling
  * tfjs has [N, C], so a 1×1 Conv2d there is a Dense layer; LogSoftmax is left to the loss.
  */
-function tfjsModel(spec: typeof defaultSpec) {
+function tfjsModel(spec: LayerSpec[]) {
   const m = tf.sequential();
   let pooled = false;
   const input = () => (m.layers.length === 0 ? { inputShape: [28, 28, 1] } : {});
@@ -62,9 +65,12 @@ function tfjsModel(spec: typeof defaultSpec) {
       case 'Conv2d': {
         const bias = (l.bias as boolean | undefined) ?? true;
         if (pooled && k === 1) m.add(tf.layers.dense({ units: l.out_channels as number, useBias: bias, ...input() }));
-        else if (!pooled && (l.padding === 0 || 2 * (l.padding as number) === k - 1))
-          m.add(tf.layers.conv2d({ filters: l.out_channels as number, kernelSize: k, padding: l.padding === 0 ? 'valid' : 'same', useBias: bias, ...input() }));
-        else throw new Error(`tfjs bench: no tfjs equivalent for ${JSON.stringify(l)}`);
+        else if (!pooled && Object.keys(l).every((a) => ['type', 'name', 'in_channels', 'out_channels', 'kernel_size', 'padding', 'bias'].includes(a))) {
+          const pad = l.padding ?? 0;
+          const same = pad === 'same' || (typeof pad === 'number' && pad > 0 && 2 * pad === k - 1);
+          if (!same && pad !== 0 && pad !== 'valid') throw new Error(`tfjs bench: no tfjs equivalent for ${JSON.stringify(l)}`);
+          m.add(tf.layers.conv2d({ filters: l.out_channels as number, kernelSize: k, padding: same ? 'same' : 'valid', useBias: bias, ...input() }));
+        } else throw new Error(`tfjs bench: no tfjs equivalent for ${JSON.stringify(l)}`);
         break;
       }
       case 'BatchNorm2d': // PyTorch's momentum weighs the batch; tfjs's weighs the running value
@@ -77,6 +83,7 @@ function tfjsModel(spec: typeof defaultSpec) {
         m.add(tf.layers.dropout({ rate: l.p as number }));
         break;
       case 'MaxPool2d':
+        if ((l.stride ?? k) !== k || (l.padding ?? 0) !== 0) throw new Error(`tfjs bench: no tfjs equivalent for ${JSON.stringify(l)}`);
         m.add(tf.layers.maxPooling2d({ poolSize: k }));
         break;
       case 'AdaptiveAvgPool2d':
@@ -102,7 +109,7 @@ async function tfjs(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const t0 = performance.now();
   await tf.setBackend('webgpu');
   await tf.ready();
-  const model = tfjsModel(defaultSpec);
+  const model = tfjsModel(preset!.spec);
   const trainable = model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   const opt = tf.train.momentum(0.05, 0.9);
   // One real batch kept on the GPU (tfjs gets no augmentation or gather to do: in its favour).
@@ -140,9 +147,11 @@ async function tfjs(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
 }
 
 async function main() {
-  const data = await loadMnistBrowser();
+  if (!preset) throw new Error(`model ${JSON.stringify(q.get('model'))} is not a preset; one of ${PRESETS.map((p) => p.id).join(', ')}`);
+  // The page is bench/browser.html; the data sit at the site's root (data/).
+  const data = await loadMnistBrowser(new URL('../data/', location.href).href);
   const only = q.get('only');
-  const result: Record<string, unknown> = { batch, steps, warmup, userAgent: navigator.userAgent };
+  const result: Record<string, unknown> = { model: preset.id, batch, steps, warmup, userAgent: navigator.userAgent };
   if (only !== 'tfjs') {
     result.ours = await ours(data);
     log(`ours:  ${JSON.stringify(result.ours)}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// npm run bench:browser [-- --batch 128 --steps 5 --warmup 2 --json FILE]
+// npm run bench:browser [-- --model s5 --batch 128 --steps 5 --warmup 2 --json FILE]
 // Serves the built page (vite preview), opens bench/browser.html in headless Chromium with WebGPU,
-// and prints ours vs TensorFlow.js-WebGPU on the same adapter (SwiftShader on a machine without a GPU).
+// and prints ours vs TensorFlow.js-WebGPU training the same model on the same adapter (SwiftShader on a machine without a GPU).
 import { execSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +19,14 @@ try {
   const page = await browser.newPage();
   const q = new URLSearchParams({ batch: arg('batch', '128'), steps: arg('steps', '5'), warmup: arg('warmup', '2') });
   if (arg('only', '')) q.set('only', arg('only', ''));
+  // A model-cell preset id, or its file (src/models/s5.json).
+  if (arg('model', ''))
+    q.set(
+      'model',
+      arg('model', '')
+        .replace(/^.*\//, '')
+        .replace(/\.json$/, ''),
+    );
   await page.goto(`http://localhost:4174/bench/browser.html?${q}`);
   await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 1_800_000 });
   const r = await page.evaluate(() => window.__bench);

@@ -17,7 +17,8 @@ import {
 import { biasPartialFloats, MAX_SERIAL } from '../src/engine/ops/conv2d';
 import { conv2dBackward, conv2dForward, convOut } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
-import { gpuLayer, layerRules } from '../src/engine/layers';
+import { layerRules } from '../src/engine/layer-rules';
+import { gpuLayer } from '../src/engine/layers';
 import { Model } from '../src/engine/model';
 import { ParamLayout } from '../src/engine/params';
 import { TUNING_KINDS } from '../src/engine/tuning';

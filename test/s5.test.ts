@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layerRules } from '../src/engine/layers';
+import { layerRules } from '../src/engine/layer-rules';
 import { Model } from '../src/engine/model';
 import { planReport } from '../src/engine/plan-report';
 import type { Call } from '../src/engine/runtime';

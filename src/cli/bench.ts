@@ -16,7 +16,7 @@ import { loadMnistNode } from '../data/mnist-node';
 import { GpuError } from '../engine/gpu-errors';
 import { Model } from '../engine/model';
 import { readSpecText } from '../engine/spec';
-import { layerRules } from '../engine/layers';
+import { layerRules } from '../engine/layer-rules';
 import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
 import { parseTuning } from '../engine/tuning';

@@ -1,43 +1,22 @@
 // One GPU layer per spec type: `forward` and `backward` side by side, each returning the
 // dispatches (Calls) for one plan (a batch size and a mode). Buffers come from the plan; layers
-// that run fused (BatchNorm → ReLU, a classifier head, …) are grouped in units.ts.
+// that run fused (BatchNorm → ReLU, a classifier head, …) are grouped in units.ts. Conv2d is in
+// conv-layer.ts, GroupNorm and LayerNorm in norm-layer.ts, the plan report's rules in layer-rules.ts.
+import { convLayer } from './conv-layer';
+import { normLayer } from './norm-layer';
 import { activationBackward, activationForward } from './ops/activation';
-import { bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
-import {
-  biasPartialFloats,
-  conv2dBackward,
-  conv2dBackwardInput,
-  conv2dBiasPartials,
-  conv2dForward,
-  conv2dWeightPartials,
-  convTile,
-  fusedBackward,
-  MAX_SERIAL,
-  weightPartialFloats,
-  type ConvDims,
-  type Unpool,
-} from './ops/conv2d';
 import { avgpoolBackward, avgpoolForward } from './ops/avgpool';
-import {
-  biasDims,
-  conv2dGeneralBackwardInput,
-  conv2dGeneralForward,
-  conv2dGeneralWeightPartials,
-  generalWeightPartialFloats,
-  type GeneralConvDims,
-} from './ops/conv2d_general';
+import { bnBackward, bnForward, bnScratchFloats, NO_FUSION, type BnFusion } from './ops/batchnorm';
+import { MAX_SERIAL } from './ops/conv2d';
 import { dropoutApply } from './ops/dropout';
 import { dropout2dApply } from './ops/dropout2d';
-import { gemm, gemmPlan, tileText } from './ops/gemm';
-import { cpuConv2dBackwardInput, cpuConv2dForward, cpuConv2dWeightPartials, cpuWeightSplit } from './ops/conv_cpu';
-import { convChoice, gemmConv2dBackwardInput, gemmConv2dForward, gemmWeightRounds, gemmWeightSplit } from './ops/gemm_conv2d';
+import { gemm, gemmPlan } from './ops/gemm';
 import { logSoftmaxBackward, logSoftmaxForward } from './ops/loss';
 import { columnSum, matmul } from './ops/matmul';
 import { gapBackward, gapForward, maxpoolBackward, maxpoolForward } from './ops/pool';
-import { normLayer } from './norm-layer';
 import { reduceSegments } from './ops/reduce';
 import { span, type Binding, type Call, type Runtime } from './runtime';
-import { plainPoolK, type LayerInfo } from './spec';
+import type { LayerInfo } from './spec';
 import { numel, type Tensor } from './tensor';
 
 export type Mode = 'train' | 'eval';
@@ -83,90 +62,6 @@ export interface GpuLayer {
 }
 
 /**
- * A 1×1 Conv2d whose MaxPool2d the fused conv1x1_pool unit can compute: its pool must be K×K with
- * stride K and no padding (each conv output in at most one window, see conv2d_unpool.wgsl).
- */
-export function fusesWithPool(l: Extract<LayerInfo, { type: 'Conv2d' }>, next: LayerInfo | undefined): next is Extract<LayerInfo, { type: 'MaxPool2d' }> {
-  return !l.general && l.kh === 1 && l.kw === 1 && l.ph === 0 && l.pw === 0 && next?.type === 'MaxPool2d' && plainPoolK(next) !== null;
-}
-
-export function convDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): ConvDims {
-  return { N, C: l.inC, H: l.inShape[1], W: l.inShape[2], O: l.outC, KH: l.kh, KW: l.kw, PH: l.ph, PW: l.pw };
-}
-
-/**
- * A convolution's backward: dx and the first stages of dw (and db); their second stage is the
- * plan's one reduction dispatch.
- */
-export function convBackward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>, dy: Binding, x: Binding, dx: Binding | null, unpool?: Unpool): Call[] {
-  const d = convDims(l, c.N);
-  const calls: Call[] = [];
-  const long = c.rt.tuning.longWeightChunks;
-  const wc = convChoice(c.rt, d, 'weight', !!unpool);
-  const ic = dx ? convChoice(c.rt, d, 'input', !!unpool) : null;
-  const weight = c.paramAt(l.index, 'weight');
-  let dxDone = false;
-  if (wc.kind === 'gemm') {
-    // The GEMM's K split is bounded (gemmWeightSplit): rounds, or one split round reduced later.
-    const split = gemmWeightSplit(c.rt, d, wc.tile);
-    const wp = split.S > 1 ? c.partials(split.S * numelW(d)) : undefined;
-    calls.push(...gemmWeightRounds(c.rt, d, dy, x, c.gradAt(l.index, 'weight'), wp, wc.tile, split, (s) => c.reduceLater(s)));
-  } else if (wc.kind === 'cpu') {
-    // Unsplit: dw itself; split: partials reduced with the plan's other sums.
-    const { S } = cpuWeightSplit(d, wc.block);
-    const out = c.gradAt(l.index, 'weight');
-    const wp = S > 1 ? c.partials(S * numelW(d)) : out;
-    const w = cpuConv2dWeightPartials(c.rt, d, dy, x, wp, wc.block);
-    calls.push(w.call);
-    if (S > 1) c.reduceLater({ partial: wp, count: w.count, S: w.S, out });
-  } else {
-    const wp = c.partials(weightPartialFloats(d, long));
-    const fused = dx && ic?.kind === 'direct' && fusedBackward(d);
-    const w = fused ? conv2dBackward(c.rt, d, dy, weight, dx, x, wp, unpool) : conv2dWeightPartials(c.rt, d, dy, x, wp, { unpool });
-    dxDone = !!fused;
-    calls.push(w.call);
-    c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.gradAt(l.index, 'weight') });
-  }
-  if (l.bias) {
-    const bp = c.partials(biasPartialFloats(d, long));
-    const b = conv2dBiasPartials(c.rt, d, dy, bp, unpool);
-    calls.push(b.call);
-    c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.gradAt(l.index, 'bias') });
-  }
-  if (dx && !dxDone)
-    calls.push(
-      ic?.kind === 'gemm'
-        ? gemmConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.tile)
-        : ic?.kind === 'cpu'
-          ? cpuConv2dBackwardInput(c.rt, d, dy, weight, dx, ic.block)
-          : conv2dBackwardInput(c.rt, d, dy, weight, dx, unpool),
-    );
-  return calls;
-}
-
-const numelW = (d: ConvDims) => d.O * d.C * d.KH * d.KW;
-
-/** The partials(floats) requests of convBackward, in its order. */
-export function convPartialFloats(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number, rt: Runtime, unpool = false): number[] {
-  const d = convDims(l, N);
-  const long = rt.tuning.longWeightChunks;
-  const wc = convChoice(rt, d, 'weight', unpool);
-  const S = wc.kind === 'gemm' ? gemmWeightSplit(rt, d, wc.tile).S : wc.kind === 'cpu' ? cpuWeightSplit(d, wc.block).S : 0;
-  const w = wc.kind === 'direct' ? [weightPartialFloats(d, long)] : S > 1 ? [S * numelW(d)] : [];
-  return l.bias ? [...w, biasPartialFloats(d, long)] : w;
-}
-
-/** A plain convolution's forward: the GEMM or the direct kernel, as convChoice says. */
-function convForward(c: LayerCtx, l: Extract<LayerInfo, { type: 'Conv2d' }>): Call {
-  const d = convDims(l, c.N);
-  const ch = convChoice(c.rt, d, 'forward');
-  const b = l.bias ? c.param('bias') : undefined;
-  if (ch.kind === 'gemm') return gemmConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.tile);
-  if (ch.kind === 'cpu') return cpuConv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b, ch.block);
-  return conv2dForward(c.rt, d, c.x.buf, c.param('weight'), c.y.buf, b);
-}
-
-/**
  * Whether a Linear product takes the tiled GEMM: on a GPU tuning, where it splits a long
  * reduction (K ≫ M·N, 4096→50) or where matmul would loop more than MAX_SERIAL times per thread
  * (dw's K is the batch); otherwise (and on a CPU adapter, where it measured faster) matmul.
@@ -200,16 +95,8 @@ function linearBias(c: LayerCtx, F: number): Call {
 
 export function gpuLayer(info: LayerInfo): GpuLayer {
   switch (info.type) {
-    case 'Conv2d': {
-      const l = info;
-      if (l.general) return generalConv(l);
-      return {
-        info,
-        forward: (c) => [convForward(c, l)],
-        backward: (c) => convBackward(c, l, c.dy.buf, c.x.buf, c.dx?.buf ?? null),
-        partialFloats: (N, rt) => convPartialFloats(l, N, rt),
-      };
-    }
+    case 'Conv2d':
+      return convLayer(info);
     case 'BatchNorm2d':
       return batchNorm(info, NO_FUSION);
     case 'ReLU':
@@ -314,42 +201,6 @@ export function gpuLayer(info: LayerInfo): GpuLayer {
   }
 }
 
-export function generalDims(l: Extract<LayerInfo, { type: 'Conv2d' }>, N: number): GeneralConvDims {
-  return { ...convDims(l, N), SH: l.sh, SW: l.sw, DH: l.dh, DW: l.dw, G: l.groups };
-}
-
-/**
- * A Conv2d whose stride, dilation or groups is not 1: conv2d_general's kernels, never fused (a
- * BatchNorm after it computes its own statistics); db is conv2d.wgsl's (biasDims).
- */
-function generalConv(l: Extract<LayerInfo, { type: 'Conv2d' }>): GpuLayer {
-  const long = (rt: Runtime) => rt.tuning.longWeightChunks;
-  return {
-    info: l,
-    forward: (c) => [conv2dGeneralForward(c.rt, generalDims(l, c.N), c.x.buf, c.param('weight'), c.y.buf, l.bias ? c.param('bias') : undefined)],
-    backward: (c) => {
-      const d = generalDims(l, c.N);
-      const wp = c.partials(generalWeightPartialFloats(d, long(c.rt)));
-      const w = conv2dGeneralWeightPartials(c.rt, d, c.dy.buf, c.x.buf, wp);
-      c.reduceLater({ partial: wp, count: w.count, S: w.S, out: c.grad('weight') });
-      const calls = [w.call];
-      if (l.bias) {
-        const bp = c.partials(biasPartialFloats(biasDims(d), long(c.rt)));
-        const b = conv2dBiasPartials(c.rt, biasDims(d), c.dy.buf, bp);
-        calls.push(b.call);
-        c.reduceLater({ partial: bp, count: b.count, S: b.S, out: c.grad('bias') });
-      }
-      if (c.dx) calls.push(conv2dGeneralBackwardInput(c.rt, d, c.dy.buf, c.param('weight'), c.dx.buf));
-      return calls;
-    },
-    partialFloats: (N, rt) => {
-      const d = generalDims(l, N);
-      const w = generalWeightPartialFloats(d, long(rt));
-      return l.bias ? [w, biasPartialFloats(biasDims(d), long(rt))] : [w];
-    },
-  };
-}
-
 /**
  * BatchNorm2d, with the ReLU (and Dropout) that follow it computed in the same kernels when
  * `fusion` says so: the unit reads x and writes the last layer's output; backward recomputes the
@@ -382,56 +233,4 @@ export function batchNorm(l: Extract<LayerInfo, { type: 'BatchNorm2d' }>, fusion
         aux: scratch(c).aux,
       }),
   };
-}
-
-/**
- * The kernel rule each Conv2d and Linear of a training plan follows at batch N (printed with the
- * plan report): "layer 9 Conv2d 128→256: forward gemm 128×128×16 tile; dx …; dw …".
- */
-export function layerRules(rt: Runtime, infos: LayerInfo[], N: number): string[] {
-  const fusePool = rt.tuning.fuseConvPool;
-  const first = infos.findIndex((l) => l.params.length > 0);
-  return infos.flatMap((l, i) => {
-    const next = infos[i + 1];
-    if (l.type === 'Conv2d' && l.general) {
-      const what = [l.sh * l.sw > 1 && `stride ${l.sh}×${l.sw}`, l.dh * l.dw > 1 && `dilation ${l.dh}×${l.dw}`, l.groups > 1 && `groups ${l.groups}`];
-      const passes = ['forward', ...(i > first ? ['dx'] : []), 'dw'].map((p) => `${p} conv2d_general`);
-      return [
-        `layer ${i} Conv2d ${l.inC}→${l.outC} ${l.kh}×${l.kw} at ${l.inShape[1]}×${l.inShape[2]} (${what.filter(Boolean).join(', ')}): ${passes.join('; ')}`,
-      ];
-    }
-    if (l.type === 'Conv2d') {
-      const d = convDims(l, N);
-      const pooled = fusePool && fusesWithPool(l, next);
-      const bn = next?.type === 'BatchNorm2d' && infos[i + 2]?.type === 'ReLU';
-      const inHead = infos[i - 1]?.type === 'AdaptiveAvgPool2d' && infos[i + 1]?.type === 'Flatten';
-      if (inHead) return [`layer ${i} Conv2d ${l.inC}→${l.outC}: the fused classifier head`];
-      const fwd = pooled
-        ? 'forward conv1x1_pool (direct)'
-        : bn
-          ? `forward direct ${convTile(rt, d).B}×${convTile(rt, d).T} with the BatchNorm statistics epilogue`
-          : null;
-      const passes = [
-        fwd ?? `forward ${convChoice(rt, d, 'forward').text}`,
-        ...(i > first ? [`dx ${convChoice(rt, d, 'input', pooled).text}`] : []),
-        `dw ${convChoice(rt, d, 'weight', pooled).text}`,
-      ];
-      return [`layer ${i} Conv2d ${l.inC}→${l.outC} ${l.kh}×${l.kw} at ${l.inShape[1]}×${l.inShape[2]}: ${passes.join('; ')}`];
-    }
-    if (l.type === 'Linear') {
-      if (infos[i - 1]?.type === 'Flatten' && infos[i - 2]?.type === 'AdaptiveAvgPool2d' && next?.type === 'LogSoftmax')
-        return [`layer ${i} Linear ${l.inF}→${l.outF}: the fused classifier head`];
-      const text = (dims: { M: number; N: number; K: number }) => {
-        const p = linearGemm(rt, dims);
-        return !p ? 'matmul' : `${tileText(p.tile)}${p.S > 1 ? `, split ${p.S}` : ''}`;
-      };
-      const passes = [
-        `forward ${text({ M: N, N: l.outF, K: l.inF })}`,
-        ...(i > first ? [`dx ${text({ M: N, N: l.inF, K: l.outF })}`] : []),
-        `dw ${text({ M: l.outF, N: l.inF, K: N })}`,
-      ];
-      return [`layer ${i} Linear ${l.inF}→${l.outF}: ${passes.join('; ')}`];
-    }
-    return [];
-  });
 }

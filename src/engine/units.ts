@@ -1,7 +1,8 @@
 // How a plan groups layers into units computed together: BatchNorm2d → ReLU (→ Dropout), with
 // the Conv2d before it in train mode; a 1×1 Conv2d → MaxPool2d; a classifier head. Each unit is
 // a GpuLayer (forward and backward side by side) built from the ops of its layers.
-import { batchNorm, convBackward, convDims, convPartialFloats, fusesWithPool, type GpuLayer, type LayerCtx, type Mode } from './layers';
+import { convBackward, convDims, convPartialFloats, fusesWithPool } from './conv-layer';
+import { batchNorm, type GpuLayer, type LayerCtx, type Mode } from './layers';
 import { bnBackward, bnForward, bnScratchFloats, type BnFusion } from './ops/batchnorm';
 import { conv1x1Pool, conv2dForward, convStatsGroups } from './ops/conv2d';
 import { headBackward, headFits, headForward, headGroups, type HeadDims } from './ops/head';
