@@ -8,6 +8,8 @@ import { limitSplit } from '../src/data/mnist';
 import { openGpu } from '../src/engine/gpu';
 import { Model } from '../src/engine/model';
 import { Runtime } from '../src/engine/runtime';
+import { profileByLabel, profileCalls } from '../src/engine/timing';
+import { chooseTuning, parseTuning } from '../src/engine/tuning';
 import type { LayerSpec } from '../src/engine/spec';
 import { PRESETS } from '../src/models/presets';
 import { DEFAULT_CONFIG } from '../src/train/config';
@@ -25,13 +27,17 @@ const steps = Number(q.get('steps') ?? 20);
 const warmup = Number(q.get('warmup') ?? 3);
 // A preset of the model cell, by id (?model=s5); both engines train the same one.
 const preset = PRESETS.find((p) => p.id === (q.get('model') ?? 'mnist-default'));
+// ?tuning=gpu|cpu|defaults plans our step as that kind (default: the adapter's own);
+// ?profile=1 also times each kernel of one step alone (its own pass) and sums them by kernel.
+const forced = parseTuning(q.get('tuning'), 'tuning');
+const profile = q.get('profile') === '1';
 const out = document.getElementById('out')!;
 const log = (s: string) => (out.textContent = `${out.textContent === 'running…' ? '' : out.textContent}${s}\n`);
 
 async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const t0 = performance.now();
-  const { device, info } = await openGpu(navigator.gpu, 'browser');
-  const rt = new Runtime(device, info);
+  const { device, info } = await openGpu(navigator.gpu, 'browser', forced === 'defaults');
+  const rt = new Runtime(device, info, chooseTuning(info, forced));
   const train = new GpuSplit(rt, limitSplit(data.train, 60000), 'train');
   const test = new GpuSplit(rt, limitSplit(data.test, 1000), 'test');
   const model = new Model(rt, preset!.spec, [1, 28, 28]);
@@ -44,7 +50,8 @@ async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   const w0 = performance.now();
   await trainer.benchSteps(steps);
   const ms = (performance.now() - w0) / steps;
-  const r = { adapter: info.adapter, pipelinesMs, firstStepMs, msPerStep: ms, imagesPerSec: (1000 * batch) / ms, params: model.paramCount };
+  const prof = profile ? profileByLabel(await profileCalls(rt, trainer.stepCalls())) : undefined;
+  const r = { adapter: info.adapter, tuning: rt.tuning.kind, pipelinesMs, firstStepMs, msPerStep: ms, imagesPerSec: (1000 * batch) / ms, params: model.paramCount, profile: prof };
   trainer.destroy();
   model.destroy();
   device.destroy();

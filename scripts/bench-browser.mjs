@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:browser [-- --model s5 --batch 128 --steps 5 --warmup 2 --json FILE]
+//   [--only ours|tfjs] [--tuning gpu|cpu|defaults] [--profile 1]
 // Serves the built page (vite preview), opens bench/browser.html in headless Chromium with WebGPU,
 // and prints ours vs TensorFlow.js-WebGPU training the same model on the same adapter (SwiftShader on a machine without a GPU).
 import { execSync } from 'node:child_process';
@@ -18,7 +19,7 @@ const browser = await chromium.launch({ executablePath, args: ['--enable-unsafe-
 try {
   const page = await browser.newPage();
   const q = new URLSearchParams({ batch: arg('batch', '128'), steps: arg('steps', '5'), warmup: arg('warmup', '2') });
-  if (arg('only', '')) q.set('only', arg('only', ''));
+  for (const k of ['only', 'tuning', 'profile']) if (arg(k, '')) q.set(k, arg(k, ''));
   // A model-cell preset id, or its file (src/models/s5.json).
   if (arg('model', ''))
     q.set(

@@ -13,6 +13,7 @@ import {
   cpuWeightPartialFloats,
   cpuWeightSplit,
   type CpuBlock,
+  UNROLLED_BLOCK,
 } from '../src/engine/ops/conv_cpu';
 import { conv2dBackward, conv2dForward, type ConvShape } from '../src/engine/reference/conv2d';
 import { makeRng } from '../src/engine/rng';
@@ -30,8 +31,8 @@ const cases: [string, ConvShape][] = [
   ['9×8 kernel, padding 4, 3', { N: 2, C: 2, H: 11, W: 13, O: 3, KH: 9, KW: 8, PH: 4, PW: 3 }],
 ];
 
-// The default, the plan's two (cpuPlanBlock) and one of odd sizes.
-const blocks: CpuBlock[] = [CPU_BLOCK, { WG: 16, TL: 8, TU: 16 }, { WG: 8, TL: 8, TU: 9 }, { WG: 16, TL: 3, TU: 5 }];
+// The default, the looped ones of the old plan, one of odd sizes, and the written-out one (the plan's).
+const blocks: CpuBlock[] = [CPU_BLOCK, { WG: 16, TL: 8, TU: 16 }, { WG: 8, TL: 8, TU: 9 }, { WG: 16, TL: 3, TU: 5 }, UNROLLED_BLOCK];
 
 async function cpuRuntime(): Promise<Runtime> {
   const base = await runtime();
@@ -43,7 +44,7 @@ const ok = (g: Float32Array, want: Float64Array) => worst(g, want, 1e-4, 1e-4);
 describe('barrier-free conv2d (forward, dx, dw) vs float64 reference', () => {
   for (const [name, s] of cases)
     for (const blk of blocks)
-      it(`${name}, ${blk.WG} lanes × ${blk.TL}×${blk.TU}`, async () => {
+      it(`${name}, ${blk.WG} lanes × ${blk.TL}×${blk.TU}${blk.unrolled ? ' unrolled' : ''}`, async () => {
         const rt = await cpuRuntime();
         const rand = makeRng(s.N * 31 + s.C * 7 + s.O);
         const { OH, OW } = convOutSize(s);
@@ -67,10 +68,10 @@ describe('barrier-free conv2d (forward, dx, dw) vs float64 reference', () => {
     expect(cpuWeightSplit(cases[4][1])).toEqual({ S: 7, chunk: 290 });
   });
 
-  it("takes the plan's blocks: 16 lanes × 8×16, dw of under 128 output channels 8 lanes × 8×9", () => {
-    expect(cpuPlanBlock(cases[0][1], 'forward')).toEqual(blocks[1]);
-    expect(cpuPlanBlock(cases[0][1], 'weight')).toEqual(blocks[1]);
-    expect(cpuPlanBlock(cases[4][1], 'input')).toEqual(blocks[1]);
+  it("takes the plan's blocks: 16 lanes × 8×16 written out, dw of under 128 output channels 8 lanes × 8×9", () => {
+    expect(cpuPlanBlock(cases[0][1], 'forward')).toEqual(UNROLLED_BLOCK);
+    expect(cpuPlanBlock(cases[0][1], 'weight')).toEqual(UNROLLED_BLOCK);
+    expect(cpuPlanBlock(cases[4][1], 'input')).toEqual(UNROLLED_BLOCK);
     expect(cpuPlanBlock(cases[4][1], 'weight')).toEqual(blocks[2]);
   });
 
@@ -80,5 +81,8 @@ describe('barrier-free conv2d (forward, dx, dw) vs float64 reference', () => {
       'conv_cpu_forward: block WG=64 TL=9 TU=8: WG must be 1–256 lanes, TL 1–8 and TU 1–32 outputs',
     );
     expect(() => checkBlock(rt, { WG: 512, TL: 1, TU: 8 }, 'conv_cpu_forward')).toThrow('WG must be 1–256 lanes');
+    expect(() => checkBlock(rt, { WG: 16, TL: 4, TU: 16, unrolled: true }, 'conv_cpu_backward_input')).toThrow(
+      'conv_cpu_backward_input: the unrolled block is 16 lanes × 8×16 only (conv_cpu_unrolled.wgsl); got WG=16 TL=4 TU=16',
+    );
   });
 });

@@ -131,8 +131,8 @@ describe('the loss trajectory (ten training steps against PyTorch)', () => {
 
 describe('the S5 trajectory (3 steps at batch 4) goes through the GEMM kernels (a CPU tuning: the barrier-free ones)', () => {
   // What it proves holds only if its plan takes the GEMMs: read from the step's own dispatches.
-  // On a CPU tuning the wide layers take conv_cpu.wgsl (10×10 · 4 = 400 pixels, 64 channels: no
-  // multiple of its 128-pixel × 9-channel forward block).
+  // On a CPU tuning the wide layers take conv_cpu_unrolled.wgsl (10×10 · 4 = 400 pixels: no
+  // multiple of its 128-pixel block), dw of under 128 output channels conv_cpu.wgsl's looped block.
   const fx = load('s5_trajectory_b4.json');
   for (const kind of TUNING_KINDS)
     it(`tuning ${kind}`, async () => {
@@ -142,8 +142,9 @@ describe('the S5 trajectory (3 steps at batch 4) goes through the GEMM kernels (
       const program = new StepProgram(model, { N: 4, mode: 'train', loss: 'nll', stats, sgd: { weightDecay: 5e-4 }, inputGrad: true });
       const calls = program.trainCalls;
       const kernels = new Set(calls.map((c) => c.kernel));
-      const family = kind === 'cpu' ? 'conv_cpu' : 'conv_gemm';
+      const family = kind === 'cpu' ? 'conv_cpu_unrolled' : 'conv_gemm';
       for (const k of ['forward', 'backward_input', 'backward_weight']) expect(kernels.has(`${family}_${k}`), `${family}_${k}`).toBe(true);
+      if (kind === 'cpu') expect(kernels.has('conv_cpu_backward_weight'), 'conv_cpu_backward_weight (conv 32→64)').toBe(true);
       for (const k of kernels) expect(k.startsWith(kind === 'cpu' ? 'conv_gemm' : 'conv_cpu'), k).toBe(false);
       // dw split along K (grid z = the split) and reduced (a CPU tuning's splits: test/conv_cpu.test.ts).
       if (kind !== 'cpu') expect(calls.some((c) => c.kernel === 'conv_gemm_backward_weight' && c.workgroups[2] > 1)).toBe(true);

@@ -39,11 +39,13 @@ async function main() {
     if (![TM, TN, BK].every(Number.isInteger)) throw new Error(`--tiles ${t}: expected TMxTNxBK, e.g. 8x8x16`);
     return { TM, TN, BK };
   });
-  // --blocks 16x8x16,8x8x9 (the default: the CPU plan's): CPU register blocks (WG×TL×TU, ops/conv_cpu.ts) timed besides the GEMMs.
-  const blocks = (opts.blocks ? opts.blocks.split(',') : ['16x8x16', '8x8x9']).map((t) => {
-    const [WG, TL, TU] = t.split('x').map(Number);
-    if (![WG, TL, TU].every(Number.isInteger)) throw new Error(`--blocks ${t}: expected WGxTLxTU, e.g. 64x1x8`);
-    return { WG, TL, TU };
+  // --blocks 16x8x16u,16x8x16,8x8x9 (the default: the CPU plan's, written out, and the looped ones it
+  // replaced): CPU register blocks (WG×TL×TU, u: unrolled; ops/conv_cpu.ts) timed besides the GEMMs.
+  const blocks = (opts.blocks ? opts.blocks.split(',') : ['16x8x16u', '16x8x16', '8x8x9']).map((t) => {
+    const unrolled = t.endsWith('u');
+    const [WG, TL, TU] = t.replace(/u$/, '').split('x').map(Number);
+    if (![WG, TL, TU].every(Number.isInteger)) throw new Error(`--blocks ${t}: expected WGxTLxTU, e.g. 64x1x8 (16x8x16u: the unrolled one)`);
+    return { WG, TL, TU, unrolled };
   });
   // --direct 16x4,8x8: direct-kernel tiles (B×T, ops/conv2d.ts) timed besides each forward and dx's own.
   const direct = (opts.direct ? opts.direct.split(',') : []).map((t) => {

@@ -21,7 +21,7 @@ import { formatPlanReport, planReport } from '../engine/plan-report';
 import { openNodeGpu } from '../engine/node-gpu';
 import { parseTuning } from '../engine/tuning';
 import { Runtime } from '../engine/runtime';
-import { profileCalls, timeCalls } from '../engine/timing';
+import { profileByLabel, profileCalls, timeCalls } from '../engine/timing';
 import defaultSpec from '../models/mnist-default.json';
 import { DEFAULT_CONFIG, errorLines, parseConfig, strictNumber } from '../train/config';
 import { GpuSplit, Trainer } from '../train/trainer';
@@ -130,18 +130,11 @@ async function main() {
     if (flag('profile')) {
       await profileCalls(rt, trainer.stepCalls());
       const prof = await profileCalls(rt, trainer.stepCalls());
-      const by = new Map<string, { ms: number; n: number }>();
-      for (const p of prof) {
-        const e = by.get(p.label) ?? { ms: 0, n: 0 };
-        e.ms += p.ms;
-        e.n++;
-        by.set(p.label, e);
-      }
+      const by = profileByLabel(prof);
       const total = prof.reduce((s, p) => s + p.ms, 0);
       console.log(`  profile, batch ${batch} (GPU time per kernel, each in its own pass; total ${total.toFixed(3)} ms):`);
-      for (const [label, e] of [...by].sort((a, b) => b[1].ms - a[1].ms))
-        console.log(`    ${label.padEnd(26)} ${e.ms.toFixed(3).padStart(9)} ms  ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  (${e.n}×)`);
-      (row as Record<string, unknown>).profile = [...by].map(([label, e]) => ({ label, ms: e.ms, count: e.n }));
+      for (const e of by) console.log(`    ${e.label.padEnd(26)} ${e.ms.toFixed(3).padStart(9)} ms  ${(100 * e.share).toFixed(1).padStart(5)}%  (${e.count}×)`);
+      (row as Record<string, unknown>).profile = by.map(({ label, ms, count }) => ({ label, ms, count }));
     }
     trainer.destroy();
     model.destroy();

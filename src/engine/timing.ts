@@ -65,3 +65,16 @@ export async function profileCalls(rt: Runtime, calls: Call[]): Promise<{ label:
   resolve.destroy();
   return calls.map((c, i) => ({ label: c.label, ms: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 }));
 }
+
+/** profileCalls summed by kernel label, largest first, with each label's share of the total. */
+export function profileByLabel(prof: { label: string; ms: number }[]): { label: string; ms: number; count: number; share: number }[] {
+  const by = new Map<string, { ms: number; count: number }>();
+  for (const p of prof) {
+    const e = by.get(p.label) ?? { ms: 0, count: 0 };
+    e.ms += p.ms;
+    e.count++;
+    by.set(p.label, e);
+  }
+  const total = prof.reduce((s, p) => s + p.ms, 0);
+  return [...by].map(([label, e]) => ({ label, ...e, share: e.ms / total })).sort((a, b) => b.ms - a.ms);
+}

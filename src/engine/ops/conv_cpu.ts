@@ -1,6 +1,8 @@
-// Conv2d as barrier-free register-blocked GEMMs for CPU adapters (shaders/conv_cpu.wgsl): forward,
+// Conv2d as barrier-free register-blocked GEMMs for CPU adapters (shaders/conv_cpu.wgsl, with
+// loops over the block; shaders/conv_cpu_unrolled.wgsl, one 16 × 8×16 block written out): forward,
 // backward to the input, and backward to the weights split along K = N·OH·OW into partials.
-import source from '../../../shaders/conv_cpu.wgsl?raw';
+import looped from '../../../shaders/conv_cpu.wgsl?raw';
+import unrolled from '../../../shaders/conv_cpu_unrolled.wgsl?raw';
 import { kernel } from '../kernel';
 import type { Binding, Call, Runtime } from '../runtime';
 import { convOutSize, convSizes, type ConvDims, type Partials } from './conv2d';
@@ -11,16 +13,23 @@ export interface CpuBlock {
   WG: number;
   TL: number;
   TU: number;
+  /** conv_cpu_unrolled.wgsl's block (16 lanes × 8×16 only), every loop over it written out. */
+  unrolled?: boolean;
 }
 
+/** The written-out block. */
+export const UNROLLED_BLOCK: CpuBlock = { WG: 16, TL: 8, TU: 16, unrolled: true };
+
 /** "cpu 64 lanes × 1×8 block": how the plan report names a block. */
-export const blockText = (b: CpuBlock) => `cpu ${b.WG} lanes × ${b.TL}×${b.TU} block`;
+export const blockText = (b: CpuBlock) => `cpu ${b.WG} lanes × ${b.TL}×${b.TU} block${b.unrolled ? ', unrolled' : ''}`;
 
 /** Refuse a block the shader cannot run (see conv_cpu.wgsl) or the tuning's invocations exceed. */
 export function checkBlock(rt: Runtime, b: CpuBlock, label: string): CpuBlock {
   const ok = (v: number, max: number) => Number.isInteger(v) && v >= 1 && v <= max;
   if (!ok(b.WG, 256) || !ok(b.TL, 8) || !ok(b.TU, 32))
     throw new Error(`${label}: block WG=${b.WG} TL=${b.TL} TU=${b.TU}: WG must be 1–256 lanes, TL 1–8 and TU 1–32 outputs`);
+  if (b.unrolled && (b.WG !== 16 || b.TL !== 8 || b.TU !== 16))
+    throw new Error(`${label}: the unrolled block is 16 lanes × 8×16 only (conv_cpu_unrolled.wgsl); got WG=${b.WG} TL=${b.TL} TU=${b.TU}`);
   if (b.WG > rt.tuning.maxInvocations)
     throw new Error(
       `${label}: ${blockText(b)} needs ${b.WG} invocations per workgroup; the tuning allows ${rt.tuning.maxInvocations} (maxComputeInvocationsPerWorkgroup)`,
@@ -32,13 +41,15 @@ export function checkBlock(rt: Runtime, b: CpuBlock, label: string): CpuBlock {
 export const CPU_BLOCK: CpuBlock = { WG: 16, TL: 4, TU: 9 };
 
 /**
- * The block a CPU tuning's plan takes for a pass (convChoice): the fastest of the blocks
- * bench:kernels timed on lavapipe (docs/bench/README.md), 16 lanes × 8×16. Bigger register blocks
- * on fewer lanes won: each lane's index arithmetic and bounds checks are spread over more
- * multiply-adds. dw's lanes run along the output channels: under 128 of them, 8 lanes × 8×9.
+ * The block a CPU tuning's plan takes for a pass (convChoice): the written-out 16 lanes × 8×16,
+ * except dw of under 128 output channels (under one block of lanes: 8 lanes × 8×9, looped).
+ * Of the looped blocks bench:kernels timed on lavapipe 16 lanes × 8×16 was the fastest (bigger
+ * register blocks on fewer lanes spread each lane's index arithmetic and bounds checks over more
+ * multiply-adds); written out, the same block runs 3–4× faster on SwiftShader, whose JIT does not
+ * unroll loops, and as fast or faster on lavapipe (docs/bench/README.md).
  */
 export function cpuPlanBlock(d: ConvDims, pass: 'forward' | 'input' | 'weight'): CpuBlock {
-  return pass === 'weight' && d.O < 128 ? { WG: 8, TL: 8, TU: 9 } : { WG: 16, TL: 8, TU: 16 };
+  return pass === 'weight' && d.O < 128 ? { WG: 8, TL: 8, TU: 9 } : UNROLLED_BLOCK;
 }
 
 function params(rt: Runtime, d: ConvDims, chunk = 0) {
@@ -51,7 +62,9 @@ function refuseShape(d: ConvDims, label: string) {
   if (OH < 1 || OW < 1) throw new Error(`${label}: a ${d.KH}×${d.KW} kernel with padding ${d.PH}, ${d.PW} does not fit a ${d.H}×${d.W} input`);
 }
 
-const variant = (b: CpuBlock) => ({ WG: b.WG, TL: b.TL, TU: b.TU });
+/** The kernel of `pass` for block `b`: the written-out one, or the looped one at b's sizes. */
+const cpuKernel = (b: CpuBlock, pass: 'forward' | 'backward_input' | 'backward_weight') =>
+  b.unrolled ? kernel(unrolled, `conv_cpu_unrolled_${pass}`) : kernel(looped, `conv_cpu_${pass}`, { WG: b.WG, TL: b.TL, TU: b.TU });
 
 /** y = conv(x, w) (+ b): lanes along the N·OH·OW output pixels, TU output channels per workgroup row. */
 export function cpuConv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Binding, y: Binding, b?: Binding, block = CPU_BLOCK): Call {
@@ -60,7 +73,7 @@ export function cpuConv2dForward(rt: Runtime, d: ConvDims, x: Binding, w: Bindin
   const { OH, OW } = convOutSize(d);
   const z = convSizes(d);
   return rt.dispatch({
-    kernel: kernel(source, 'conv_cpu_forward', variant(k)),
+    kernel: cpuKernel(k, 'forward'),
     bind: { P: params(rt, d), x, w, y, b: b ?? rt.dummy },
     grid: [Math.ceil((d.N * OH * OW) / (k.WG * k.TL)), Math.ceil(d.O / k.TU)],
     constants: { HAS_BIAS: b ? 1 : 0 },
@@ -74,7 +87,7 @@ export function cpuConv2dBackwardInput(rt: Runtime, d: ConvDims, dy: Binding, w:
   const k = checkBlock(rt, block, 'conv_cpu_backward_input');
   const z = convSizes(d);
   return rt.dispatch({
-    kernel: kernel(source, 'conv_cpu_backward_input', variant(k)),
+    kernel: cpuKernel(k, 'backward_input'),
     bind: { P: params(rt, d), dy, w, dx },
     grid: [Math.ceil((d.N * d.H * d.W) / (k.WG * k.TL)), Math.ceil(d.C / k.TU)],
     cost: { bytes: 4 * (z.x + z.w + z.y), flops: 2 * z.macs, serial: d.O * d.KH * d.KW },
@@ -113,8 +126,7 @@ export function cpuConv2dWeightPartials(rt: Runtime, d: ConvDims, dy: Binding, x
   const z = convSizes(d);
   const nw = d.O * d.C * d.KH * d.KW;
   const call = rt.dispatch({
-    kernel: kernel(source, 'conv_cpu_backward_weight', variant(k)),
-    label: 'conv_cpu_backward_weight',
+    kernel: cpuKernel(k, 'backward_weight'),
     bind: { P: params(rt, d, sp.chunk), dy, xw: x, dw: partial },
     grid: [Math.ceil(d.O / (k.WG * k.TL)), Math.ceil((d.C * d.KH * d.KW) / k.TU), sp.S],
     cost: { bytes: 4 * (z.x + z.y + sp.S * nw), flops: 2 * z.macs, serial: sp.chunk },
