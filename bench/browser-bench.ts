@@ -51,7 +51,16 @@ async function ours(data: Awaited<ReturnType<typeof loadMnistBrowser>>) {
   await trainer.benchSteps(steps);
   const ms = (performance.now() - w0) / steps;
   const prof = profile ? profileByLabel(await profileCalls(rt, trainer.stepCalls())) : undefined;
-  const r = { adapter: info.adapter, tuning: rt.tuning.kind, pipelinesMs, firstStepMs, msPerStep: ms, imagesPerSec: (1000 * batch) / ms, params: model.paramCount, profile: prof };
+  const r = {
+    adapter: info.adapter,
+    tuning: rt.tuning.kind,
+    pipelinesMs,
+    firstStepMs,
+    msPerStep: ms,
+    imagesPerSec: (1000 * batch) / ms,
+    params: model.paramCount,
+    profile: prof,
+  };
   trainer.destroy();
   model.destroy();
   device.destroy();
